@@ -1,0 +1,3 @@
+from portero.cli.main import app
+
+app(prog_name="portero")

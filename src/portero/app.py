@@ -1,0 +1,93 @@
+"""The ASGI application: `create_app()` wires routers, middleware and error handling."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+from portero import __version__
+from portero.dialects.native import api as native_api
+from portero.dialects.native import errors as native_errors
+from portero.http.errors import ErrorRenderers, install_error_handlers
+from portero.http.middleware import BodyLimitMiddleware, RequestContextMiddleware
+from portero.http.openapi import install_openapi
+from portero.http.runtime import Runtime
+from portero.kit.db import create_engine, create_sessionmaker
+from portero.kit.logging import configure_logging
+from portero.launches import sweeper
+from portero.ops import api as ops_api
+from portero.partners.auth import PartnerAuthenticator
+from portero.settings import Settings, load_settings
+from portero.web import pages, play_api
+from portero.web.rendering import render_link_error
+
+STATIC = Path(__file__).parent / "web" / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    settings.signing_key  # noqa: B018  (refuse to start without a usable key)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings)
+        sessions = create_sessionmaker(engine)
+        app.state.runtime = Runtime(
+            settings=settings,
+            engine=engine,
+            sessions=sessions,
+            authenticator=PartnerAuthenticator(sessions, ttl_seconds=settings.auth_cache_seconds),
+        )
+        sweeping = None
+        if settings.expiry_sweep_seconds > 0:
+            sweeping = asyncio.create_task(
+                sweeper.run_forever(sessions, settings.expiry_sweep_seconds)
+            )
+        try:
+            yield
+        finally:
+            if sweeping:
+                sweeping.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeping
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Portero",
+        version=__version__,
+        lifespan=lifespan,
+        description="Partners authenticate, register their users and receive one-time links "
+        'into a product. Errors share one shape: `{"error": {type, code, message, param}}`; '
+        "every response carries a `Request-Id` header.",
+    )
+    renderers = ErrorRenderers(default=native_errors.render)
+    renderers.register("/launch/", render_link_error)
+    renderers.register("/play/", render_link_error)
+    renderers.register("/play/api/", native_errors.render)
+    install_error_handlers(app, renderers)
+    app.include_router(native_api.router)
+    app.include_router(play_api.router)
+    app.include_router(pages.router)
+    app.include_router(ops_api.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    install_openapi(app)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestContextMiddleware)
+    if settings.trusted_proxies:
+        # Outermost, so that logs, metrics and handlers all see the real client address.
+        # Believed only from the configured proxies; uvicorn's own handling is turned off.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+    return app
+
+
+def build() -> FastAPI:
+    """Factory for uvicorn (`portero.app:build`), called once per worker process."""
+    settings = load_settings()
+    configure_logging(settings.log_level, json_output=settings.log_json)
+    return create_app(settings)

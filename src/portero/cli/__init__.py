@@ -1,0 +1,1 @@
+"""The `portero` command."""

@@ -1,0 +1,112 @@
+"""`portero demo`: a configured demo partner and ready-to-paste calls for every API."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import typer
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portero.cli.runner import run_in_transaction, settings_or_exit
+from portero.kit.db import create_engine, create_sessionmaker
+from portero.partners import repository, service
+from portero.partners.auth import PartnerAuthenticator
+from portero.partners.errors import AuthenticationFailed
+from portero.partners.schemas import PartnerConfigUpdate
+from portero.products.registry import ProductName
+
+# Demo only: the demo partner's token is kept in a local file so that `make serve` can print
+# working calls every time. Real partners' tokens are shown once and never stored.
+TOKEN_FILE = Path("var/demo-token")
+
+
+def _stored_token() -> str | None:
+    return TOKEN_FILE.read_text().strip() if TOKEN_FILE.exists() else None
+
+
+def _token_still_works(token: str, partner_id: int) -> bool:
+    settings = settings_or_exit()
+
+    async def check() -> bool:
+        engine = create_engine(settings)
+        try:
+            authenticator = PartnerAuthenticator(create_sessionmaker(engine), ttl_seconds=0)
+            await authenticator.authenticate(token, partner_id=partner_id)
+            return True
+        except AuthenticationFailed:
+            return False
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(check())
+
+
+def ensure_demo_partner() -> tuple[int, str]:
+    async def find_or_create(session: AsyncSession) -> tuple[int, str | None]:
+        partner = await repository.find_demo(session)
+        if partner is not None:
+            return partner.id, None
+        partner, _token, raw = await service.create_partner(
+            session, name="Demo Casino", is_demo=True
+        )
+        await service.configure(
+            session,
+            partner_id=partner.id,
+            update=PartnerConfigUpdate(
+                products=list(ProductName),
+                default_language="es",
+                default_currency="EUR",
+                launch_ttl_seconds=600,
+                return_url="https://example.com/lobby",
+            ),
+        )
+        return partner.id, raw
+
+    partner_id, new_token = run_in_transaction(find_or_create)
+    token = new_token or _stored_token()
+    if token is None or not _token_still_works(token, partner_id):
+
+        async def mint(session: AsyncSession) -> str:
+            return (await service.add_token(session, partner_id=partner_id))[1]
+
+        token = run_in_transaction(mint)
+    TOKEN_FILE.parent.mkdir(parents=True, exist_ok=True)
+    TOKEN_FILE.write_text(token)
+    TOKEN_FILE.chmod(0o600)
+    return partner_id, token
+
+
+def example_calls(base_url: str, partner_id: int, token: str) -> str:
+    auth = f"-H 'Authorization: Bearer {token}'"
+    return f"""\
+Demo partner #{partner_id}, token {token}
+
+# Native API: create a launch (open the "url" of the answer in a browser)
+curl -s {base_url}/v1/launches {auth} -H 'Content-Type: application/json' \\
+  -H "Idempotency-Key: $(date +%s%N)" \\
+  -d '{{"product": "roulette", "player": {{"id": "238", "nickname": "estarly93", \\
+       "email": "estarly@example.com", "language": "es", "currency": "EUR"}}}}'
+
+# Native API: a slot launch for the same player, in English
+curl -s {base_url}/v1/launches {auth} -H 'Content-Type: application/json' \\
+  -d '{{"product": "slot", "params": {{"game_id": "demo"}}, \\
+       "player": {{"id": "238", "language": "en"}}}}'
+
+# Native API: list, read, revoke
+curl -s '{base_url}/v1/launches?limit=5' {auth}
+curl -s {base_url}/v1/launches/LAUNCH_ID {auth}
+curl -s -X POST {base_url}/v1/launches/LAUNCH_ID/revoke {auth}
+curl -s {base_url}/v1/players/238 {auth}
+
+# Operations
+curl -s {base_url}/healthz; curl -s {base_url}/readyz; curl -s {base_url}/metrics | head
+# API reference: {base_url}/docs
+"""
+
+
+def demo() -> None:
+    """Create (once) a configured demo partner and print example calls for every API."""
+    settings = settings_or_exit()
+    partner_id, token = ensure_demo_partner()
+    typer.echo(example_calls(settings.base_url, partner_id, token))

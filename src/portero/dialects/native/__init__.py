@@ -1,0 +1,1 @@
+"""Portero's own API (v1), in the style of Stripe's."""

@@ -1,0 +1,128 @@
+"""Native API v1: launches and players."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query, Response, status
+
+from portero.dialects.native.auth import CurrentPartner
+from portero.dialects.native.errors import responses
+from portero.dialects.native.schemas import LaunchList, LaunchOut
+from portero.http.deps import RuntimeDep, SessionDep
+from portero.kit.clock import utcnow
+from portero.launches import service as launches
+from portero.launches.links import link_url, link_url_of
+from portero.launches.models import LaunchStatus
+from portero.launches.records import LaunchRecord
+from portero.launches.schemas import LaunchCreate
+from portero.players import service as players
+from portero.players.schemas import PlayerOut
+from portero.products.registry import ProductName
+
+router = APIRouter(prefix="/v1", tags=["native API v1"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=255,
+        description="Makes the request safe to retry for 24 h: the same key with the same body "
+        "answers the first launch again; with another body it is a 409.",
+    ),
+]
+
+
+@router.post(
+    "/launches",
+    status_code=status.HTTP_201_CREATED,
+    response_model=LaunchOut,
+    responses=responses(400, 401, 403, 409, 413, 415),
+)
+async def create_launch(
+    body: LaunchCreate,
+    partner: CurrentPartner,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> LaunchOut:
+    """Register or update the player and issue a one-time link into the product."""
+    settings = runtime.settings
+    issued = await launches.create_launch(
+        session,
+        partner=partner,
+        request=body,
+        signing_key=settings.signing_key,
+        request_key=idempotency_key,
+        idempotency_window=timedelta(seconds=settings.idempotency_window_seconds),
+    )
+    if issued.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    url = link_url(settings.base_url, issued.launch.source, issued.token)
+    return LaunchOut.of(issued.launch, url=url, now=utcnow())
+
+
+@router.get("/launches/{launch_id}", response_model=LaunchOut, responses=responses(401, 403, 404))
+async def get_launch(
+    launch_id: str, partner: CurrentPartner, session: SessionDep, runtime: RuntimeDep
+) -> LaunchOut:
+    """One launch of the calling partner; `url` is present while the link can be opened."""
+    launch = await launches.get_launch(session, partner_id=partner.id, launch_id=launch_id)
+    return _out(launch, runtime)
+
+
+@router.get("/launches", response_model=LaunchList, responses=responses(400, 401, 403))
+async def list_launches(
+    partner: CurrentPartner,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    player_id: Annotated[str | None, Query(max_length=128)] = None,
+    status: LaunchStatus | None = None,
+    product: ProductName | None = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    starting_after: Annotated[
+        str | None, Query(max_length=40, description="Id of the last launch of the previous page")
+    ] = None,
+) -> LaunchList:
+    """The calling partner's launches, newest first, a page at a time."""
+    found, has_more = await launches.list_launches(
+        session,
+        partner_id=partner.id,
+        limit=limit,
+        starting_after=starting_after,
+        player_id=player_id,
+        status=status,
+        product=product.value if product else None,
+    )
+    return LaunchList(data=[_out(launch, runtime) for launch in found], has_more=has_more)
+
+
+@router.post(
+    "/launches/{launch_id}/revoke",
+    response_model=LaunchOut,
+    responses=responses(401, 403, 404, 409),
+)
+async def revoke_launch(
+    launch_id: str, partner: CurrentPartner, session: SessionDep, runtime: RuntimeDep
+) -> LaunchOut:
+    """Make the link unusable now and end the play session it opened, if any."""
+    launch = await launches.revoke_launch(session, partner_id=partner.id, launch_id=launch_id)
+    return _out(launch, runtime)
+
+
+@router.get("/players/{player_id}", response_model=PlayerOut, responses=responses(401, 403, 404))
+async def get_player(player_id: str, partner: CurrentPartner, session: SessionDep) -> PlayerOut:
+    """A player of the calling partner, by the partner's own id for it."""
+    player = await players.require_player(session, partner_id=partner.id, external_id=player_id)
+    return PlayerOut.of(player)
+
+
+def _out(launch: LaunchRecord, runtime: RuntimeDep) -> LaunchOut:
+    now = utcnow()
+    url = None
+    if launch.effective_status(now) is LaunchStatus.issued:
+        settings = runtime.settings
+        url = link_url_of(launch, base_url=settings.base_url, signing_key=settings.signing_key)
+    return LaunchOut.of(launch, url=url, now=now)

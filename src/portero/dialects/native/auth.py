@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from portero.http.deps import RuntimeDep
+from portero.partners.schemas import PartnerSnapshot
+
+_bearer = HTTPBearer(auto_error=False, description="A partner token: `Bearer prt_…`")
+
+
+async def _current_partner(
+    runtime: RuntimeDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> PartnerSnapshot:
+    token = credentials.credentials if credentials else None
+    return await runtime.authenticator.authenticate(token)
+
+
+CurrentPartner = Annotated[PartnerSnapshot, Depends(_current_partner)]

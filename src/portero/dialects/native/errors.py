@@ -1,0 +1,141 @@
+"""The native API's error table: core error class → HTTP status, error type, code."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import Request
+from pydantic import BaseModel, Field
+from starlette.responses import JSONResponse, Response
+
+from portero.kit.errors import (
+    InternalError,
+    InvalidField,
+    MalformedRequest,
+    MethodNotAllowed,
+    PayloadTooLarge,
+    PorteroError,
+    RouteNotFound,
+    StorageUnavailable,
+    UnsupportedMediaType,
+)
+from portero.launches.errors import (
+    IdempotencyKeyReused,
+    LaunchAlreadyUsed,
+    LaunchExpired,
+    LaunchNotFound,
+    LaunchNotRevocable,
+    LaunchRevoked,
+    SessionExpired,
+    SessionInvalid,
+)
+from portero.partners.errors import (
+    AuthenticationFailed,
+    PartnerDisabled,
+    PartnerNotConfigured,
+    PartnerNotFound,
+    PartnerTokenNotFound,
+    ProductNotAllowed,
+)
+from portero.players.errors import PlayerNotFound, PlayerNotRegistered
+
+ErrorType = Literal[
+    "invalid_request_error",
+    "authentication_error",
+    "permission_error",
+    "idempotency_error",
+    "api_error",
+]
+
+
+class ErrorDetail(BaseModel):
+    type: ErrorType = Field(description="The broad class of error.")
+    code: str = Field(description="A stable, machine-readable code (see docs/api/native.md).")
+    message: str = Field(description="A human-readable explanation; may change over time.")
+    param: str | None = Field(description="The request field at fault, dotted, if any.")
+
+
+class ErrorBody(BaseModel):
+    error: ErrorDetail
+
+
+ERROR_TABLE: dict[type[PorteroError], tuple[int, ErrorType, str]] = {
+    InvalidField: (400, "invalid_request_error", "parameter_invalid"),
+    MalformedRequest: (400, "invalid_request_error", "body_malformed"),
+    UnsupportedMediaType: (415, "invalid_request_error", "unsupported_media_type"),
+    PayloadTooLarge: (413, "invalid_request_error", "body_too_large"),
+    RouteNotFound: (404, "invalid_request_error", "route_not_found"),
+    MethodNotAllowed: (405, "invalid_request_error", "method_not_allowed"),
+    AuthenticationFailed: (401, "authentication_error", "authentication_failed"),
+    PartnerDisabled: (403, "permission_error", "partner_disabled"),
+    PartnerNotConfigured: (403, "permission_error", "partner_not_configured"),
+    ProductNotAllowed: (403, "permission_error", "product_not_allowed"),
+    PartnerNotFound: (404, "invalid_request_error", "resource_missing"),
+    PartnerTokenNotFound: (404, "invalid_request_error", "resource_missing"),
+    PlayerNotFound: (404, "invalid_request_error", "resource_missing"),
+    PlayerNotRegistered: (503, "api_error", "player_not_registered"),
+    LaunchNotFound: (404, "invalid_request_error", "resource_missing"),
+    LaunchExpired: (410, "invalid_request_error", "launch_expired"),
+    LaunchRevoked: (410, "invalid_request_error", "launch_revoked"),
+    LaunchAlreadyUsed: (409, "invalid_request_error", "launch_already_used"),
+    LaunchNotRevocable: (409, "invalid_request_error", "launch_not_revocable"),
+    IdempotencyKeyReused: (409, "idempotency_error", "idempotency_key_reused"),
+    SessionInvalid: (401, "authentication_error", "session_invalid"),
+    SessionExpired: (401, "authentication_error", "session_expired"),
+    StorageUnavailable: (503, "api_error", "storage_unavailable"),
+    InternalError: (500, "api_error", "internal_error"),
+}
+
+# InvalidField says which way a field failed; the native API says it in the code.
+FIELD_CODES = {
+    "missing": "parameter_missing",
+    "invalid": "parameter_invalid",
+    "too_long": "parameter_too_long",
+    "unsupported": "parameter_unsupported",
+    "unknown": "parameter_unknown",
+    "conflict": "parameter_conflict",
+}
+
+
+def classify(error: PorteroError) -> tuple[int, ErrorType, str]:
+    for cls in type(error).__mro__:
+        if cls in ERROR_TABLE:
+            status, kind, code = ERROR_TABLE[cls]
+            if isinstance(error, InvalidField):
+                code = FIELD_CODES[error.problem]
+            return status, kind, code
+    return ERROR_TABLE[InternalError]
+
+
+def error_body(error: PorteroError) -> tuple[int, dict[str, object]]:
+    status, kind, code = classify(error)
+    detail = {"type": kind, "code": code, "message": error.message, "param": error.param}
+    return status, {"error": detail}
+
+
+def render(_request: Request, error: PorteroError) -> Response:
+    status, body = error_body(error)
+    headers = {"Retry-After": "1"} if isinstance(error, StorageUnavailable) else None
+    if isinstance(error, AuthenticationFailed):
+        headers = {"WWW-Authenticate": 'Bearer realm="portero"'}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, object]]:
+    """OpenAPI declarations of the error bodies a route can answer."""
+    described = {
+        400: "Invalid request (a field, or the body itself)",
+        401: "Missing or invalid credentials",
+        403: "Partner disabled, not configured, or not allowed this product",
+        404: "No such resource",
+        409: "Conflict (idempotency key reuse, state that forbids the action)",
+        410: "The link is no longer usable",
+        413: "Body larger than 64 KiB",
+        415: "Body is not JSON",
+        503: "Database unavailable: retry (see Retry-After)",
+    }
+    chosen = {*statuses, 500, 503}
+    return {
+        status: {"model": ErrorBody, "description": described.get(status, "Internal error")}
+        for status in sorted(chosen)
+    }

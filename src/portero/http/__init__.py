@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every API: runtime state, dependencies, middleware, error dispatch."""

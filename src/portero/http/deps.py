@@ -1,0 +1,34 @@
+"""Dependencies shared by the APIs: one database transaction per request, the runtime."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portero.http.runtime import Runtime, runtime_of
+from portero.kit.db import session_scope
+from portero.settings import Settings
+
+
+async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+    async with session_scope(runtime_of(request).sessions) as session:
+        yield session
+
+
+def _settings(request: Request) -> Settings:
+    return runtime_of(request).settings
+
+
+# scope="function": commit (or roll back) before the response is sent, so that a client never
+# sees success for work that did not commit.
+SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
+RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
+SettingsDep = Annotated[Settings, Depends(_settings)]
+
+
+def client_ip(request: Request) -> str | None:
+    """The caller's address (after trusted-proxy rewriting, see app.py)."""
+    return request.client.host if request.client else None

@@ -1,0 +1,1 @@
+"""Shared building blocks: storage, errors, identifiers, secrets, logging, metrics."""

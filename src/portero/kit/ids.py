@@ -1,0 +1,25 @@
+"""Public identifiers: a prefix plus a time-ordered, random, URL-safe body (ULID layout).
+
+Ordering by the identifier orders by creation time, which is what cursor pagination needs, and
+the 80 random bits make identifiers unguessable enough not to invite enumeration.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+_CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
+
+
+def _encode(value: int, length: int) -> str:
+    chars = []
+    for _ in range(length):
+        value, digit = divmod(value, 32)
+        chars.append(_CROCKFORD[digit])
+    return "".join(reversed(chars))
+
+
+def new_id(prefix: str) -> str:
+    millis = time.time_ns() // 1_000_000
+    return f"{prefix}_{_encode(millis, 10)}{_encode(secrets.randbits(80), 16)}"

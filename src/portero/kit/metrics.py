@@ -1,0 +1,43 @@
+"""Prometheus metrics. With several worker processes, set PROMETHEUS_MULTIPROC_DIR (the `serve`
+command does) so that /metrics sums every process."""
+
+from __future__ import annotations
+
+import os
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+from prometheus_client import REGISTRY as DEFAULT_REGISTRY
+
+HTTP_REQUESTS = Counter(
+    "portero_http_requests_total", "HTTP requests answered", ["method", "route", "status"]
+)
+HTTP_LATENCY = Histogram(
+    "portero_http_request_duration_seconds",
+    "Time to answer an HTTP request",
+    ["method", "route"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+)
+LAUNCHES_CREATED = Counter(
+    "portero_launches_created_total", "Launches created", ["partner", "product"]
+)
+LAUNCHES_OPENED = Counter(
+    "portero_launches_opened_total", "Launch links opened", ["partner", "product"]
+)
+LAUNCHES_EXPIRED = Counter(
+    "portero_launches_expired_total", "Launches that expired unopened", ["partner", "product"]
+)
+
+
+def render() -> tuple[bytes, str]:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+    return generate_latest(DEFAULT_REGISTRY), CONTENT_TYPE_LATEST

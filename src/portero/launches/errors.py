@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portero.kit.errors import PorteroError
+
+
+@dataclass(frozen=True)
+class LinkContext:
+    """What a page about an unusable link needs: the player's language and the partner's
+    iframe origins (so that the page still shows inside the partner's frame)."""
+
+    language: str
+    frame_ancestors: tuple[str, ...]
+    return_url: str | None
+
+
+class LaunchNotFound(PorteroError):
+    default_message = "No such launch."
+
+
+class LinkUnusable(PorteroError):
+    """A launch link that exists but cannot be used (anymore)."""
+
+    def __init__(self, message: str | None = None, *, context: LinkContext | None = None) -> None:
+        super().__init__(message)
+        self.context = context
+
+
+class LaunchExpired(LinkUnusable):
+    default_message = "This link has expired."
+
+
+class LaunchRevoked(LinkUnusable):
+    default_message = "This link has been revoked by the operator."
+
+
+class LaunchAlreadyUsed(LinkUnusable):
+    default_message = "This link has already been used."
+
+
+class LaunchNotRevocable(PorteroError):
+    default_message = "Only an issued or opened launch can be revoked."
+
+
+class IdempotencyKeyReused(PorteroError):
+    default_message = (
+        "This request id was already used with different parameters; "
+        "use a new id for a new request."
+    )
+
+
+class SessionInvalid(PorteroError):
+    """No play session for that bearer (never existed, or its launch was revoked)."""
+
+    default_message = "This play session is not valid."
+
+
+class SessionExpired(PorteroError):
+    default_message = "This play session has expired."

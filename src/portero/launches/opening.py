@@ -1,0 +1,170 @@
+"""Opening a link and the play session it starts (the player-facing half)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portero.kit import metrics
+from portero.kit.clock import utcnow
+from portero.kit.db import after_commit
+from portero.kit.ids import new_id
+from portero.kit.secrets import hash_token
+from portero.launches import repository
+from portero.launches.errors import (
+    LaunchAlreadyUsed,
+    LaunchExpired,
+    LaunchNotFound,
+    LaunchRevoked,
+    LinkContext,
+    SessionExpired,
+    SessionInvalid,
+)
+from portero.launches.models import LaunchStatus, PlaySession
+from portero.launches.tokens import lookup_hash
+from portero.products.registry import product_spec
+
+SESSION_TOKEN_PREFIX = "pss_"  # noqa: S105 (a prefix, not a secret)
+# Writing last_seen on every request of a busy page would turn reads into writes; a minute's
+# precision is plenty for an idle timeout counted in minutes.
+_TOUCH_EVERY = timedelta(seconds=60)
+
+
+@dataclass(frozen=True, slots=True)
+class OpenedLaunch:
+    launch_id: str
+    product: str
+    language: str
+    page_path: str
+    session_token: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlayContext:
+    """What a product page and its API learn from a valid play session."""
+
+    session_id: str
+    launch_id: str
+    partner_id: int
+    product: str
+    params: dict[str, Any]
+    language: str
+    currency: str
+    player_id: str
+    nickname: str | None
+    name: str | None
+    return_url: str | None
+    expires_at: str
+    idle_expires_at: str
+
+
+async def open_link(
+    session: AsyncSession,
+    *,
+    token: str,
+    max_lifetime_seconds: int,
+    client_ip: str | None = None,
+) -> OpenedLaunch:
+    """First use of a link: claim the launch and start the play session bound to this browser.
+
+    Raises LaunchNotFound, LaunchExpired, LaunchRevoked or LaunchAlreadyUsed otherwise.
+    """
+    now = utcnow()
+    token_hash = lookup_hash(token)
+    claimed = await repository.claim_for_opening(session, token_hash=token_hash, now=now)
+    if claimed is None:
+        await _explain_unusable(session, token_hash)
+    assert claimed is not None
+    raw = SESSION_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(
+        PlaySession(
+            id=new_id("ps"),
+            launch_id=claimed.id,
+            token_hash=hash_token(raw),
+            idle_seconds=claimed.session_idle_seconds,
+            client_ip=client_ip,
+            created_at=now,
+            last_seen_at=now,
+            idle_expires_at=now + timedelta(seconds=claimed.session_idle_seconds),
+            expires_at=now + timedelta(seconds=max_lifetime_seconds),
+        )
+    )
+    await session.flush()
+    counter = metrics.LAUNCHES_OPENED.labels(str(claimed.partner_id), claimed.product)
+    after_commit(session, counter.inc)
+    return OpenedLaunch(
+        launch_id=claimed.id,
+        product=claimed.product,
+        language=claimed.language,
+        page_path=product_spec(claimed.product).page_path(claimed.id),
+        session_token=raw,
+    )
+
+
+async def _explain_unusable(session: AsyncSession, token_hash: bytes) -> None:
+    row = await repository.link_context_by_token_hash(session, token_hash)
+    if row is None:
+        raise LaunchNotFound("This link does not exist.")
+    context = LinkContext(
+        language=row.language,
+        frame_ancestors=tuple(row.frame_ancestors or ()),
+        return_url=row.return_url or row.partner_return_url,
+    )
+    if row.status == LaunchStatus.revoked:
+        raise LaunchRevoked(context=context)
+    if row.status in (LaunchStatus.opened, LaunchStatus.ended):
+        raise LaunchAlreadyUsed(context=context)
+    # Issued but past its time (the sweep records the expiry), or already marked expired.
+    raise LaunchExpired(context=context)
+
+
+async def resume(session: AsyncSession, *, token: str | None) -> PlayContext:
+    """The play session behind a bearer token, refreshed; the product's every call goes here."""
+    if not token:
+        raise SessionInvalid("No play session token was given.")
+    row = await repository.session_by_token_hash(session, hash_token(token))
+    if row is None or row.launch_status == LaunchStatus.revoked:
+        raise SessionInvalid()
+    now = utcnow()
+    if row.ended_at is not None or now >= row.expires_at or now >= row.idle_expires_at:
+        raise SessionExpired()
+    idle_expires_at = row.idle_expires_at
+    if now - row.last_seen_at >= _TOUCH_EVERY:
+        idle_expires_at = min(now + timedelta(seconds=row.idle_seconds), row.expires_at)
+        await repository.touch_session(
+            session, session_id=row.id, now=now, idle_expires_at=idle_expires_at
+        )
+    return PlayContext(
+        session_id=row.id,
+        launch_id=row.launch_id,
+        partner_id=row.partner_id,
+        product=row.product,
+        params=dict(row.params or {}),
+        language=row.language,
+        currency=row.currency,
+        player_id=row.external_id,
+        nickname=row.nickname,
+        name=row.name,
+        return_url=row.return_url or row.partner_return_url,
+        expires_at=row.expires_at.isoformat(),
+        idle_expires_at=idle_expires_at.isoformat(),
+    )
+
+
+async def end(session: AsyncSession, *, token: str | None) -> PlayContext:
+    """The player leaves: the session ends and the launch with it."""
+    context = await resume(session, token=token)
+    now = utcnow()
+    await repository.end_sessions_of(session, launch_id=context.launch_id, now=now)
+    await repository.set_status(
+        session,
+        launch_id=context.launch_id,
+        status=LaunchStatus.ended,
+        now=now,
+        from_statuses=(LaunchStatus.opened,),
+    )
+    return context

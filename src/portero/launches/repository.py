@@ -1,0 +1,379 @@
+"""Every query on launches and play sessions.
+
+The create path is the hot path of the whole service: it stays in SQLAlchemy Core and, on
+PostgreSQL, upserts the player and inserts the launch in a single statement (one round trip).
+SQLite cannot put DML in a CTE, so there it takes two statements in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    Table,
+    and_,
+    case,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portero.launches.models import Launch, LaunchStatus, PlaySession
+from portero.launches.records import LAUNCH_FIELDS, PLAYER_FIELDS, LaunchRecord, PlayerRecord
+from portero.partners.models import Partner
+from portero.players.models import Player
+
+PLAYER = cast(Table, Player.__table__)
+LAUNCH = cast(Table, Launch.__table__)
+_MERGED_PLAYER_FIELDS = ("name", "nickname", "email", "cellphone", "language", "currency")
+_PLAYER_COLUMN = {"external_id": "external_id"} | {f: f for f in PLAYER_FIELDS}
+
+
+def _is_postgres(session: AsyncSession) -> bool:
+    bind = session.bind
+    return bind is not None and bind.dialect.name == "postgresql"
+
+
+def _player_upsert(session: AsyncSession, values: Mapping[str, Any]) -> Any:
+    insert = postgresql.insert if _is_postgres(session) else sqlite.insert
+    statement = insert(PLAYER).values(dict(values))
+    merged = {
+        name: func.coalesce(statement.excluded[name], PLAYER.c[name])
+        for name in _MERGED_PLAYER_FIELDS
+    }
+    # updated_at moves only when a detail really changes, so an idempotent replay (or a partner
+    # resending the same details) leaves the record as it was.
+    changed = or_(*(merged[name].is_distinct_from(PLAYER.c[name]) for name in merged))
+    updated_at = case((changed, statement.excluded.updated_at), else_=PLAYER.c.updated_at)
+    return statement.on_conflict_do_update(
+        index_elements=[PLAYER.c.partner_id, PLAYER.c.external_id],
+        set_=merged | {"updated_at": updated_at},
+    )
+
+
+def record_from_row(row: Row[Any] | Mapping[str, Any]) -> LaunchRecord:
+    data = row._mapping if isinstance(row, Row) else row
+    player = PlayerRecord(**{f: data[f"player_{f}"] for f in PLAYER_FIELDS})
+    return LaunchRecord(**{f: data[f] for f in LAUNCH_FIELDS}, player=player)
+
+
+def _player_columns(source: Any) -> list[ColumnElement[Any]]:
+    return [source.c[f].label(f"player_{f}") for f in PLAYER_FIELDS]
+
+
+def _launch_columns(source: Any) -> list[ColumnElement[Any]]:
+    return [source.c[f] for f in LAUNCH_FIELDS]
+
+
+async def insert_launch(
+    session: AsyncSession,
+    *,
+    player: Mapping[str, Any],
+    launch: Mapping[str, Any],
+    default_language: str,
+    default_currency: str,
+) -> tuple[LaunchRecord | None, int]:
+    """Upsert the player and insert the launch. Returns (None, player id) when the launch's
+    request key is already taken (an idempotent retry, or a reuse to be refused)."""
+    upsert = _player_upsert(session, player)
+    if _is_postgres(session):
+        return await _insert_launch_one_statement(
+            session, upsert, launch, default_language, default_currency
+        )
+    player_row = (await session.execute(upsert.returning(*PLAYER.c))).one()
+    values = dict(launch) | {
+        "player_id": player_row.id,
+        "language": player_row.language or default_language,
+        "currency": player_row.currency or default_currency,
+    }
+    statement = (
+        sqlite.insert(LAUNCH)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["partner_id", "source", "request_key"])
+        .returning(*LAUNCH.c)
+    )
+    launch_row = (await session.execute(statement)).one_or_none()
+    if launch_row is None:
+        return None, player_row.id
+    data = dict(launch_row._mapping) | {
+        f"player_{f}": getattr(player_row, f) for f in PLAYER_FIELDS
+    }
+    return record_from_row(data), player_row.id
+
+
+async def _insert_launch_one_statement(
+    session: AsyncSession,
+    upsert: Any,
+    launch: Mapping[str, Any],
+    default_language: str,
+    default_currency: str,
+) -> tuple[LaunchRecord | None, int]:
+    p = upsert.returning(*PLAYER.c).cte("p")
+    chosen: dict[str, ColumnElement[Any]] = {
+        name: literal(value, LAUNCH.c[name].type) for name, value in launch.items()
+    }
+    chosen["player_id"] = p.c.id
+    chosen["language"] = func.coalesce(p.c.language, default_language)
+    chosen["currency"] = func.coalesce(p.c.currency, default_currency)
+    source = select(*[expr.label(name) for name, expr in chosen.items()])
+    inserted = (
+        postgresql.insert(LAUNCH)
+        .from_select(list(chosen), source)
+        .on_conflict_do_nothing(index_elements=["partner_id", "source", "request_key"])
+        .returning(*LAUNCH.c)
+        .cte("l")
+    )
+    query = select(
+        p.c.id.label("player_row_id"), *_launch_columns(inserted), *_player_columns(p)
+    ).select_from(p.outerjoin(inserted, true()))
+    row = (await session.execute(query)).one()
+    if row.id is None:
+        return None, row.player_row_id
+    return record_from_row(row), row.player_row_id
+
+
+def _launch_with_player() -> Select[Any]:
+    return select(*_launch_columns(LAUNCH), *_player_columns(PLAYER)).join_from(
+        LAUNCH, PLAYER, PLAYER.c.id == LAUNCH.c.player_id
+    )
+
+
+async def by_request_key(
+    session: AsyncSession, *, partner_id: int, source: str, request_key: str
+) -> LaunchRecord | None:
+    query = _launch_with_player().where(
+        LAUNCH.c.partner_id == partner_id,
+        LAUNCH.c.source == source,
+        LAUNCH.c.request_key == request_key,
+    )
+    row = (await session.execute(query)).one_or_none()
+    return record_from_row(row) if row else None
+
+
+async def release_request_key(session: AsyncSession, launch_id: str) -> None:
+    """Forget an old request key so that it can name a new request (past the replay window)."""
+    await session.execute(update(LAUNCH).where(LAUNCH.c.id == launch_id).values(request_key=None))
+
+
+async def get(session: AsyncSession, *, partner_id: int, launch_id: str) -> LaunchRecord | None:
+    query = _launch_with_player().where(LAUNCH.c.partner_id == partner_id, LAUNCH.c.id == launch_id)
+    row = (await session.execute(query)).one_or_none()
+    return record_from_row(row) if row else None
+
+
+def _status_condition(status: LaunchStatus, now: datetime) -> ColumnElement[bool]:
+    if status is LaunchStatus.issued:
+        return and_(LAUNCH.c.status == "issued", LAUNCH.c.expires_at > now)
+    if status is LaunchStatus.expired:
+        return or_(
+            LAUNCH.c.status == "expired",
+            and_(LAUNCH.c.status == "issued", LAUNCH.c.expires_at <= now),
+        )
+    return LAUNCH.c.status == status.value
+
+
+async def list_for_partner(
+    session: AsyncSession,
+    *,
+    partner_id: int,
+    now: datetime,
+    limit: int,
+    starting_after: str | None = None,
+    player_external_id: str | None = None,
+    status: LaunchStatus | None = None,
+    product: str | None = None,
+) -> tuple[list[LaunchRecord], bool]:
+    """Newest first; `starting_after` is the id of the last launch of the previous page."""
+    query = _launch_with_player().where(LAUNCH.c.partner_id == partner_id)
+    if starting_after:
+        query = query.where(LAUNCH.c.id < starting_after)
+    if player_external_id is not None:
+        query = query.where(PLAYER.c.external_id == player_external_id)
+    if status is not None:
+        query = query.where(_status_condition(status, now))
+    if product is not None:
+        query = query.where(LAUNCH.c.product == product)
+    rows = (await session.execute(query.order_by(LAUNCH.c.id.desc()).limit(limit + 1))).all()
+    return [record_from_row(row) for row in rows[:limit]], len(rows) > limit
+
+
+async def claim_for_opening(
+    session: AsyncSession, *, token_hash: bytes, now: datetime
+) -> Row[Any] | None:
+    """Atomically move an issued, unexpired launch to `opened`. Of concurrent callers with the
+    same token, exactly one gets the row back: the UPDATE's WHERE re-checks the status under
+    the row lock (PostgreSQL) or the database write lock (SQLite)."""
+    statement = (
+        update(LAUNCH)
+        .where(
+            LAUNCH.c.token_hash == token_hash,
+            LAUNCH.c.status == "issued",
+            LAUNCH.c.expires_at > now,
+        )
+        .values(status="opened", opened_at=now)
+        .returning(
+            LAUNCH.c.id,
+            LAUNCH.c.partner_id,
+            LAUNCH.c.product,
+            LAUNCH.c.language,
+            LAUNCH.c.session_idle_seconds,
+        )
+    )
+    return (await session.execute(statement)).one_or_none()
+
+
+async def link_context_by_token_hash(session: AsyncSession, token_hash: bytes) -> Row[Any] | None:
+    query = (
+        select(
+            LAUNCH.c.id,
+            LAUNCH.c.status,
+            LAUNCH.c.expires_at,
+            LAUNCH.c.language,
+            LAUNCH.c.partner_id,
+            LAUNCH.c.product,
+            LAUNCH.c.return_url,
+            Partner.frame_ancestors,
+            Partner.return_url.label("partner_return_url"),
+        )
+        .join_from(LAUNCH, Partner, Partner.id == LAUNCH.c.partner_id)
+        .where(LAUNCH.c.token_hash == token_hash)
+    )
+    return (await session.execute(query)).one_or_none()
+
+
+async def page_context(session: AsyncSession, launch_id: str) -> Row[Any] | None:
+    query = (
+        select(LAUNCH.c.id, LAUNCH.c.product, LAUNCH.c.language, Partner.frame_ancestors)
+        .join_from(LAUNCH, Partner, Partner.id == LAUNCH.c.partner_id)
+        .where(LAUNCH.c.id == launch_id)
+    )
+    return (await session.execute(query)).one_or_none()
+
+
+async def mark_expired(
+    session: AsyncSession, *, now: datetime, launch_id: str | None = None
+) -> Sequence[Row[Any]]:
+    """Record the expiry of issued launches past their time. Each launch changes state once,
+    so the returned rows (for metrics) are counted once across all processes."""
+    statement = update(LAUNCH).where(LAUNCH.c.status == "issued", LAUNCH.c.expires_at <= now)
+    if launch_id is not None:
+        statement = statement.where(LAUNCH.c.id == launch_id)
+    statement = statement.values(status="expired").returning(LAUNCH.c.partner_id, LAUNCH.c.product)
+    return (await session.execute(statement)).all()
+
+
+async def set_status(
+    session: AsyncSession,
+    *,
+    launch_id: str,
+    status: LaunchStatus,
+    now: datetime,
+    from_statuses: Sequence[LaunchStatus],
+) -> bool:
+    statement = (
+        update(LAUNCH)
+        .where(LAUNCH.c.id == launch_id, LAUNCH.c.status.in_([s.value for s in from_statuses]))
+        .values(status=status.value, ended_at=now)
+    )
+    result = await session.execute(statement)
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def delete_expired(
+    session: AsyncSession, *, expired_before: datetime, batch: int = 1000
+) -> int:
+    """Delete up to `batch` launches that were never opened and can never be (expired or
+    revoked), whose expiry is older than the cut. Opened launches stay: they are history."""
+    doomed = (
+        select(LAUNCH.c.id)
+        .where(
+            LAUNCH.c.expires_at < expired_before,
+            LAUNCH.c.opened_at.is_(None),
+            LAUNCH.c.status.in_(["issued", "expired", "revoked"]),
+        )
+        .limit(batch)
+    )
+    result = await session.execute(delete(LAUNCH).where(LAUNCH.c.id.in_(doomed)))
+    return int(getattr(result, "rowcount", 0))
+
+
+# Play sessions -------------------------------------------------------------------------------
+
+SESSION = cast(Table, PlaySession.__table__)
+
+
+async def session_by_token_hash(session: AsyncSession, token_hash: bytes) -> Row[Any] | None:
+    query = (
+        select(
+            SESSION,
+            LAUNCH.c.status.label("launch_status"),
+            LAUNCH.c.partner_id,
+            LAUNCH.c.product,
+            LAUNCH.c.params,
+            LAUNCH.c.language,
+            LAUNCH.c.currency,
+            LAUNCH.c.return_url,
+            Partner.return_url.label("partner_return_url"),
+            PLAYER.c.external_id,
+            PLAYER.c.nickname,
+            PLAYER.c.name,
+        )
+        .select_from(
+            SESSION.join(LAUNCH, LAUNCH.c.id == SESSION.c.launch_id)
+            .join(Partner, Partner.id == LAUNCH.c.partner_id)
+            .join(PLAYER, PLAYER.c.id == LAUNCH.c.player_id)
+        )
+        .where(SESSION.c.token_hash == token_hash)
+    )
+    return (await session.execute(query)).one_or_none()
+
+
+async def touch_session(
+    session: AsyncSession, *, session_id: str, now: datetime, idle_expires_at: datetime
+) -> None:
+    await session.execute(
+        update(SESSION)
+        .where(SESSION.c.id == session_id)
+        .values(last_seen_at=now, idle_expires_at=idle_expires_at)
+    )
+
+
+async def end_sessions_of(session: AsyncSession, *, launch_id: str, now: datetime) -> None:
+    await session.execute(
+        update(SESSION)
+        .where(SESSION.c.launch_id == launch_id, SESSION.c.ended_at.is_(None))
+        .values(ended_at=now)
+    )
+
+
+async def end_stale_sessions(session: AsyncSession, *, now: datetime) -> int:
+    """End the launches whose play session is past its idle or maximum lifetime."""
+    stale = select(SESSION.c.launch_id).where(
+        SESSION.c.ended_at.is_(None),
+        or_(SESSION.c.expires_at <= now, SESSION.c.idle_expires_at <= now),
+    )
+    ended = await session.execute(
+        update(LAUNCH)
+        .where(LAUNCH.c.status == "opened", LAUNCH.c.id.in_(stale))
+        .values(status="ended", ended_at=now)
+    )
+    await session.execute(
+        update(SESSION)
+        .where(
+            SESSION.c.ended_at.is_(None),
+            or_(SESSION.c.expires_at <= now, SESSION.c.idle_expires_at <= now),
+        )
+        .values(ended_at=now)
+    )
+    return int(getattr(ended, "rowcount", 0))

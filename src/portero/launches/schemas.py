@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from portero.kit.validation import HttpUrl
+from portero.players.schemas import PlayerDetails
+from portero.products.registry import ProductName
+
+MIN_LINK_SECONDS = 10
+MAX_LINK_SECONDS = 7 * 24 * 3600
+
+
+class LaunchCreate(BaseModel):
+    """One partner request to send one player into one product."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    product: ProductName = Field(description="`roulette`, `slot` or `call`.")
+    player: PlayerDetails
+    params: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Product parameters: `slot` needs `game_id`; `call` takes `category_code` "
+        "or `agent_code` and `tickets`; `roulette` takes none.",
+    )
+    expires_in: int | None = Field(
+        default=None,
+        ge=MIN_LINK_SECONDS,
+        le=MAX_LINK_SECONDS,
+        description="Seconds until the link expires unopened; default: the partner's setting.",
+    )
+    return_url: HttpUrl | None = Field(
+        default=None,
+        description="Where the product sends the player back; default: the partner's lobby URL.",
+    )

@@ -1,0 +1,187 @@
+"""Creating, reading, listing and revoking launches (the partner-facing half)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portero.kit import metrics
+from portero.kit.clock import utcnow
+from portero.kit.db import after_commit
+from portero.kit.ids import new_id
+from portero.kit.secrets import hash_token
+from portero.launches import repository
+from portero.launches.errors import IdempotencyKeyReused, LaunchNotFound, LaunchNotRevocable
+from portero.launches.models import LaunchStatus
+from portero.launches.records import LaunchRecord
+from portero.launches.schemas import LaunchCreate
+from portero.launches.tokens import TokenShape, derive_token, new_nonce
+from portero.partners.auth import require_launchable
+from portero.partners.schemas import PartnerSnapshot
+from portero.products.registry import product_spec
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedLaunch:
+    launch: LaunchRecord
+    token: str
+    replayed: bool
+
+
+def request_fingerprint(request: LaunchCreate, params: dict[str, object]) -> bytes:
+    """What makes two requests "the same" for idempotency: the validated, normalised input."""
+    canonical = request.model_dump(mode="json") | {"params": params}
+    return hashlib.sha256(
+        json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()
+    ).digest()
+
+
+async def create_launch(
+    session: AsyncSession,
+    *,
+    partner: PartnerSnapshot,
+    request: LaunchCreate,
+    signing_key: bytes,
+    source: str = "api",
+    request_key: str | None = None,
+    token_shape: TokenShape = TokenShape.urlsafe,
+    idempotency_window: timedelta = timedelta(hours=24),
+) -> IssuedLaunch:
+    """Register or update the player and issue a one-time link for it.
+
+    With a `request_key`, a repeat of the same request answers the first launch again (same
+    link) and a different request under the same key is refused.
+    """
+    require_launchable(partner, request.product)
+    params = product_spec(request.product).validate_params(request.params)
+    fingerprint = request_fingerprint(request, params) if request_key is not None else None
+    now = utcnow()
+    launch_id = new_id("lnch")
+    nonce = new_nonce()
+    token = derive_token(signing_key, launch_id=launch_id, nonce=nonce, shape=token_shape)
+    ttl = request.expires_in or partner.launch_ttl_seconds
+    player = request.player
+    player_values = {
+        "partner_id": partner.id,
+        "external_id": player.id,
+        "name": player.name,
+        "nickname": player.nickname,
+        "email": player.email,
+        "cellphone": player.cellphone,
+        "language": player.language,
+        "currency": player.currency,
+        "created_at": now,
+        "updated_at": now,
+    }
+    launch_values = {
+        "id": launch_id,
+        "partner_id": partner.id,
+        "product": request.product.value,
+        "params": params,
+        "source": source,
+        "request_key": request_key,
+        "request_hash": fingerprint,
+        "token_shape": token_shape.value,
+        "token_nonce": nonce,
+        "token_hash": hash_token(token),
+        "status": LaunchStatus.issued.value,
+        "return_url": request.return_url or partner.return_url,
+        "session_idle_seconds": partner.session_idle_seconds,
+        "created_at": now,
+        "expires_at": now + timedelta(seconds=ttl),
+    }
+    for _attempt in range(2):
+        record, _player_id = await repository.insert_launch(
+            session,
+            player=player_values,
+            launch=launch_values,
+            default_language=partner.default_language,
+            default_currency=partner.default_currency,
+        )
+        if record is not None:
+            counter = metrics.LAUNCHES_CREATED.labels(str(partner.id), record.product)
+            after_commit(session, counter.inc)
+            return IssuedLaunch(record, token, replayed=False)
+        assert request_key is not None  # only a request key can make the insert a no-op
+        existing = await repository.by_request_key(
+            session, partner_id=partner.id, source=source, request_key=request_key
+        )
+        if existing is None:  # deleted between the two statements: try once more
+            continue
+        if existing.created_at <= now - idempotency_window:
+            await repository.release_request_key(session, existing.id)
+            continue
+        if existing.request_hash != fingerprint:
+            raise IdempotencyKeyReused(param="Idempotency-Key")
+        old_token = derive_token(
+            signing_key,
+            launch_id=existing.id,
+            nonce=existing.token_nonce,
+            shape=TokenShape(existing.token_shape),
+        )
+        return IssuedLaunch(existing, old_token, replayed=True)
+    raise IdempotencyKeyReused("This request id is being used by a concurrent request; retry.")
+
+
+def token_of(launch: LaunchRecord, signing_key: bytes) -> str:
+    return derive_token(
+        signing_key,
+        launch_id=launch.id,
+        nonce=launch.token_nonce,
+        shape=TokenShape(launch.token_shape),
+    )
+
+
+async def get_launch(session: AsyncSession, *, partner_id: int, launch_id: str) -> LaunchRecord:
+    launch = await repository.get(session, partner_id=partner_id, launch_id=launch_id)
+    if launch is None:
+        raise LaunchNotFound(f"No launch with id {launch_id!r}.", param="id")
+    return launch
+
+
+async def list_launches(
+    session: AsyncSession,
+    *,
+    partner_id: int,
+    limit: int = 20,
+    starting_after: str | None = None,
+    player_id: str | None = None,
+    status: LaunchStatus | None = None,
+    product: str | None = None,
+) -> tuple[list[LaunchRecord], bool]:
+    return await repository.list_for_partner(
+        session,
+        partner_id=partner_id,
+        now=utcnow(),
+        limit=limit,
+        starting_after=starting_after,
+        player_external_id=player_id,
+        status=status,
+        product=product,
+    )
+
+
+async def revoke_launch(session: AsyncSession, *, partner_id: int, launch_id: str) -> LaunchRecord:
+    """Make the link unusable and end its play session, if any. Revoking twice is harmless."""
+    launch = await get_launch(session, partner_id=partner_id, launch_id=launch_id)
+    now = utcnow()
+    status = launch.effective_status(now)
+    if status is LaunchStatus.revoked:
+        return launch
+    if status not in (LaunchStatus.issued, LaunchStatus.opened):
+        raise LaunchNotRevocable(f"The launch is {status.value}; it cannot be revoked.")
+    changed = await repository.set_status(
+        session,
+        launch_id=launch.id,
+        status=LaunchStatus.revoked,
+        now=now,
+        from_statuses=(status,),
+    )
+    if not changed:  # it changed state under us (opened, ended): decide on the fresh state
+        return await revoke_launch(session, partner_id=partner_id, launch_id=launch_id)
+    await repository.end_sessions_of(session, launch_id=launch.id, now=now)
+    return await get_launch(session, partner_id=partner_id, launch_id=launch_id)

@@ -1,0 +1,45 @@
+"""Periodic bookkeeping: record expiries and end play sessions that timed out.
+
+Every process may run it: each launch changes state once (the UPDATEs re-check the status), so
+several sweepers neither double-count the metrics nor conflict.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from portero.kit import metrics
+from portero.kit.clock import utcnow
+from portero.kit.db import after_commit, session_scope
+from portero.launches import repository
+
+log = logging.getLogger("portero.sweeper")
+
+
+async def sweep_once(session: AsyncSession) -> tuple[int, int]:
+    """Returns (launches marked expired, launches ended by session timeout)."""
+    now = utcnow()
+    expired = await repository.mark_expired(session, now=now)
+    counts = Counter((str(row.partner_id), row.product) for row in expired)
+
+    def count() -> None:
+        for labels, number in counts.items():
+            metrics.LAUNCHES_EXPIRED.labels(*labels).inc(number)
+
+    after_commit(session, count)
+    ended = await repository.end_stale_sessions(session, now=now)
+    return len(expired), ended
+
+
+async def run_forever(sessions: async_sessionmaker[AsyncSession], interval: float) -> None:
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            async with session_scope(sessions) as session:
+                await sweep_once(session)
+        except Exception:
+            log.warning("expiry sweep failed; next try in %ss", interval, exc_info=True)

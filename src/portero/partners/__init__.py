@@ -1,0 +1,1 @@
+"""Partners: the businesses that call Portero, their tokens and their launch configuration."""

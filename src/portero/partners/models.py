@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Enum, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portero.kit.db import Base, UtcDateTime
+
+
+class PartnerStatus(enum.StrEnum):
+    active = "active"
+    disabled = "disabled"
+
+
+class Partner(Base):
+    __tablename__ = "partner"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    status: Mapped[PartnerStatus] = mapped_column(
+        Enum(PartnerStatus, native_enum=False, length=16), default=PartnerStatus.active
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    is_demo: Mapped[bool] = mapped_column(default=False)
+
+    # Launch configuration. `configured_at` stays NULL until products have been chosen: an
+    # unconfigured partner cannot launch anything.
+    configured_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    products: Mapped[list[str]] = mapped_column(JSON, default=list)
+    default_language: Mapped[str] = mapped_column(String(2), default="en")
+    default_currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    launch_ttl_seconds: Mapped[int] = mapped_column(default=300)
+    session_idle_seconds: Mapped[int] = mapped_column(default=1800)
+    frame_ancestors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    return_url: Mapped[str | None] = mapped_column(String(2000), default=None)
+
+
+class PartnerToken(Base):
+    __tablename__ = "partner_token"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("partner.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    hint: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)

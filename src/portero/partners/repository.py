@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portero.partners.models import Partner, PartnerToken
+
+
+async def get(session: AsyncSession, partner_id: int) -> Partner | None:
+    return await session.get(Partner, partner_id)
+
+
+async def get_for_update(session: AsyncSession, partner_id: int) -> Partner | None:
+    result = await session.execute(
+        select(Partner).where(Partner.id == partner_id).with_for_update()
+    )
+    return result.scalar_one_or_none()
+
+
+async def list_all(session: AsyncSession) -> Sequence[Partner]:
+    return (await session.execute(select(Partner).order_by(Partner.id))).scalars().all()
+
+
+async def find_demo(session: AsyncSession) -> Partner | None:
+    query = select(Partner).where(Partner.is_demo.is_(True)).order_by(Partner.id).limit(1)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def tokens_of(session: AsyncSession, partner_id: int) -> Sequence[PartnerToken]:
+    query = (
+        select(PartnerToken)
+        .where(PartnerToken.partner_id == partner_id)
+        .order_by(PartnerToken.created_at, PartnerToken.id)
+    )
+    return (await session.execute(query)).scalars().all()
+
+
+async def partner_by_token_hash(session: AsyncSession, token_hash: bytes) -> Partner | None:
+    """The partner owning a live (not revoked) token with this hash."""
+    query = (
+        select(Partner)
+        .join(PartnerToken, PartnerToken.partner_id == Partner.id)
+        .where(PartnerToken.token_hash == token_hash, PartnerToken.revoked_at.is_(None))
+    )
+    return (await session.execute(query)).scalar_one_or_none()

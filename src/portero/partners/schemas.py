@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from portero.kit.validation import Currency, HttpUrl, Language, Origin
+from portero.partners.models import Partner, PartnerStatus
+from portero.products.registry import ProductName
+
+
+class PartnerConfigUpdate(BaseModel):
+    """What `partner configure` may change; fields left out keep their value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    products: list[ProductName] | None = Field(default=None, min_length=1)
+    default_language: Language | None = None
+    default_currency: Currency | None = None
+    launch_ttl_seconds: int | None = Field(default=None, ge=10, le=7 * 24 * 3600)
+    session_idle_seconds: int | None = Field(default=None, ge=60, le=24 * 3600)
+    frame_ancestors: list[Origin] | None = None
+    return_url: HttpUrl | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PartnerSnapshot:
+    """What the launch path needs to know about the caller, cached for a few seconds."""
+
+    id: int
+    name: str
+    status: PartnerStatus
+    configured: bool
+    products: frozenset[str]
+    default_language: str
+    default_currency: str
+    launch_ttl_seconds: int
+    session_idle_seconds: int
+    frame_ancestors: tuple[str, ...]
+    return_url: str | None
+
+    @classmethod
+    def of(cls, partner: Partner) -> PartnerSnapshot:
+        return cls(
+            id=partner.id,
+            name=partner.name,
+            status=partner.status,
+            configured=partner.configured_at is not None,
+            products=frozenset(partner.products or ()),
+            default_language=partner.default_language,
+            default_currency=partner.default_currency,
+            launch_ttl_seconds=partner.launch_ttl_seconds,
+            session_idle_seconds=partner.session_idle_seconds,
+            frame_ancestors=tuple(partner.frame_ancestors or ()),
+            return_url=partner.return_url,
+        )
+
+
+class PartnerTokenView(BaseModel):
+    id: str
+    hint: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class PartnerView(BaseModel):
+    id: int
+    name: str
+    status: PartnerStatus
+    created_at: datetime
+    configured: bool
+    products: list[str]
+    default_language: str
+    default_currency: str
+    launch_ttl_seconds: int
+    session_idle_seconds: int
+    frame_ancestors: list[str]
+    return_url: str | None
+    tokens: list[PartnerTokenView] = Field(default_factory=list)

@@ -1,0 +1,1 @@
+"""The products a launch can lead to, and what each accepts as launch parameters."""

@@ -1,0 +1,93 @@
+"""Product catalogue of the launch core.
+
+A product names the parameters a launch for it accepts (validated like any other input) and
+where the browser goes once the link has been opened. Products with a page of their own replace
+`page_path`; until then the generic landing page stands in.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from portero.kit.errors import FieldProblem, InvalidField
+
+
+class ProductName(enum.StrEnum):
+    roulette = "roulette"
+    slot = "slot"
+    call = "call"
+
+
+class _Params(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class RouletteParams(_Params):
+    pass
+
+
+class SlotParams(_Params):
+    game_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+
+
+class CallTicket(_Params):
+    title: str = Field(min_length=1, max_length=200)
+    description: str = Field(min_length=1, max_length=2000)
+
+
+class CallParams(_Params):
+    category_code: str | None = Field(default=None, max_length=64)
+    agent_code: str | None = Field(default=None, max_length=64)
+    tickets: list[CallTicket] = Field(default_factory=list, max_length=10)
+
+    @model_validator(mode="after")
+    def _one_target(self) -> CallParams:
+        if self.category_code and self.agent_code:
+            raise ValueError("give category_code or agent_code, not both")
+        return self
+
+
+@dataclass(frozen=True)
+class ProductSpec:
+    name: ProductName
+    params_model: type[_Params]
+
+    def page_path(self, launch_id: str) -> str:
+        return f"/play/{launch_id}"
+
+    def validate_params(self, raw: Mapping[str, Any] | None) -> dict[str, Any]:
+        try:
+            model = self.params_model.model_validate(dict(raw or {}))
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            problem: FieldProblem = "invalid"
+            if first["type"] == "missing":
+                problem = "missing"
+            elif first["type"] == "extra_forbidden":
+                problem = "unknown"
+            raise InvalidField(
+                f"params.{where}" if where else "params", problem, first["msg"]
+            ) from None
+        return model.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+
+
+PRODUCTS: dict[ProductName, ProductSpec] = {
+    ProductName.roulette: ProductSpec(ProductName.roulette, RouletteParams),
+    ProductName.slot: ProductSpec(ProductName.slot, SlotParams),
+    ProductName.call: ProductSpec(ProductName.call, CallParams),
+}
+
+
+def product_spec(name: str) -> ProductSpec:
+    try:
+        return PRODUCTS[ProductName(name)]
+    except ValueError:
+        raise InvalidField(
+            "product", "unsupported", f"unknown product {name!r}; one of {', '.join(PRODUCTS)}"
+        ) from None

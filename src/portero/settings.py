@@ -1,0 +1,109 @@
+"""One validated settings object, read from `PORTERO_*` environment variables."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cached_property
+from ipaddress import ip_network
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import AnyHttpUrl, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/portero.db"
+
+
+class SettingsError(RuntimeError):
+    """The configuration cannot be used as it is."""
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URLs people paste (`postgresql://`, `sqlite:///`) and pick the async driver."""
+    for plain, driver in (
+        ("postgres://", "postgresql+asyncpg://"),
+        ("postgresql://", "postgresql+asyncpg://"),
+        ("postgresql+psycopg://", "postgresql+asyncpg://"),
+        ("sqlite://", "sqlite+aiosqlite://"),
+    ):
+        if url.startswith(plain):
+            return driver + url[len(plain) :]
+    return url
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="PORTERO_", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    public_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8000")
+    # Keys the launch-token derivation (see docs/security.md). Required outside the SQLite demo.
+    secret_key: str | None = None
+    secret_key_file: Path = Path("./var/secret.key")
+
+    # Addresses (or networks) of reverse proxies whose X-Forwarded-For/-Proto are believed.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+
+    max_body_bytes: int = 64 * 1024
+    # How long a partner-token lookup is reused before the database is asked again: the upper
+    # bound on how long a disabled partner or a revoked token keeps working on a process.
+    auth_cache_seconds: float = 5.0
+    idempotency_window_seconds: int = 24 * 3600
+    # A play session ends after this long whatever its activity (the idle limit is per partner).
+    session_max_lifetime_seconds: int = 12 * 3600
+    # Interval of the sweep that marks unopened launches past their expiry; 0 turns it off.
+    expiry_sweep_seconds: float = 60.0
+
+    db_pool_size: int = 10
+    db_pool_timeout_seconds: float = 5.0
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_url(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            for item in value:
+                ip_network(str(item), strict=False)  # refuse typos at start-up
+        return value
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def is_embedded_demo(self) -> bool:
+        return self.database_url == DEFAULT_DATABASE_URL
+
+    @property
+    def base_url(self) -> str:
+        return str(self.public_url).rstrip("/")
+
+    @cached_property
+    def signing_key(self) -> bytes:
+        """The launch-token key; generated and kept in a file only for the embedded demo."""
+        if self.secret_key:
+            if len(self.secret_key) < 32:
+                raise SettingsError("PORTERO_SECRET_KEY must be at least 32 characters long")
+            return self.secret_key.encode()
+        if not self.is_embedded_demo:
+            raise SettingsError(
+                "PORTERO_SECRET_KEY is required when PORTERO_DATABASE_URL is set: every server "
+                "process of one deployment must share it (e.g. `openssl rand -hex 32`)"
+            )
+        path = self.secret_key_file
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(secrets.token_hex(32))
+            path.chmod(0o600)
+        return path.read_text().strip().encode()
+
+
+def load_settings() -> Settings:
+    return Settings()

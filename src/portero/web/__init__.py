@@ -1,0 +1,1 @@
+"""What the player's browser sees: link opening, pages, and the play-session API."""

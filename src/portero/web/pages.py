@@ -1,0 +1,51 @@
+"""Opening a link, and the generic landing page of products without a page of their own."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from starlette.responses import RedirectResponse, Response
+
+from portero.http.deps import SessionDep, SettingsDep, client_ip
+from portero.launches import opening
+from portero.launches import repository as launch_repository
+from portero.launches.errors import LaunchNotFound
+from portero.web.i18n import pick_language
+from portero.web.rendering import page
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/launch/{token}")
+async def open_link(
+    token: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """First use of the link: start the play session and go to the product page."""
+    opened = await opening.open_link(
+        session,
+        token=token,
+        max_lifetime_seconds=settings.session_max_lifetime_seconds,
+        client_ip=client_ip(request),
+    )
+    # The session token rides in the fragment: browsers neither send it to servers nor put it in
+    # Referer, and the page moves it into sessionStorage (see play-session.js).
+    return RedirectResponse(
+        f"{opened.page_path}#session={opened.session_token}",
+        status_code=303,
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )
+
+
+@router.get("/play/{launch_id}")
+async def landing(launch_id: str, request: Request, session: SessionDep) -> Response:
+    row = await launch_repository.page_context(session, launch_id)
+    if row is None:
+        raise LaunchNotFound()
+    language = pick_language(row.language, request.headers.get("accept-language"))
+    return page(
+        request,
+        "landing.html",
+        language=language,
+        frame_ancestors=tuple(row.frame_ancestors or ()),
+        launch_id=row.id,
+        product=row.product,
+    )

@@ -1,0 +1,65 @@
+"""The play-session API every product page uses (bearer: the play-session token)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+
+from portero.dialects.native.errors import responses
+from portero.http.deps import SessionDep
+from portero.launches import opening
+
+router = APIRouter(prefix="/play/api", tags=["play session"])
+_bearer = HTTPBearer(auto_error=False, description="The play-session token (`pss_…`)")
+SessionToken = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+class PlaySessionPlayer(BaseModel):
+    id: str
+    nickname: str | None
+    name: str | None
+
+
+class PlaySessionOut(BaseModel):
+    launch_id: str
+    product: str
+    params: dict[str, Any]
+    language: str
+    currency: str
+    player: PlaySessionPlayer
+    return_url: str | None
+    expires_at: str
+    idle_expires_at: str
+
+
+def _out(context: opening.PlayContext) -> PlaySessionOut:
+    return PlaySessionOut(
+        launch_id=context.launch_id,
+        product=context.product,
+        params=context.params,
+        language=context.language,
+        currency=context.currency,
+        player=PlaySessionPlayer(
+            id=context.player_id, nickname=context.nickname, name=context.name
+        ),
+        return_url=context.return_url,
+        expires_at=context.expires_at,
+        idle_expires_at=context.idle_expires_at,
+    )
+
+
+@router.get("/session", response_model=PlaySessionOut, responses=responses(401))
+async def current_session(credentials: SessionToken, session: SessionDep) -> PlaySessionOut:
+    """The play session (and keeps it alive: each call pushes the idle timeout back)."""
+    token = credentials.credentials if credentials else None
+    return _out(await opening.resume(session, token=token))
+
+
+@router.post("/session/end", response_model=PlaySessionOut, responses=responses(401))
+async def end_session(credentials: SessionToken, session: SessionDep) -> PlaySessionOut:
+    """The player leaves: the session and its launch end."""
+    token = credentials.credentials if credentials else None
+    return _out(await opening.end(session, token=token))
