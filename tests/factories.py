@@ -57,8 +57,13 @@ def player_id() -> str:
 def launch_body(product: str = "roulette", **overrides: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "product": product,
-        "player": {"id": player_id(), "nickname": "estarly93", "email": "estarly@example.com",
-                   "language": "es", "currency": "EUR"},
+        "player": {
+            "id": player_id(),
+            "nickname": "estarly93",
+            "email": "estarly@example.com",
+            "language": "es",
+            "currency": "EUR",
+        },
     }
     if product == "slot":
         body["params"] = {"game_id": "demo"}

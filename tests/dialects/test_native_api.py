@@ -10,17 +10,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from tests.factories import PartnerFixture, create_launch, launch_body, make_partner, player_id
 
-pytestmark = pytest.mark.asyncio
 
-
-def assert_error(response: httpx.Response, status: int, code: str, param: str | None = None) -> None:
+def assert_error(
+    response: httpx.Response, status: int, code: str, param: str | None = None
+) -> None:
     assert response.status_code == status, response.text
     body = response.json()
     assert set(body) == {"error"}
     assert set(body["error"]) == {"type", "code", "message", "param"}
     assert body["error"]["code"] == code
     assert body["error"]["param"] == param
-    assert isinstance(body["error"]["message"], str) and body["error"]["message"]
+    assert isinstance(body["error"]["message"], str)
+    assert body["error"]["message"]
     assert response.headers["request-id"].startswith("req_")
 
 
@@ -46,7 +47,8 @@ class TestCreateLaunch:
         assert len(launch["url"].rsplit("/", 1)[1]) == 43  # 256-bit base64url token
         assert launch["player"]["id"] == body["player"]["id"]
         assert launch["player"]["email"] == "estarly@example.com"
-        assert launch["language"] == "es" and launch["currency"] == "EUR"
+        assert launch["language"] == "es"
+        assert launch["currency"] == "EUR"
         assert launch["return_url"] == "https://casino.example/lobby"
         assert launch["source"] == "api"
         from datetime import datetime
@@ -59,8 +61,14 @@ class TestCreateLaunch:
         self, client: httpx.AsyncClient, partner: PartnerFixture
     ) -> None:
         pid = player_id()
-        first = launch_body(player={"id": pid, "name": "Ana", "email": "ana@example.com",
-                                    "cellphone": "+34 600 123 456"})
+        first = launch_body(
+            player={
+                "id": pid,
+                "name": "Ana",
+                "email": "ana@example.com",
+                "cellphone": "+34 600 123 456",
+            }
+        )
         await create_launch(client, partner, first)
         second = launch_body(player={"id": pid, "nickname": "ana77", "language": "en"})
         launch = await create_launch(client, partner, second)
@@ -103,7 +111,11 @@ class TestCreateLaunch:
         ],
     )
     async def test_invalid_fields_get_a_400_naming_the_field(
-        self, client: httpx.AsyncClient, partner: PartnerFixture, patch: dict[str, Any], code: str,
+        self,
+        client: httpx.AsyncClient,
+        partner: PartnerFixture,
+        patch: dict[str, Any],
+        code: str,
         param: str,
     ) -> None:
         response = await client.post(
@@ -129,14 +141,16 @@ class TestCreateLaunch:
 class TestBadRequests:
     async def test_malformed_json(self, client: httpx.AsyncClient, partner: PartnerFixture) -> None:
         response = await client.post(
-            "/v1/launches", content=b'{"product": ', headers=partner.auth
-            | {"Content-Type": "application/json"},
+            "/v1/launches",
+            content=b'{"product": ',
+            headers=partner.auth | {"Content-Type": "application/json"},
         )
         assert_error(response, 400, "body_malformed")
 
     async def test_non_utf8_bytes(self, client: httpx.AsyncClient, partner: PartnerFixture) -> None:
         response = await client.post(
-            "/v1/launches", content=b'{"product": "\xff\xfe"}',
+            "/v1/launches",
+            content=b'{"product": "\xff\xfe"}',
             headers=partner.auth | {"Content-Type": "application/json"},
         )
         assert_error(response, 400, "body_malformed")
@@ -151,7 +165,8 @@ class TestBadRequests:
         self, client: httpx.AsyncClient, partner: PartnerFixture
     ) -> None:
         response = await client.post(
-            "/v1/launches", content=b"product=roulette",
+            "/v1/launches",
+            content=b"product=roulette",
             headers=partner.auth | {"Content-Type": "application/x-www-form-urlencoded"},
         )
         assert_error(response, 415, "unsupported_media_type")
@@ -171,7 +186,8 @@ class TestBadRequests:
                 yield b"x" * 4096
 
         response = await client.post(
-            "/v1/launches", content=chunks(),
+            "/v1/launches",
+            content=chunks(),
             headers=partner.auth | {"Content-Type": "application/json"},
         )
         assert "content-length" not in response.request.headers
@@ -193,14 +209,20 @@ class TestBadRequests:
 class TestAuthentication:
     @pytest.mark.parametrize(
         "headers",
-        [{}, {"Authorization": "Bearer"}, {"Authorization": "Basic dXNlcjpwYXNz"},
-         {"Authorization": "Bearer prt_garbage"}, {"Authorization": "Bearer " + "é" * 10}],
+        [
+            {},
+            {"Authorization": "Bearer"},
+            {"Authorization": "Basic dXNlcjpwYXNz"},
+            {"Authorization": "Bearer prt_garbage"},
+            {"Authorization": "Bearer " + "é" * 10},
+        ],
     )
     async def test_missing_or_garbage_tokens_are_401(
         self, client: httpx.AsyncClient, headers: dict[str, str]
     ) -> None:
         response = await client.post(
-            "/v1/launches", json=launch_body(),
+            "/v1/launches",
+            json=launch_body(),
             headers={k: v.encode("utf-8") for k, v in headers.items()},  # type: ignore[misc]
         )
         assert_error(response, 401, "authentication_failed")
@@ -250,7 +272,9 @@ class TestIdempotency:
         assert player.json()["nickname"] == "estarly93"  # the player upsert was rolled back
 
     async def test_keys_are_per_partner(
-        self, client: httpx.AsyncClient, partner: PartnerFixture,
+        self,
+        client: httpx.AsyncClient,
+        partner: PartnerFixture,
         sessions: async_sessionmaker[AsyncSession],
     ) -> None:
         other = await make_partner(sessions)
@@ -322,10 +346,13 @@ class TestReadAndRevoke:
     ) -> None:
         assert_error(
             await client.get("/v1/launches/lnch_nope", headers=partner.auth),
-            404, "resource_missing", "id",
+            404,
+            "resource_missing",
+            "id",
         )
-        assert_error(await client.get("/v1/players/nobody", headers=partner.auth),
-                     404, "resource_missing")
+        assert_error(
+            await client.get("/v1/players/nobody", headers=partner.auth), 404, "resource_missing"
+        )
 
 
 class TestListing:
@@ -351,9 +378,7 @@ class TestListing:
     ) -> None:
         partner = await make_partner(sessions)
         pid = player_id()
-        slot = await create_launch(
-            client, partner, launch_body("slot", player={"id": pid})
-        )
+        slot = await create_launch(client, partner, launch_body("slot", player={"id": pid}))
         roulette = await create_launch(client, partner, launch_body(player={"id": pid}))
         await create_launch(client, partner)  # another player
         await client.get(roulette["url"])  # opened
@@ -376,7 +401,9 @@ class TestTenancy:
         bob = await make_partner(sessions)
         pid = player_id()
         launch = await create_launch(client, alice, launch_body(player={"id": pid}))
-        assert (await client.get(f"/v1/launches/{launch['id']}", headers=bob.auth)).status_code == 404
+        assert (
+            await client.get(f"/v1/launches/{launch['id']}", headers=bob.auth)
+        ).status_code == 404
         assert (await client.get(f"/v1/players/{pid}", headers=bob.auth)).status_code == 404
         revoke = await client.post(f"/v1/launches/{launch['id']}/revoke", headers=bob.auth)
         assert revoke.status_code == 404
@@ -386,7 +413,8 @@ class TestTenancy:
         # The same external id at Bob is a different person.
         bobs = await create_launch(client, bob, launch_body(player={"id": pid, "name": "Bob's"}))
         alices = (await client.get(f"/v1/players/{pid}", headers=alice.auth)).json()
-        assert bobs["player"]["name"] == "Bob's" and alices["name"] is None
+        assert bobs["player"]["name"] == "Bob's"
+        assert alices["name"] is None
 
 
 class TestEveryResponseHasARequestId:

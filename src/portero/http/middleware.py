@@ -60,6 +60,7 @@ class RequestContextMiddleware:
                 log.info(
                     "request",
                     extra={
+                        "request_id": request_id,
                         "method": method,
                         "route": route,
                         "status": status,

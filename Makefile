@@ -1,0 +1,51 @@
+# One entry point for everything a developer or CI does.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: serve test check format bench browser-deps clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+## serve: install, migrate the embedded SQLite database, print demo calls, serve on :8000
+serve: $(STAMP)
+	$(BIN)/portero migrate
+	PORTERO_PUBLIC_URL=$${PORTERO_PUBLIC_URL:-http://$(HOST):$(PORT)} $(BIN)/portero demo
+	$(BIN)/portero serve --host $(HOST) --port $(PORT) --no-migrate
+
+## test: install what the tests need, lint, type-check, run every test
+test: $(STAMP) browser-deps check
+	$(BIN)/pytest
+
+## check: formatting, lint and types
+check: $(STAMP)
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+## browser-deps: Debian's chromium for the end-to-end tests (needs root; skipped otherwise)
+browser-deps:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		echo "Installing chromium (Debian package) for the browser tests…"; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else echo "chromium is not installed and this is not root: browser tests will be skipped"; fi
+
+## bench: regenerate bench/README.md (starts its own server against PostgreSQL)
+bench: $(STAMP)
+	bash bench/run.sh
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache test-artifacts bench/results

@@ -1,0 +1,143 @@
+"""The `portero` command, run as a user would, against SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from typer.testing import CliRunner
+
+from portero.cli.main import app
+from portero.kit.clock import utcnow
+from portero.kit.db import session_scope
+from portero.launches.models import Launch
+from tests.factories import create_launch, make_partner
+
+
+@pytest.fixture
+def cli(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
+    monkeypatch.setenv("PORTERO_DATABASE_URL", database_url)
+    monkeypatch.setenv("PORTERO_SECRET_KEY", "s" * 40)
+    monkeypatch.chdir(tmp_path)
+    return CliRunner()
+
+
+def run(cli: CliRunner, *args: str, code: int = 0) -> str:
+    result = cli.invoke(app, list(args))
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+class TestPartnerCommands:
+    def test_create_json_prints_exactly_one_object_with_id_and_token(self, cli: CliRunner) -> None:
+        created = json.loads(run(cli, "partner", "create", "Casino Uno", "--json"))
+        assert isinstance(created["id"], int)
+        assert created["token"].startswith("prt_")
+        shown = run(cli, "partner", "show", str(created["id"]))
+        assert "NOT CONFIGURED" in shown
+        assert created["token"] not in shown
+
+    def test_configure_list_disable_enable(self, cli: CliRunner) -> None:
+        partner_id = str(json.loads(run(cli, "partner", "create", "Dos", "--json"))["id"])
+        output = run(
+            cli,
+            "partner",
+            "configure",
+            partner_id,
+            "--products",
+            "roulette,slot",
+            "--language",
+            "ES",
+            "--currency",
+            "usd",
+            "--launch-ttl",
+            "120",
+            "--session-ttl",
+            "900",
+            "--frame-ancestors",
+            "https://dos.example",
+            "--return-url",
+            "https://dos.example/lobby",
+            "--json",
+        )
+        view = json.loads(output)
+        assert view["configured"] is True
+        assert view["products"] == ["roulette", "slot"]
+        assert (view["default_language"], view["default_currency"]) == ("es", "USD")
+        assert view["launch_ttl_seconds"] == 120
+        assert view["frame_ancestors"] == ["https://dos.example"]
+        assert f"#{partner_id}\tactive\tconfigured" in run(cli, "partner", "list")
+        run(cli, "partner", "disable", partner_id)
+        assert json.loads(run(cli, "partner", "show", partner_id, "--json"))["status"] == (
+            "disabled"
+        )
+        run(cli, "partner", "enable", partner_id)
+        assert json.loads(run(cli, "partner", "show", partner_id, "--json"))["status"] == "active"
+
+    def test_invalid_configuration_is_refused_without_a_traceback(self, cli: CliRunner) -> None:
+        partner_id = str(json.loads(run(cli, "partner", "create", "Tres", "--json"))["id"])
+        output = run(cli, "partner", "configure", partner_id, "--products", "poker", code=2)
+        assert "products" in output
+        assert "Traceback" not in output
+        assert "No partner with id 999999" in run(cli, "partner", "show", "999999", code=1)
+
+    def test_token_rotation(self, cli: CliRunner) -> None:
+        created = json.loads(run(cli, "partner", "create", "Cuatro", "--json"))
+        pid = str(created["id"])
+        added = json.loads(run(cli, "partner", "token", "add", pid, "--json"))
+        assert added["token"] != created["token"]
+        run(cli, "partner", "token", "revoke", pid, created["token_id"])
+        view = json.loads(run(cli, "partner", "show", pid, "--json"))
+        states = {t["id"]: t["revoked_at"] is not None for t in view["tokens"]}
+        assert states == {created["token_id"]: True, added["token_id"]: False}
+        run(cli, "partner", "token", "revoke", pid, "tok_nope", code=1)
+
+
+class TestDemoAndHousekeeping:
+    def test_demo_is_created_once_and_prints_working_calls(self, cli: CliRunner) -> None:
+        first = run(cli, "demo")
+        second = run(cli, "demo")
+        header = first.splitlines()[0]
+        assert header == second.splitlines()[0]  # same partner, same stored token
+        token = header.split("token ")[1]
+        assert f"Authorization: Bearer {token}" in first
+        for path in ("/v1/launches", "/v1/players/238", "/healthz", "/docs"):
+            assert path in first
+
+    async def test_purge_deletes_only_long_expired_unopened_launches(
+        self,
+        cli: CliRunner,
+        sessions: async_sessionmaker[AsyncSession],
+        client: httpx.AsyncClient,
+    ) -> None:
+        partner = await make_partner(sessions)
+        old, recent, opened = [await create_launch(client, partner) for _ in range(3)]
+        await client.get(opened["url"])
+        async with session_scope(sessions) as session:
+            long_ago = utcnow() - timedelta(days=3)
+            for launch in (old, opened):
+                await session.execute(
+                    update(Launch).where(Launch.id == launch["id"]).values(expires_at=long_ago)
+                )
+            await session.execute(
+                update(Launch)
+                .where(Launch.id == recent["id"])
+                .values(expires_at=utcnow() - timedelta(hours=1))
+            )
+        output = await asyncio.to_thread(run, cli, "launches", "purge-expired")
+        assert "Marked" in output
+        assert "Deleted" in output
+        async with session_scope(sessions) as session:
+            remaining = {
+                row.id: row.status
+                for row in (
+                    await session.execute(select(Launch).where(Launch.partner_id == partner.id))
+                ).scalars()
+            }
+        assert remaining == {recent["id"]: "expired", opened["id"]: "opened"}

@@ -1,0 +1,42 @@
+"""The OpenAPI description matches what the API really answers."""
+
+from __future__ import annotations
+
+import httpx
+
+
+async def test_every_native_operation_declares_its_error_bodies(
+    client: httpx.AsyncClient,
+) -> None:
+    schema = (await client.get("/openapi.json")).json()
+    assert "HTTPValidationError" not in schema["components"]["schemas"]
+    error_ref = "#/components/schemas/ErrorBody"
+    operations = [
+        (path, method, operation)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if path.startswith(("/v1/", "/play/api/"))
+    ]
+    assert {(p, m) for p, m, _ in operations} >= {
+        ("/v1/launches", "post"),
+        ("/v1/launches", "get"),
+        ("/v1/launches/{launch_id}", "get"),
+        ("/v1/launches/{launch_id}/revoke", "post"),
+        ("/v1/players/{player_id}", "get"),
+    }
+    for path, method, operation in operations:
+        responses = operation["responses"]
+        assert "422" not in responses, (path, method)
+        for status in ("401", "500", "503"):
+            content = responses[status]["content"]["application/json"]["schema"]
+            assert content["$ref"] == error_ref, (path, method, status)
+        if method == "post" and path == "/v1/launches":
+            assert {"201", "400", "403", "409", "413", "415"} <= set(responses)
+            assert any(p["name"] == "Idempotency-Key" for p in operation["parameters"])
+    assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+
+
+async def test_docs_page_is_served(client: httpx.AsyncClient) -> None:
+    response = await client.get("/docs")
+    assert response.status_code == 200
+    assert "/openapi.json" in response.text

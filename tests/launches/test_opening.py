@@ -1,0 +1,250 @@
+"""Opening links and play sessions, at the service level and under real concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from portero.kit import metrics
+from portero.kit.clock import utcnow
+from portero.kit.db import create_engine, create_sessionmaker, session_scope
+from portero.launches import opening, service
+from portero.launches.errors import (
+    LaunchAlreadyUsed,
+    LaunchExpired,
+    LaunchNotFound,
+    LaunchRevoked,
+    SessionExpired,
+    SessionInvalid,
+)
+from portero.launches.models import Launch, LaunchStatus, PlaySession
+from portero.launches.schemas import LaunchCreate
+from portero.launches.sweeper import sweep_once
+from portero.settings import Settings
+from tests.conftest import TEST_SECRET
+from tests.factories import launch_body, make_partner, snapshot
+
+KEY = TEST_SECRET.encode()
+
+
+async def issue(
+    sessions: async_sessionmaker[AsyncSession], *, session_idle: int = 1800, **body: object
+) -> service.IssuedLaunch:
+    partner = await make_partner(sessions, session_idle_seconds=session_idle)
+    snap = await snapshot(sessions, partner.id)
+    async with session_scope(sessions) as session:
+        return await service.create_launch(
+            session,
+            partner=snap,
+            request=LaunchCreate.model_validate(launch_body(**body)),
+            signing_key=KEY,
+        )
+
+
+async def open_(sessions: async_sessionmaker[AsyncSession], token: str) -> opening.OpenedLaunch:
+    async with session_scope(sessions) as session:
+        return await opening.open_link(session, token=token, max_lifetime_seconds=3600)
+
+
+async def shift(
+    sessions: async_sessionmaker[AsyncSession], table: type, row_id: str, **values: object
+) -> None:
+    async with session_scope(sessions) as session:
+        await session.execute(update(table).where(table.id == row_id).values(**values))
+
+
+class TestOpening:
+    async def test_first_open_starts_a_session_and_points_at_the_product_page(
+        self, sessions: async_sessionmaker[AsyncSession]
+    ) -> None:
+        issued = await issue(sessions)
+        opened = await open_(sessions, issued.token)
+        assert opened.page_path == f"/play/{issued.launch.id}"
+        assert opened.session_token.startswith("pss_")
+        async with session_scope(sessions) as session:
+            context = await opening.resume(session, token=opened.session_token)
+            launch = await session.get(Launch, issued.launch.id)
+            stored = (await session.execute(select(PlaySession))).scalars().all()
+        assert context.launch_id == issued.launch.id
+        assert context.language == "es"
+        assert launch is not None
+        assert launch.status == LaunchStatus.opened
+        assert all(opened.session_token.encode() != s.token_hash for s in stored)
+
+    async def test_second_open_is_already_used(
+        self, sessions: async_sessionmaker[AsyncSession]
+    ) -> None:
+        issued = await issue(sessions)
+        await open_(sessions, issued.token)
+        with pytest.raises(LaunchAlreadyUsed) as raised:
+            await open_(sessions, issued.token)
+        assert raised.value.context is not None
+        assert raised.value.context.language == "es"
+
+    async def test_expired_link(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        issued = await issue(sessions)
+        await shift(sessions, Launch, issued.launch.id, expires_at=utcnow() - timedelta(seconds=1))
+        with pytest.raises(LaunchExpired):
+            await open_(sessions, issued.token)
+
+    async def test_revoked_link(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        issued = await issue(sessions)
+        async with session_scope(sessions) as session:
+            await service.revoke_launch(
+                session, partner_id=issued.launch.partner_id, launch_id=issued.launch.id
+            )
+        with pytest.raises(LaunchRevoked):
+            await open_(sessions, issued.token)
+
+    @pytest.mark.parametrize("token", ["", "x", "dd5bbff0-f3bf-4644-a112-2b9057eb6c1b", "é" * 300])
+    async def test_unknown_tokens(
+        self, sessions: async_sessionmaker[AsyncSession], token: str
+    ) -> None:
+        with pytest.raises(LaunchNotFound):
+            await open_(sessions, token)
+
+
+class TestPlaySession:
+    async def test_idle_timeout(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        issued = await issue(sessions, session_idle=60)
+        opened = await open_(sessions, issued.token)
+        async with session_scope(sessions) as session:
+            row = (
+                await session.execute(
+                    select(PlaySession).where(PlaySession.launch_id == issued.launch.id)
+                )
+            ).scalar_one()
+        assert (row.idle_expires_at - row.created_at).total_seconds() == pytest.approx(60)
+        await shift(sessions, PlaySession, row.id, idle_expires_at=utcnow())
+        with pytest.raises(SessionExpired):
+            async with session_scope(sessions) as session:
+                await opening.resume(session, token=opened.session_token)
+
+    async def test_activity_pushes_the_idle_timeout_back(
+        self, sessions: async_sessionmaker[AsyncSession]
+    ) -> None:
+        issued = await issue(sessions, session_idle=600)
+        opened = await open_(sessions, issued.token)
+        async with session_scope(sessions) as session:
+            row = (
+                await session.execute(
+                    select(PlaySession).where(PlaySession.launch_id == issued.launch.id)
+                )
+            ).scalar_one()
+        earlier = utcnow() - timedelta(seconds=300)
+        await shift(
+            sessions,
+            PlaySession,
+            row.id,
+            last_seen_at=earlier,
+            idle_expires_at=earlier + timedelta(seconds=600),
+        )
+        async with session_scope(sessions) as session:
+            context = await opening.resume(session, token=opened.session_token)
+        assert context.idle_expires_at > (utcnow() + timedelta(seconds=590)).isoformat()
+
+    async def test_maximum_lifetime(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        issued = await issue(sessions)
+        opened = await open_(sessions, issued.token)
+        async with session_scope(sessions) as session:
+            row = (
+                await session.execute(
+                    select(PlaySession).where(PlaySession.launch_id == issued.launch.id)
+                )
+            ).scalar_one()
+        await shift(sessions, PlaySession, row.id, expires_at=utcnow())
+        with pytest.raises(SessionExpired):
+            async with session_scope(sessions) as session:
+                await opening.resume(session, token=opened.session_token)
+
+    async def test_end_ends_session_and_launch(
+        self, sessions: async_sessionmaker[AsyncSession]
+    ) -> None:
+        issued = await issue(sessions)
+        opened = await open_(sessions, issued.token)
+        async with session_scope(sessions) as session:
+            await opening.end(session, token=opened.session_token)
+        async with session_scope(sessions) as session:
+            launch = await session.get(Launch, issued.launch.id)
+            assert launch is not None
+            assert launch.status == LaunchStatus.ended
+            with pytest.raises(SessionExpired):
+                await opening.resume(session, token=opened.session_token)
+
+    async def test_garbage_bearer(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        for token in (None, "", "pss_nope"):
+            with pytest.raises(SessionInvalid):
+                async with session_scope(sessions) as session:
+                    await opening.resume(session, token=token)
+
+
+class TestSweeper:
+    async def test_marks_expiries_and_ends_timed_out_sessions_once(
+        self, sessions: async_sessionmaker[AsyncSession]
+    ) -> None:
+        stale = await issue(sessions)
+        await shift(sessions, Launch, stale.launch.id, expires_at=utcnow() - timedelta(seconds=1))
+        played = await issue(sessions)
+        await open_(sessions, played.token)
+        async with session_scope(sessions) as session:
+            await session.execute(
+                update(PlaySession)
+                .where(PlaySession.launch_id == played.launch.id)
+                .values(idle_expires_at=utcnow())
+            )
+        counter = metrics.LAUNCHES_EXPIRED.labels(str(stale.launch.partner_id), "roulette")
+        before = counter._value.get()
+        async with session_scope(sessions) as session:
+            expired, ended = await sweep_once(session)
+        assert expired >= 1
+        assert ended >= 1
+        assert counter._value.get() == before + 1
+        async with session_scope(sessions) as session:
+            assert (await session.get(Launch, stale.launch.id)).status == "expired"  # type: ignore[union-attr]
+            assert (await session.get(Launch, played.launch.id)).status == "ended"  # type: ignore[union-attr]
+        async with session_scope(sessions) as session:
+            await sweep_once(session)
+        assert counter._value.get() == before + 1  # counted once, however often it runs
+
+
+class TestConcurrentOpening:
+    async def test_exactly_one_of_many_simultaneous_opens_wins(
+        self, sessions: async_sessionmaker[AsyncSession], settings: Settings
+    ) -> None:
+        """Eight independent engines (as eight server processes would have) race for one link."""
+        issued = await issue(sessions)
+        engines = [create_engine(settings, pool_size=1) for _ in range(8)]
+        try:
+            makers = [create_sessionmaker(engine) for engine in engines]
+            for maker in makers:  # connect first, so that the race is about the UPDATE
+                async with maker() as session:
+                    await session.execute(select(1))
+            start_line = asyncio.Barrier(len(makers))
+
+            async def racer(maker: async_sessionmaker[AsyncSession]) -> str:
+                await start_line.wait()
+                try:
+                    await open_(maker, issued.token)
+                except LaunchAlreadyUsed:
+                    return "used"
+                return "won"
+
+            tasks = [asyncio.create_task(racer(maker)) for maker in makers]
+            results = await asyncio.wait_for(asyncio.gather(*tasks), timeout=30)
+        finally:
+            for engine in engines:
+                await engine.dispose()
+        assert sorted(results) == ["used"] * 7 + ["won"]
+        async with session_scope(sessions) as session:
+            count = len(
+                (
+                    await session.execute(
+                        select(PlaySession).where(PlaySession.launch_id == issued.launch.id)
+                    )
+                ).all()
+            )
+        assert count == 1
