@@ -14,7 +14,12 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from portero import __version__
 from portero.dialects.native import api as native_api
 from portero.dialects.native import errors as native_errors
-from portero.http.errors import ErrorRenderers, install_error_handlers
+from portero.http.errors import (
+    ErrorRenderers,
+    index_methods,
+    install_error_handlers,
+    unexpected_error_response,
+)
 from portero.http.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from portero.http.openapi import install_openapi
 from portero.http.runtime import Runtime
@@ -62,6 +67,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="Portero",
         version=__version__,
         lifespan=lifespan,
+        # No 307 to a slash-less path: it would be built from the Host header, and ids may
+        # legitimately end in a slash.
+        redirect_slashes=False,
         description="Partners authenticate, register their users and receive one-time links "
         'into a product. Errors share one shape: `{"error": {type, code, message, param}}`; '
         "every response carries a `Request-Id` header.",
@@ -71,14 +79,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     renderers.register("/play/", render_link_error)
     renderers.register("/play/api/", native_errors.render)
     install_error_handlers(app, renderers)
-    app.include_router(native_api.router)
-    app.include_router(play_api.router)
-    app.include_router(pages.router)
-    app.include_router(ops_api.router)
+    routers = (native_api.router, play_api.router, pages.router, ops_api.router)
+    for router in routers:
+        app.include_router(router)
+    app.state.method_index = index_methods(routers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_openapi(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RequestContextMiddleware, on_error=unexpected_error_response(renderers))
     if settings.trusted_proxies:
         # Outermost, so that logs, metrics and handlers all see the real client address.
         # Believed only from the configured proxies; uvicorn's own handling is turned off.

@@ -348,10 +348,13 @@ class TestReadAndRevoke:
             await client.get("/v1/launches/lnch_nope", headers=partner.auth),
             404,
             "resource_missing",
-            "id",
+            "launch_id",
         )
         assert_error(
-            await client.get("/v1/players/nobody", headers=partner.auth), 404, "resource_missing"
+            await client.get("/v1/players/nobody", headers=partner.auth),
+            404,
+            "resource_missing",
+            "player_id",
         )
 
 
@@ -433,3 +436,131 @@ class TestEveryResponseHasARequestId:
         ids = [r.headers.get("request-id") for r in responses]
         assert all(i and i.startswith("req_") for i in ids)
         assert len(set(ids)) == len(ids)
+
+
+class TestHostileInput:
+    """What a fuzzer found once; each case must keep its documented answer on both databases."""
+
+    @pytest.mark.parametrize(
+        ("path", "status", "code"),
+        [
+            ("/v1/launches/%00", 404, "resource_missing"),
+            ("/v1/players/%00", 404, "resource_missing"),
+            ("/v1/players/a%00b", 404, "resource_missing"),
+            ("/v1/launches/" + "x" * 5000, 404, "resource_missing"),
+            ("/v1/players/" + "x" * 5000, 404, "resource_missing"),
+            ("/v1/launches?player_id=%00", 400, "parameter_invalid"),
+            ("/play/%00", 404, "resource_missing"),
+        ],
+    )
+    async def test_nul_bytes_and_huge_ids_in_urls(
+        self,
+        client: httpx.AsyncClient,
+        partner: PartnerFixture,
+        path: str,
+        status: int,
+        code: str,
+    ) -> None:
+        response = await client.get(path, headers=partner.auth | {"Accept": "application/json"})
+        assert response.status_code == status, response.text
+        assert response.json()["error"]["code"] == code
+        assert "x" * 100 not in response.text  # garbage is not echoed back
+
+    async def test_revoke_with_nul_id(
+        self, client: httpx.AsyncClient, partner: PartnerFixture
+    ) -> None:
+        response = await client.post("/v1/launches/%00/revoke", headers=partner.auth)
+        assert_error(response, 404, "resource_missing", "launch_id")
+
+    @pytest.mark.parametrize("field", ["id", "name", "nickname"])
+    async def test_control_characters_in_player_fields(
+        self, client: httpx.AsyncClient, partner: PartnerFixture, field: str
+    ) -> None:
+        player = {"id": "p1", field: "a\u0000b"}
+        response = await client.post(
+            "/v1/launches", json=launch_body(player=player), headers=partner.auth
+        )
+        assert_error(response, 400, "parameter_invalid", f"player.{field}")
+
+    async def test_control_characters_in_params_and_urls(
+        self, client: httpx.AsyncClient, partner: PartnerFixture
+    ) -> None:
+        body = launch_body("call", params={"tickets": [{"title": "a\u0000", "description": "d"}]})
+        response = await client.post("/v1/launches", json=body, headers=partner.auth)
+        assert_error(response, 400, "parameter_invalid", "params.tickets.0.title")
+        body = launch_body(return_url="https://a.example/\u0000")
+        response = await client.post("/v1/launches", json=body, headers=partner.auth)
+        assert_error(response, 400, "parameter_invalid", "return_url")
+
+    async def test_bad_starting_after_and_unknown_query_parameters(
+        self, client: httpx.AsyncClient, partner: PartnerFixture
+    ) -> None:
+        response = await client.get("/v1/launches?starting_after=garbage", headers=partner.auth)
+        assert_error(response, 400, "parameter_invalid", "starting_after")
+        response = await client.get("/v1/launches?limt=5", headers=partner.auth)
+        assert_error(response, 400, "parameter_unknown", "limt")
+
+    async def test_empty_body_and_near_json_content_types(
+        self, client: httpx.AsyncClient, partner: PartnerFixture
+    ) -> None:
+        json_type = {"Content-Type": "application/json"}
+        response = await client.post("/v1/launches", headers=partner.auth | json_type)
+        assert_error(response, 400, "body_malformed")
+        response = await client.post(
+            "/v1/launches",
+            content=b'{"product": "roulette"}',
+            headers=partner.auth | {"Content-Type": "application/jsonx"},
+        )
+        assert_error(response, 415, "unsupported_media_type")
+
+    async def test_expires_in_must_be_a_json_integer(
+        self, client: httpx.AsyncClient, partner: PartnerFixture
+    ) -> None:
+        for value in ("30", 30.5):
+            response = await client.post(
+                "/v1/launches", json=launch_body(expires_in=value), headers=partner.auth
+            )
+            assert_error(response, 400, "parameter_invalid", "expires_in")
+
+    async def test_empty_idempotency_key_is_refused(
+        self, client: httpx.AsyncClient, partner: PartnerFixture
+    ) -> None:
+        response = await client.post(
+            "/v1/launches", json=launch_body(), headers=partner.auth | {"Idempotency-Key": ""}
+        )
+        assert_error(response, 400, "parameter_invalid", "Idempotency-Key")
+
+    async def test_405_names_the_allowed_methods(self, client: httpx.AsyncClient) -> None:
+        response = await client.request("PATCH", "/v1/launches")
+        assert_error(response, 405, "method_not_allowed")
+        assert set(response.headers["allow"].replace(" ", "").split(",")) == {"GET", "POST"}
+
+    async def test_player_ids_may_contain_slashes_and_no_redirects_are_made(
+        self, client: httpx.AsyncClient, partner: PartnerFixture
+    ) -> None:
+        await create_launch(client, partner, launch_body(player={"id": "team/42"}))
+        response = await client.get("/v1/players/team/42", headers=partner.auth)
+        assert response.json()["id"] == "team/42"
+        response = await client.get("/v1/launches/", headers=partner.auth | {"Host": "evil.test"})
+        assert response.status_code == 404
+        assert "location" not in response.headers
+
+
+async def test_an_unexpected_error_is_a_500_in_the_api_format_with_a_request_id(
+    settings: object,
+) -> None:
+    from portero.app import create_app
+    from tests.conftest import PUBLIC_URL, running
+
+    app = create_app(settings)  # type: ignore[arg-type]
+
+    @app.get("/v1/_boom")
+    async def boom() -> None:
+        raise RuntimeError("a bug")
+
+    async with running(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:
+            response = await client.get("/v1/_boom")
+    assert_error(response, 500, "internal_error")
+    assert "a bug" not in response.text

@@ -33,7 +33,13 @@ async def test_every_native_operation_declares_its_error_bodies(
         if method == "post" and path == "/v1/launches":
             assert {"201", "400", "403", "409", "413", "415"} <= set(responses)
             assert any(p["name"] == "Idempotency-Key" for p in operation["parameters"])
-    assert schema["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+    schemes = schema["components"]["securitySchemes"]
+    assert schemes["PartnerToken"]["scheme"] == "bearer"
+    assert schemes["PlaySessionToken"]["scheme"] == "bearer"
+    create = schema["paths"]["/v1/launches"]["post"]
+    assert create["security"] == [{"PartnerToken": []}]
+    session = schema["paths"]["/play/api/session"]["get"]
+    assert session["security"] == [{"PlaySessionToken": []}]
 
 
 async def test_docs_page_is_served(client: httpx.AsyncClient) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.http.runtime import Runtime, runtime_of
 from portero.kit.db import session_scope
+from portero.kit.errors import InvalidField
 from portero.settings import Settings
 
 
@@ -27,6 +28,17 @@ def _settings(request: Request) -> Settings:
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
 RuntimeDep = Annotated[Runtime, Depends(runtime_of)]
 SettingsDep = Annotated[Settings, Depends(_settings)]
+
+
+def only_query_params(allowed: frozenset[str]) -> Callable[[Request], None]:
+    """Refuse query parameters an endpoint does not know (a typo must not pass unnoticed)."""
+
+    def check(request: Request) -> None:
+        for name in request.query_params:
+            if name not in allowed:
+                raise InvalidField(name, "unknown", f"{name}: unknown query parameter")
+
+    return check
 
 
 def client_ip(request: Request) -> str | None:

@@ -8,14 +8,17 @@ in its API's wire format. Dialects register a renderer; they never see framework
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
+from starlette.types import Scope
 
 from portero.kit.errors import (
     FieldProblem,
@@ -29,7 +32,7 @@ from portero.kit.errors import (
     StorageUnavailable,
     UnsupportedMediaType,
 )
-from portero.kit.storage_errors import is_transient_storage_error
+from portero.kit.storage_errors import is_transient_storage_error, is_unstorable_text
 
 log = logging.getLogger("portero.errors")
 
@@ -67,27 +70,53 @@ def _param(loc: Sequence[Any]) -> str:
     return ".".join(parts)
 
 
+def _is_json(content_type: str) -> bool:
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or (
+        media_type.startswith("application/") and media_type.endswith("+json")
+    )
+
+
 def translate_validation(error: RequestValidationError, request: Request) -> PorteroError:
     first = error.errors()[0]
     kind = first.get("type", "")
     if kind in ("json_invalid", "json_type"):
         return MalformedRequest()
     loc = first.get("loc", ())
-    if tuple(loc) == ("body",) and kind in ("model_attributes_type", "dict_type"):
-        content_type = request.headers.get("content-type", "")
-        if "json" not in content_type:
+    if tuple(loc) == ("body",):
+        if not _is_json(request.headers.get("content-type", "")):
             return UnsupportedMediaType("Send the body as application/json.")
+        if kind == "missing":
+            return MalformedRequest("The request body is empty; send a JSON object.")
         return MalformedRequest("The JSON body must be an object.")
     param = _param(loc)
     message = str(first.get("msg", "is invalid")).removeprefix("Value error, ")
     return InvalidField(param, _PROBLEMS.get(kind, "invalid"), f"{param}: {message}")
 
 
-def translate_http(error: HTTPException) -> PorteroError:
+def allowed_methods(request: Request) -> str:
+    """Every method the path accepts: the router only names those of the first route that
+    matched the path, and one path often has a GET route and a POST route."""
+    routes: list[tuple[re.Pattern[str], set[str]]] = request.app.state.method_index
+    path = request.url.path
+    methods = {m for pattern, route_methods in routes if pattern.match(path) for m in route_methods}
+    return ", ".join(sorted(methods))
+
+
+def index_methods(routers: Sequence[APIRouter]) -> list[tuple[re.Pattern[str], set[str]]]:
+    return [
+        (route.path_regex, set(route.methods or ()))
+        for router in routers
+        for route in router.routes
+        if isinstance(route, APIRoute)
+    ]
+
+
+def translate_http(error: HTTPException, request: Request) -> PorteroError:
     if error.status_code == 404:
         return RouteNotFound()
     if error.status_code == 405:
-        return MethodNotAllowed()
+        return MethodNotAllowed(allow=allowed_methods(request))
     if error.status_code == 413:
         return PayloadTooLarge()
     if error.status_code == 415:
@@ -109,19 +138,15 @@ def install_error_handlers(app: FastAPI, renderers: ErrorRenderers) -> None:
 
     async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
-        return render(request, translate_http(exc))
+        return render(request, translate_http(exc, request))
 
     async def on_storage(request: Request, exc: Exception) -> Response:
         if is_transient_storage_error(exc):
             log.warning("storage unavailable: %s", type(exc).__name__)
             return render(request, StorageUnavailable())
+        if is_unstorable_text(exc):  # a byte the database refuses: the input's fault
+            return render(request, MalformedRequest("The request contains unusable characters."))
         log.error("storage error", exc_info=exc)
-        return render(request, InternalError())
-
-    async def on_unexpected(request: Request, exc: Exception) -> Response:
-        if is_transient_storage_error(exc):
-            return await on_storage(request, exc)
-        log.error("unhandled error", exc_info=exc)
         return render(request, InternalError())
 
     app.add_exception_handler(PorteroError, on_portero_error)
@@ -129,4 +154,17 @@ def install_error_handlers(app: FastAPI, renderers: ErrorRenderers) -> None:
     app.add_exception_handler(HTTPException, on_http)
     app.add_exception_handler(SQLAlchemyError, on_storage)
     app.add_exception_handler(OSError, on_storage)
-    app.add_exception_handler(Exception, on_unexpected)
+
+
+def unexpected_error_response(renderers: ErrorRenderers) -> Callable[[Scope, Exception], Response]:
+    """For the request middleware: the answer to an exception nothing else handled (a bug),
+    still in the caller's API format and still carrying the request id."""
+
+    def respond(scope: Scope, exc: Exception) -> Response:
+        request = Request(scope)
+        if is_transient_storage_error(exc):
+            return renderers.for_path(request.url.path)(request, StorageUnavailable())
+        log.error("unhandled error", exc_info=exc)
+        return renderers.for_path(request.url.path)(request, InternalError())
+
+    return respond

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import secrets
 import time
+from collections.abc import Callable
 from typing import Any
 
 from starlette.exceptions import HTTPException
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from portero.kit import metrics
@@ -25,8 +27,9 @@ class RequestContextMiddleware:
     """Gives every request a `Request-Id` (header and logs), then logs and measures it by route
     template, never by raw path."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, on_error: Callable[[Scope, Exception], Response]) -> None:
         self.app = app
+        self.on_error = on_error
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -37,10 +40,12 @@ class RequestContextMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status = 500
+        started = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, started
             if message["type"] == "http.response.start":
+                started = True
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"request-id", request_id.encode()))
@@ -49,6 +54,12 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as error:
+            # A bug: answer in the caller's API format, with the request id, then stop here
+            # (the traceback is logged once, by on_error).
+            if started:
+                raise
+            await self.on_error(scope, error)(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
             route = _route_of(scope)

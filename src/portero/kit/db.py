@@ -77,6 +77,7 @@ def create_engine(settings: Settings, *, pool_size: int | None = None) -> AsyncE
             pool_size=pool_size or 1,
             max_overflow=0,
             pool_timeout=settings.db_pool_timeout_seconds,
+            hide_parameters=True,
         )
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
         return engine
@@ -86,6 +87,8 @@ def create_engine(settings: Settings, *, pool_size: int | None = None) -> AsyncE
         max_overflow=0,
         pool_timeout=settings.db_pool_timeout_seconds,
         pool_recycle=1800,
+        # Parameters carry token hashes and personal data: keep them out of errors and logs.
+        hide_parameters=True,
         connect_args={"timeout": 5, "command_timeout": 10},
     )
 

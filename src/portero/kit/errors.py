@@ -49,6 +49,10 @@ class RouteNotFound(PorteroError):
 class MethodNotAllowed(PorteroError):
     default_message = "This endpoint does not accept that HTTP method."
 
+    def __init__(self, message: str | None = None, *, allow: str | None = None) -> None:
+        super().__init__(message)
+        self.allow = allow
+
 
 class StorageUnavailable(PorteroError):
     """The database cannot be reached or refused the work for a passing reason: retry."""

@@ -6,6 +6,7 @@ the 80 random bits make identifiers unguessable enough not to invite enumeration
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 
@@ -18,6 +19,14 @@ def _encode(value: int, length: int) -> str:
         value, digit = divmod(value, 32)
         chars.append(_CROCKFORD[digit])
     return "".join(reversed(chars))
+
+
+LAUNCH_ID_PATTERN = r"^lnch_[0-9a-z]{26}$"
+_LAUNCH_ID = re.compile(LAUNCH_ID_PATTERN)
+
+
+def is_launch_id(value: str) -> bool:
+    return bool(_LAUNCH_ID.match(value))
 
 
 def new_id(prefix: str) -> str:

@@ -37,3 +37,8 @@ def is_transient_storage_error(error: BaseException) -> bool:
             return "locked" in message or "busy" in message or "unable to open" in message
         return "connection" in message and ("closed" in message or "terminat" in message)
     return isinstance(error, sa_exc.InterfaceError)
+
+
+def is_unstorable_text(error: BaseException) -> bool:
+    """Text the database cannot store (PostgreSQL: NUL bytes, untranslatable characters)."""
+    return _sqlstate(error) in ("22021", "22P05")

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 import phonenumbers
 import pycountry
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, StringConstraints, WithJsonSchema
 
 
 @cache
@@ -78,9 +78,45 @@ def check_origin(value: str) -> str:
     return origin.lower()
 
 
-Language = Annotated[str, AfterValidator(check_language)]
-Currency = Annotated[str, AfterValidator(check_currency)]
-Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(check_email)]
-Cellphone = Annotated[str, StringConstraints(max_length=32), AfterValidator(check_cellphone)]
-HttpUrl = Annotated[str, StringConstraints(max_length=2000), AfterValidator(check_http_url)]
+def check_printable(value: str) -> str:
+    """No control characters: PostgreSQL cannot store NUL, and no name or id needs them."""
+    if _CONTROL.search(value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+Language = Annotated[
+    str,
+    AfterValidator(check_language),
+    WithJsonSchema({"type": "string", "pattern": "^[a-zA-Z]{2}$"}),
+]
+Currency = Annotated[
+    str,
+    AfterValidator(check_currency),
+    WithJsonSchema({"type": "string", "pattern": "^[a-zA-Z]{3}$"}),
+]
+Email = Annotated[
+    str,
+    StringConstraints(max_length=254),
+    AfterValidator(check_email),
+    WithJsonSchema({"type": "string", "format": "email", "maxLength": 254}),
+]
+Cellphone = Annotated[
+    str,
+    StringConstraints(max_length=32),
+    AfterValidator(check_cellphone),
+    WithJsonSchema({"type": "string", "pattern": r"^\+[0-9 ().-]{6,31}$"}),
+]
+HttpUrl = Annotated[
+    str,
+    StringConstraints(max_length=2000),
+    AfterValidator(check_printable),
+    AfterValidator(check_http_url),
+    WithJsonSchema({"type": "string", "format": "uri", "pattern": "^https?://", "maxLength": 2000}),
+]
 Origin = Annotated[str, StringConstraints(max_length=255), AfterValidator(check_origin)]
+
+
+Printable = AfterValidator(check_printable)

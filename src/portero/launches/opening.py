@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +24,7 @@ from portero.launches.errors import (
     SessionExpired,
     SessionInvalid,
 )
-from portero.launches.models import LaunchStatus, PlaySession
+from portero.launches.models import LaunchStatus
 from portero.launches.tokens import lookup_hash
 from portero.products.registry import product_spec
 
@@ -58,8 +58,8 @@ class PlayContext:
     nickname: str | None
     name: str | None
     return_url: str | None
-    expires_at: str
-    idle_expires_at: str
+    expires_at: datetime
+    idle_expires_at: datetime
 
 
 async def open_link(
@@ -80,20 +80,22 @@ async def open_link(
         await _explain_unusable(session, token_hash)
     assert claimed is not None
     raw = SESSION_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(
-        PlaySession(
-            id=new_id("ps"),
-            launch_id=claimed.id,
-            token_hash=hash_token(raw),
-            idle_seconds=claimed.session_idle_seconds,
-            client_ip=client_ip,
-            created_at=now,
-            last_seen_at=now,
-            idle_expires_at=now + timedelta(seconds=claimed.session_idle_seconds),
-            expires_at=now + timedelta(seconds=max_lifetime_seconds),
-        )
+    idle = claimed.session_idle_seconds
+    await repository.insert_session(
+        session,
+        {
+            "id": new_id("ps"),
+            "launch_id": claimed.id,
+            "token_hash": hash_token(raw),
+            "idle_seconds": idle,
+            "client_ip": client_ip,
+            "created_at": now,
+            "last_seen_at": now,
+            "idle_expires_at": now + timedelta(seconds=idle),
+            "expires_at": now + timedelta(seconds=max_lifetime_seconds),
+            "ended_at": None,
+        },
     )
-    await session.flush()
     counter = metrics.LAUNCHES_OPENED.labels(str(claimed.partner_id), claimed.product)
     after_commit(session, counter.inc)
     return OpenedLaunch(
@@ -150,8 +152,8 @@ async def resume(session: AsyncSession, *, token: str | None) -> PlayContext:
         nickname=row.nickname,
         name=row.name,
         return_url=row.return_url or row.partner_return_url,
-        expires_at=row.expires_at.isoformat(),
-        idle_expires_at=idle_expires_at.isoformat(),
+        expires_at=row.expires_at,
+        idle_expires_at=idle_expires_at,
     )
 
 

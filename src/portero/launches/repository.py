@@ -9,18 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
     Row,
     Select,
+    String,
     Table,
     and_,
+    bindparam,
     case,
     delete,
     func,
-    literal,
+    insert,
     or_,
     select,
     true,
@@ -36,30 +39,11 @@ from portero.players.models import Player
 
 PLAYER = cast(Table, Player.__table__)
 LAUNCH = cast(Table, Launch.__table__)
-_MERGED_PLAYER_FIELDS = ("name", "nickname", "email", "cellphone", "language", "currency")
-_PLAYER_COLUMN = {"external_id": "external_id"} | {f: f for f in PLAYER_FIELDS}
 
 
 def _is_postgres(session: AsyncSession) -> bool:
     bind = session.bind
     return bind is not None and bind.dialect.name == "postgresql"
-
-
-def _player_upsert(session: AsyncSession, values: Mapping[str, Any]) -> Any:
-    insert = postgresql.insert if _is_postgres(session) else sqlite.insert
-    statement = insert(PLAYER).values(dict(values))
-    merged = {
-        name: func.coalesce(statement.excluded[name], PLAYER.c[name])
-        for name in _MERGED_PLAYER_FIELDS
-    }
-    # updated_at moves only when a detail really changes, so an idempotent replay (or a partner
-    # resending the same details) leaves the record as it was.
-    changed = or_(*(merged[name].is_distinct_from(PLAYER.c[name]) for name in merged))
-    updated_at = case((changed, statement.excluded.updated_at), else_=PLAYER.c.updated_at)
-    return statement.on_conflict_do_update(
-        index_elements=[PLAYER.c.partner_id, PLAYER.c.external_id],
-        set_=merged | {"updated_at": updated_at},
-    )
 
 
 def record_from_row(row: Row[Any] | Mapping[str, Any]) -> LaunchRecord:
@@ -76,6 +60,97 @@ def _launch_columns(source: Any) -> list[ColumnElement[Any]]:
     return [source.c[f] for f in LAUNCH_FIELDS]
 
 
+# The insert statements are built once, with bound parameters, and reused: building a CTE's
+# column collections on every request cost more than the database work itself.
+PLAYER_INSERT_COLUMNS = (
+    "partner_id",
+    "external_id",
+    "name",
+    "nickname",
+    "email",
+    "cellphone",
+    "language",
+    "currency",
+    "created_at",
+    "updated_at",
+)
+LAUNCH_INSERT_COLUMNS = (
+    "id",
+    "partner_id",
+    "product",
+    "params",
+    "source",
+    "request_key",
+    "request_hash",
+    "token_shape",
+    "token_nonce",
+    "token_hash",
+    "status",
+    "return_url",
+    "session_idle_seconds",
+    "created_at",
+    "expires_at",
+)
+_MERGED_PLAYER_FIELDS = ("name", "nickname", "email", "cellphone", "language", "currency")
+
+
+def _bound(table: Table, prefix: str, columns: Sequence[str]) -> dict[str, Any]:
+    return {name: bindparam(prefix + name, type_=table.c[name].type) for name in columns}
+
+
+def _player_upsert(insert: Any) -> Any:
+    statement = insert(PLAYER).values(_bound(PLAYER, "pl_", PLAYER_INSERT_COLUMNS))
+    merged = {
+        name: func.coalesce(statement.excluded[name], PLAYER.c[name])
+        for name in _MERGED_PLAYER_FIELDS
+    }
+    # updated_at moves only when a detail really changes, so an idempotent replay (or a partner
+    # resending the same details) leaves the record as it was.
+    changed = or_(*(merged[name].is_distinct_from(PLAYER.c[name]) for name in merged))
+    updated_at = case((changed, statement.excluded.updated_at), else_=PLAYER.c.updated_at)
+    return statement.on_conflict_do_update(
+        index_elements=[PLAYER.c.partner_id, PLAYER.c.external_id],
+        set_=merged | {"updated_at": updated_at},
+    ).returning(*PLAYER.c)
+
+
+_LANGUAGE_DEFAULT = bindparam("default_language", type_=String())
+_CURRENCY_DEFAULT = bindparam("default_currency", type_=String())
+
+
+@cache
+def _postgres_statement() -> Any:
+    """WITH p AS (upsert player RETURNING *), l AS (INSERT launch SELECT … FROM p ON CONFLICT
+    DO NOTHING RETURNING *) SELECT … FROM p LEFT JOIN l: one statement, one round trip."""
+    p = _player_upsert(postgresql.insert).cte("p")
+    chosen: dict[str, ColumnElement[Any]] = _bound(LAUNCH, "ln_", LAUNCH_INSERT_COLUMNS)
+    chosen["player_id"] = p.c.id
+    chosen["language"] = func.coalesce(p.c.language, _LANGUAGE_DEFAULT)
+    chosen["currency"] = func.coalesce(p.c.currency, _CURRENCY_DEFAULT)
+    inserted = (
+        postgresql.insert(LAUNCH)
+        .from_select(list(chosen), select(*[e.label(n) for n, e in chosen.items()]))
+        .on_conflict_do_nothing(index_elements=["partner_id", "source", "request_key"])
+        .returning(*LAUNCH.c)
+        .cte("l")
+    )
+    return select(
+        p.c.id.label("player_row_id"), *_launch_columns(inserted), *_player_columns(p)
+    ).select_from(p.outerjoin(inserted, true()))
+
+
+@cache
+def _sqlite_statements() -> tuple[Any, Any]:
+    values = _bound(LAUNCH, "ln_", (*LAUNCH_INSERT_COLUMNS, "player_id", "language", "currency"))
+    launch_insert = (
+        sqlite.insert(LAUNCH)
+        .values(values)
+        .on_conflict_do_nothing(index_elements=["partner_id", "source", "request_key"])
+        .returning(*LAUNCH.c)
+    )
+    return _player_upsert(sqlite.insert), launch_insert
+
+
 async def insert_launch(
     session: AsyncSession,
     *,
@@ -86,61 +161,27 @@ async def insert_launch(
 ) -> tuple[LaunchRecord | None, int]:
     """Upsert the player and insert the launch. Returns (None, player id) when the launch's
     request key is already taken (an idempotent retry, or a reuse to be refused)."""
-    upsert = _player_upsert(session, player)
+    params = {f"pl_{k}": player[k] for k in PLAYER_INSERT_COLUMNS}
+    params |= {f"ln_{k}": launch[k] for k in LAUNCH_INSERT_COLUMNS}
     if _is_postgres(session):
-        return await _insert_launch_one_statement(
-            session, upsert, launch, default_language, default_currency
-        )
-    player_row = (await session.execute(upsert.returning(*PLAYER.c))).one()
-    values = dict(launch) | {
-        "player_id": player_row.id,
-        "language": player_row.language or default_language,
-        "currency": player_row.currency or default_currency,
+        params |= {"default_language": default_language, "default_currency": default_currency}
+        row = (await session.execute(_postgres_statement(), params)).one()
+        if row.id is None:
+            return None, row.player_row_id
+        return record_from_row(row), row.player_row_id
+    upsert, launch_insert = _sqlite_statements()
+    player_row = (await session.execute(upsert, params)).one()
+    params |= {
+        "ln_player_id": player_row.id,
+        "ln_language": player_row.language or default_language,
+        "ln_currency": player_row.currency or default_currency,
     }
-    statement = (
-        sqlite.insert(LAUNCH)
-        .values(values)
-        .on_conflict_do_nothing(index_elements=["partner_id", "source", "request_key"])
-        .returning(*LAUNCH.c)
-    )
-    launch_row = (await session.execute(statement)).one_or_none()
+    launch_row = (await session.execute(launch_insert, params)).one_or_none()
     if launch_row is None:
         return None, player_row.id
-    data = dict(launch_row._mapping) | {
-        f"player_{f}": getattr(player_row, f) for f in PLAYER_FIELDS
-    }
+    data = dict(launch_row._mapping)
+    data |= {f"player_{f}": getattr(player_row, f) for f in PLAYER_FIELDS}
     return record_from_row(data), player_row.id
-
-
-async def _insert_launch_one_statement(
-    session: AsyncSession,
-    upsert: Any,
-    launch: Mapping[str, Any],
-    default_language: str,
-    default_currency: str,
-) -> tuple[LaunchRecord | None, int]:
-    p = upsert.returning(*PLAYER.c).cte("p")
-    chosen: dict[str, ColumnElement[Any]] = {
-        name: literal(value, LAUNCH.c[name].type) for name, value in launch.items()
-    }
-    chosen["player_id"] = p.c.id
-    chosen["language"] = func.coalesce(p.c.language, default_language)
-    chosen["currency"] = func.coalesce(p.c.currency, default_currency)
-    source = select(*[expr.label(name) for name, expr in chosen.items()])
-    inserted = (
-        postgresql.insert(LAUNCH)
-        .from_select(list(chosen), source)
-        .on_conflict_do_nothing(index_elements=["partner_id", "source", "request_key"])
-        .returning(*LAUNCH.c)
-        .cte("l")
-    )
-    query = select(
-        p.c.id.label("player_row_id"), *_launch_columns(inserted), *_player_columns(p)
-    ).select_from(p.outerjoin(inserted, true()))
-    row = (await session.execute(query)).one()
-    if row.id is None:
-        return None, row.player_row_id
-    return record_from_row(row), row.player_row_id
 
 
 def _launch_with_player() -> Select[Any]:
@@ -337,6 +378,10 @@ async def session_by_token_hash(session: AsyncSession, token_hash: bytes) -> Row
         .where(SESSION.c.token_hash == token_hash)
     )
     return (await session.execute(query)).one_or_none()
+
+
+async def insert_session(session: AsyncSession, values: Mapping[str, Any]) -> None:
+    await session.execute(insert(SESSION), [dict(values)])
 
 
 async def touch_session(

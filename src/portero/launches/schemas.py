@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from portero.kit.validation import HttpUrl
 from portero.players.schemas import PlayerDetails
@@ -24,7 +24,7 @@ class LaunchCreate(BaseModel):
         description="Product parameters: `slot` needs `game_id`; `call` takes `category_code` "
         "or `agent_code` and `tickets`; `roulette` takes none.",
     )
-    expires_in: int | None = Field(
+    expires_in: StrictInt | None = Field(
         default=None,
         ge=MIN_LINK_SECONDS,
         le=MAX_LINK_SECONDS,

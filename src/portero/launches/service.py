@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portero.kit import metrics
 from portero.kit.clock import utcnow
 from portero.kit.db import after_commit
-from portero.kit.ids import new_id
+from portero.kit.ids import is_launch_id, new_id
 from portero.kit.secrets import hash_token
 from portero.launches import repository
 from portero.launches.errors import IdempotencyKeyReused, LaunchNotFound, LaunchNotRevocable
@@ -137,9 +137,11 @@ def token_of(launch: LaunchRecord, signing_key: bytes) -> str:
 
 
 async def get_launch(session: AsyncSession, *, partner_id: int, launch_id: str) -> LaunchRecord:
-    launch = await repository.get(session, partner_id=partner_id, launch_id=launch_id)
+    launch = None
+    if is_launch_id(launch_id):  # anything else cannot exist: no query, no echo of garbage
+        launch = await repository.get(session, partner_id=partner_id, launch_id=launch_id)
     if launch is None:
-        raise LaunchNotFound(f"No launch with id {launch_id!r}.", param="id")
+        raise LaunchNotFound("No such launch for this partner.", param="launch_id")
     return launch
 
 

@@ -5,12 +5,17 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from portero.kit.validation import Cellphone, Currency, Email, Language
+from portero.kit.validation import Cellphone, Currency, Email, Language, Printable
 from portero.players.models import Player
 
-ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Nickname = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+# Ids are kept exactly as sent (a partner looks its users up by them); names are trimmed.
+ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=128), Printable]
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Printable
+]
+Nickname = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), Printable
+]
 
 
 class PlayerDetails(BaseModel):

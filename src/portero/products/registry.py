@@ -10,11 +10,19 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 
 from portero.kit.errors import FieldProblem, InvalidField
+from portero.kit.validation import Printable
 
 
 class ProductName(enum.StrEnum):
@@ -35,14 +43,17 @@ class SlotParams(_Params):
     game_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
 
 
+Code = Annotated[str, StringConstraints(min_length=1, max_length=64), Printable]
+
+
 class CallTicket(_Params):
-    title: str = Field(min_length=1, max_length=200)
-    description: str = Field(min_length=1, max_length=2000)
+    title: Annotated[str, StringConstraints(min_length=1, max_length=200), Printable]
+    description: Annotated[str, StringConstraints(min_length=1, max_length=2000), Printable]
 
 
 class CallParams(_Params):
-    category_code: str | None = Field(default=None, max_length=64)
-    agent_code: str | None = Field(default=None, max_length=64)
+    category_code: Code | None = None
+    agent_code: Code | None = None
     tickets: list[CallTicket] = Field(default_factory=list, max_length=10)
 
     @model_validator(mode="after")
@@ -71,9 +82,9 @@ class ProductSpec:
                 problem = "missing"
             elif first["type"] == "extra_forbidden":
                 problem = "unknown"
-            raise InvalidField(
-                f"params.{where}" if where else "params", problem, first["msg"]
-            ) from None
+            param = f"params.{where}" if where else "params"
+            message = str(first["msg"]).removeprefix("Value error, ")
+            raise InvalidField(param, problem, f"{param}: {message}") from None
         return model.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
 
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
 from portero.http.deps import SessionDep, SettingsDep, client_ip
+from portero.kit.ids import is_launch_id
 from portero.launches import opening
 from portero.launches import repository as launch_repository
 from portero.launches.errors import LaunchNotFound
@@ -37,7 +38,11 @@ async def open_link(
 
 @router.get("/play/{launch_id}")
 async def landing(launch_id: str, request: Request, session: SessionDep) -> Response:
-    row = await launch_repository.page_context(session, launch_id)
+    row = (
+        await launch_repository.page_context(session, launch_id)
+        if is_launch_id(launch_id)
+        else None
+    )
     if row is None:
         raise LaunchNotFound()
     language = pick_language(row.language, request.headers.get("accept-language"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
@@ -13,7 +14,11 @@ from portero.http.deps import SessionDep
 from portero.launches import opening
 
 router = APIRouter(prefix="/play/api", tags=["play session"])
-_bearer = HTTPBearer(auto_error=False, description="The play-session token (`pss_…`)")
+_bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="PlaySessionToken",
+    description="The play-session token (`pss_…`) the product page received.",
+)
 SessionToken = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
@@ -31,8 +36,8 @@ class PlaySessionOut(BaseModel):
     currency: str
     player: PlaySessionPlayer
     return_url: str | None
-    expires_at: str
-    idle_expires_at: str
+    expires_at: datetime
+    idle_expires_at: datetime
 
 
 def _out(context: opening.PlayContext) -> PlaySessionOut:

@@ -7,8 +7,8 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import JSONResponse, Response
 
-from portero.dialects.native.errors import error_body
-from portero.kit.errors import PorteroError
+from portero.dialects.native.errors import error_body, error_headers
+from portero.kit.errors import PorteroError, RouteNotFound
 from portero.launches.errors import (
     LaunchAlreadyUsed,
     LaunchExpired,
@@ -26,6 +26,7 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 _PAGE_KEYS: dict[type[PorteroError], str] = {
     LaunchExpired: "link_expired",
     LaunchRevoked: "link_revoked",
+    RouteNotFound: "link_missing",
     LaunchAlreadyUsed: "link_used",
     LaunchNotFound: "link_missing",
     SessionExpired: "session_expired",
@@ -62,14 +63,14 @@ def render_link_error(request: Request, error: PorteroError) -> Response:
     body for programs (Accept: application/json). Both carry `Portero-Link-Status`."""
     status, body = error_body(error)
     detail: Any = body["error"]
-    headers = {"Portero-Link-Status": str(detail["code"])}
+    headers = {"Portero-Link-Status": str(detail["code"]), **error_headers(error)}
     if wants_json(request):
         return JSONResponse(body, status_code=status, headers=headers)
     context = error.context if isinstance(error, LinkUnusable) else None
     language = pick_language(
         context.language if context else None, request.headers.get("accept-language")
     )
-    key = next((k for cls, k in _PAGE_KEYS.items() if isinstance(error, cls)), "link_missing")
+    key = next((k for cls, k in _PAGE_KEYS.items() if isinstance(error, cls)), "error")
     response = page(
         request,
         "link_error.html",

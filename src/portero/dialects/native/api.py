@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Response, status
 
 from portero.dialects.native.auth import CurrentPartner
 from portero.dialects.native.errors import responses
 from portero.dialects.native.schemas import LaunchList, LaunchOut
-from portero.http.deps import RuntimeDep, SessionDep
+from portero.http.deps import RuntimeDep, SessionDep, only_query_params
 from portero.kit.clock import utcnow
+from portero.kit.ids import LAUNCH_ID_PATTERN
 from portero.launches import service as launches
 from portero.launches.links import link_url, link_url_of
 from portero.launches.models import LaunchStatus
@@ -22,12 +23,15 @@ from portero.players.schemas import PlayerOut
 from portero.products.registry import ProductName
 
 router = APIRouter(prefix="/v1", tags=["native API v1"])
+LIST_QUERY_PARAMS = frozenset({"player_id", "status", "product", "limit", "starting_after"})
 
 IdempotencyKey = Annotated[
     str | None,
     Header(
         alias="Idempotency-Key",
+        min_length=1,
         max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
         description="Makes the request safe to retry for 24 h: the same key with the same body "
         "answers the first launch again; with another body it is a 409.",
     ),
@@ -73,17 +77,23 @@ async def get_launch(
     return _out(launch, runtime)
 
 
-@router.get("/launches", response_model=LaunchList, responses=responses(400, 401, 403))
+@router.get(
+    "/launches",
+    response_model=LaunchList,
+    responses=responses(400, 401, 403),
+    dependencies=[Depends(only_query_params(LIST_QUERY_PARAMS))],
+)
 async def list_launches(
     partner: CurrentPartner,
     session: SessionDep,
     runtime: RuntimeDep,
-    player_id: Annotated[str | None, Query(max_length=128)] = None,
+    player_id: Annotated[str | None, Query(max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$")] = None,
     status: LaunchStatus | None = None,
     product: ProductName | None = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     starting_after: Annotated[
-        str | None, Query(max_length=40, description="Id of the last launch of the previous page")
+        str | None,
+        Query(pattern=LAUNCH_ID_PATTERN, description="Id of the last launch of the previous page"),
     ] = None,
 ) -> LaunchList:
     """The calling partner's launches, newest first, a page at a time."""
@@ -112,7 +122,9 @@ async def revoke_launch(
     return _out(launch, runtime)
 
 
-@router.get("/players/{player_id}", response_model=PlayerOut, responses=responses(401, 403, 404))
+@router.get(
+    "/players/{player_id:path}", response_model=PlayerOut, responses=responses(401, 403, 404)
+)
 async def get_player(player_id: str, partner: CurrentPartner, session: SessionDep) -> PlayerOut:
     """A player of the calling partner, by the partner's own id for it."""
     player = await players.require_player(session, partner_id=partner.id, external_id=player_id)

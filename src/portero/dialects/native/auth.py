@@ -8,7 +8,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from portero.http.deps import RuntimeDep
 from portero.partners.schemas import PartnerSnapshot
 
-_bearer = HTTPBearer(auto_error=False, description="A partner token: `Bearer prt_…`")
+_bearer = HTTPBearer(
+    auto_error=False, scheme_name="PartnerToken", description="A partner token: `Bearer prt_…`"
+)
 
 
 async def _current_partner(

@@ -37,7 +37,7 @@ from portero.partners.errors import (
     PartnerTokenNotFound,
     ProductNotAllowed,
 )
-from portero.players.errors import PlayerNotFound, PlayerNotRegistered
+from portero.players.errors import PlayerNotFound
 
 ErrorType = Literal[
     "invalid_request_error",
@@ -73,7 +73,6 @@ ERROR_TABLE: dict[type[PorteroError], tuple[int, ErrorType, str]] = {
     PartnerNotFound: (404, "invalid_request_error", "resource_missing"),
     PartnerTokenNotFound: (404, "invalid_request_error", "resource_missing"),
     PlayerNotFound: (404, "invalid_request_error", "resource_missing"),
-    PlayerNotRegistered: (503, "api_error", "player_not_registered"),
     LaunchNotFound: (404, "invalid_request_error", "resource_missing"),
     LaunchExpired: (410, "invalid_request_error", "launch_expired"),
     LaunchRevoked: (410, "invalid_request_error", "launch_revoked"),
@@ -115,10 +114,18 @@ def error_body(error: PorteroError) -> tuple[int, dict[str, object]]:
 
 def render(_request: Request, error: PorteroError) -> Response:
     status, body = error_body(error)
-    headers = {"Retry-After": "1"} if isinstance(error, StorageUnavailable) else None
-    if isinstance(error, AuthenticationFailed):
-        headers = {"WWW-Authenticate": 'Bearer realm="portero"'}
-    return JSONResponse(body, status_code=status, headers=headers)
+    return JSONResponse(body, status_code=status, headers=error_headers(error))
+
+
+def error_headers(error: PorteroError) -> dict[str, str]:
+    """The HTTP headers that go with an error, whatever the body's format."""
+    if isinstance(error, StorageUnavailable):
+        return {"Retry-After": "1"}
+    if isinstance(error, AuthenticationFailed | SessionInvalid | SessionExpired):
+        return {"WWW-Authenticate": 'Bearer realm="portero"'}
+    if isinstance(error, MethodNotAllowed) and error.allow:
+        return {"Allow": error.allow}
+    return {}
 
 
 def responses(*statuses: int) -> dict[int | str, dict[str, object]]:
