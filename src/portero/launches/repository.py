@@ -255,23 +255,26 @@ async def claim_for_opening(
     """Atomically move an issued, unexpired launch to `opened`. Of concurrent callers with the
     same token, exactly one gets the row back: the UPDATE's WHERE re-checks the status under
     the row lock (PostgreSQL) or the database write lock (SQLite)."""
-    statement = (
-        update(LAUNCH)
-        .where(
-            LAUNCH.c.token_hash == token_hash,
-            LAUNCH.c.status == "issued",
-            LAUNCH.c.expires_at > now,
-        )
-        .values(status="opened", opened_at=now)
-        .returning(
-            LAUNCH.c.id,
-            LAUNCH.c.partner_id,
-            LAUNCH.c.product,
-            LAUNCH.c.language,
-            LAUNCH.c.session_idle_seconds,
-        )
+    params = {"claimed_token_hash": token_hash, "claimed_at": now}
+    return (await session.execute(_CLAIM, params)).one_or_none()
+
+
+_CLAIM = (  # built once: this is the hot path of opening a link
+    update(LAUNCH)
+    .where(
+        LAUNCH.c.token_hash == bindparam("claimed_token_hash", type_=LAUNCH.c.token_hash.type),
+        LAUNCH.c.status == LaunchStatus.issued.value,
+        LAUNCH.c.expires_at > bindparam("claimed_at", type_=LAUNCH.c.expires_at.type),
     )
-    return (await session.execute(statement)).one_or_none()
+    .values(status=LaunchStatus.opened.value, opened_at=bindparam("claimed_at"))
+    .returning(
+        LAUNCH.c.id,
+        LAUNCH.c.partner_id,
+        LAUNCH.c.product,
+        LAUNCH.c.language,
+        LAUNCH.c.session_idle_seconds,
+    )
+)
 
 
 async def link_context_by_token_hash(session: AsyncSession, token_hash: bytes) -> Row[Any] | None:
@@ -381,7 +384,10 @@ async def session_by_token_hash(session: AsyncSession, token_hash: bytes) -> Row
 
 
 async def insert_session(session: AsyncSession, values: Mapping[str, Any]) -> None:
-    await session.execute(insert(SESSION), [dict(values)])
+    await session.execute(_INSERT_SESSION, dict(values))
+
+
+_INSERT_SESSION = insert(SESSION)
 
 
 async def touch_session(

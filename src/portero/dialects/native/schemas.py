@@ -31,13 +31,14 @@ class LaunchOut(BaseModel):
     def of(cls, launch: LaunchRecord, *, url: str | None, now: datetime) -> LaunchOut:
         status = launch.effective_status(now)
         p = launch.player
-        return cls(
+        # Built from rows Portero itself wrote: no need to validate them again.
+        return cls.model_construct(
             id=launch.id,
             url=url if status is LaunchStatus.issued else None,
             status=status,
             product=launch.product,
             params=launch.params,
-            player=PlayerOut(
+            player=PlayerOut.model_construct(
                 id=p.external_id,
                 name=p.name,
                 nickname=p.nickname,

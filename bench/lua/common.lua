@@ -1,0 +1,44 @@
+-- Shared by the scenario scripts (loaded with dofile): numbers the threads, counts response
+-- statuses per thread and prints one machine-readable summary line when wrk is done.
+
+local threads = {}
+
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+
+statuses = {}
+exhausted = 0
+
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+
+local function json_object(map)
+  local parts = {}
+  for key, value in pairs(map) do
+    parts[#parts + 1] = string.format('"%s":%d', tostring(key), value)
+  end
+  return "{" .. table.concat(parts, ",") .. "}"
+end
+
+function done(summary, latency, requests)
+  local counts, ran_out = {}, 0
+  for _, thread in ipairs(threads) do
+    for status, n in pairs(thread:get("statuses") or {}) do
+      counts[status] = (counts[status] or 0) + n
+    end
+    ran_out = ran_out + (thread:get("exhausted") or 0)
+  end
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH_RESULT {"requests":%d,"duration_us":%d,"bytes":%d,'
+      .. '"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},'
+      .. '"latency_us":{"p50":%d,"p90":%d,"p99":%d,"max":%d,"mean":%.1f},'
+      .. '"statuses":%s,"exhausted":%d}\n',
+    summary.requests, summary.duration, summary.bytes,
+    e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99),
+    latency.max, latency.mean, json_object(counts), ran_out))
+end
