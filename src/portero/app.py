@@ -26,6 +26,7 @@ from portero.http.openapi import install_openapi
 from portero.http.runtime import Runtime
 from portero.kit.db import create_engine, create_sessionmaker
 from portero.kit.logging import configure_logging
+from portero.kit.pg_pool import FairPool
 from portero.launches import sweeper
 from portero.ops import api as ops_api
 from portero.partners.auth import PartnerAuthenticator
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine=engine,
             sessions=sessions,
             authenticator=PartnerAuthenticator(sessions, ttl_seconds=settings.auth_cache_seconds),
+            pg_pool=None if settings.is_sqlite else await FairPool.open(settings),
         )
         sweeping = None
         if settings.expiry_sweep_seconds > 0:
@@ -62,6 +64,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 sweeping.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await sweeping
+            if app.state.runtime.pg_pool is not None:
+                await app.state.runtime.pg_pool.close()
             await engine.dispose()
 
     app = FastAPI(

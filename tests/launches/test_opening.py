@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from portero.http.runtime import Runtime
 from portero.kit import metrics
 from portero.kit.clock import utcnow
 from portero.kit.db import create_engine, create_sessionmaker, session_scope
+from portero.kit.pg_pool import FairPool
 from portero.launches import opening, service
 from portero.launches.errors import (
     LaunchAlreadyUsed,
@@ -23,7 +27,9 @@ from portero.launches.errors import (
 )
 from portero.launches.models import Launch, LaunchStatus, PlaySession
 from portero.launches.schemas import LaunchCreate
+from portero.launches.store import LaunchStore
 from portero.launches.sweeper import sweep_once
+from portero.launches.unit_of_work import launch_store_scope
 from portero.settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.factories import launch_body, make_partner, snapshot
@@ -31,23 +37,39 @@ from tests.factories import launch_body, make_partner, snapshot
 KEY = TEST_SECRET.encode()
 
 
+@pytest.fixture
+def stores(runtime: Runtime) -> Stores:
+    """The hot-path store the server uses on this database (asyncpg on PostgreSQL)."""
+    return Stores(runtime.sessions, runtime.pg_pool)
+
+
+@dataclass
+class Stores:
+    sessions: async_sessionmaker[AsyncSession]
+    pg_pool: FairPool | None
+
+    def scope(self) -> AbstractAsyncContextManager[LaunchStore]:
+        return launch_store_scope(self.sessions, self.pg_pool, wait_seconds=5)
+
+
 async def issue(
-    sessions: async_sessionmaker[AsyncSession], *, session_idle: int = 1800, **body: object
+    stores: Stores, *, session_idle: int = 1800, **body: object
 ) -> service.IssuedLaunch:
+    sessions = stores.sessions
     partner = await make_partner(sessions, session_idle_seconds=session_idle)
     snap = await snapshot(sessions, partner.id)
-    async with session_scope(sessions) as session:
+    async with stores.scope() as store:
         return await service.create_launch(
-            session,
+            store,
             partner=snap,
             request=LaunchCreate.model_validate(launch_body(**body)),
             signing_key=KEY,
         )
 
 
-async def open_(sessions: async_sessionmaker[AsyncSession], token: str) -> opening.OpenedLaunch:
-    async with session_scope(sessions) as session:
-        return await opening.open_link(session, token=token, max_lifetime_seconds=3600)
+async def open_(stores: Stores, token: str) -> opening.OpenedLaunch:
+    async with stores.scope() as store:
+        return await opening.open_link(store, token=token, max_lifetime_seconds=3600)
 
 
 async def shift(
@@ -59,10 +81,10 @@ async def shift(
 
 class TestOpening:
     async def test_first_open_starts_a_session_and_points_at_the_product_page(
-        self, sessions: async_sessionmaker[AsyncSession]
+        self, sessions: async_sessionmaker[AsyncSession], stores: Stores
     ) -> None:
-        issued = await issue(sessions)
-        opened = await open_(sessions, issued.token)
+        issued = await issue(stores)
+        opened = await open_(stores, issued.token)
         assert opened.page_path == f"/play/{issued.launch.id}"
         assert opened.session_token.startswith("pss_")
         async with session_scope(sessions) as session:
@@ -76,42 +98,48 @@ class TestOpening:
         assert all(opened.session_token.encode() != s.token_hash for s in stored)
 
     async def test_second_open_is_already_used(
-        self, sessions: async_sessionmaker[AsyncSession]
+        self, sessions: async_sessionmaker[AsyncSession], stores: Stores
     ) -> None:
-        issued = await issue(sessions)
-        await open_(sessions, issued.token)
+        issued = await issue(stores)
+        await open_(stores, issued.token)
         with pytest.raises(LaunchAlreadyUsed) as raised:
-            await open_(sessions, issued.token)
+            await open_(stores, issued.token)
         assert raised.value.context is not None
         assert raised.value.context.language == "es"
 
-    async def test_expired_link(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        issued = await issue(sessions)
+    async def test_expired_link(
+        self, sessions: async_sessionmaker[AsyncSession], stores: Stores
+    ) -> None:
+        issued = await issue(stores)
         await shift(sessions, Launch, issued.launch.id, expires_at=utcnow() - timedelta(seconds=1))
         with pytest.raises(LaunchExpired):
-            await open_(sessions, issued.token)
+            await open_(stores, issued.token)
 
-    async def test_revoked_link(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        issued = await issue(sessions)
+    async def test_revoked_link(
+        self, sessions: async_sessionmaker[AsyncSession], stores: Stores
+    ) -> None:
+        issued = await issue(stores)
         async with session_scope(sessions) as session:
             await service.revoke_launch(
                 session, partner_id=issued.launch.partner_id, launch_id=issued.launch.id
             )
         with pytest.raises(LaunchRevoked):
-            await open_(sessions, issued.token)
+            await open_(stores, issued.token)
 
     @pytest.mark.parametrize("token", ["", "x", "dd5bbff0-f3bf-4644-a112-2b9057eb6c1b", "é" * 300])
     async def test_unknown_tokens(
-        self, sessions: async_sessionmaker[AsyncSession], token: str
+        self, sessions: async_sessionmaker[AsyncSession], stores: Stores, token: str
     ) -> None:
         with pytest.raises(LaunchNotFound):
-            await open_(sessions, token)
+            await open_(stores, token)
 
 
 class TestPlaySession:
-    async def test_idle_timeout(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        issued = await issue(sessions, session_idle=60)
-        opened = await open_(sessions, issued.token)
+    async def test_idle_timeout(
+        self, sessions: async_sessionmaker[AsyncSession], stores: Stores
+    ) -> None:
+        issued = await issue(stores, session_idle=60)
+        opened = await open_(stores, issued.token)
         async with session_scope(sessions) as session:
             row = (
                 await session.execute(
@@ -125,10 +153,10 @@ class TestPlaySession:
                 await opening.resume(session, token=opened.session_token)
 
     async def test_activity_pushes_the_idle_timeout_back(
-        self, sessions: async_sessionmaker[AsyncSession]
+        self, sessions: async_sessionmaker[AsyncSession], stores: Stores
     ) -> None:
-        issued = await issue(sessions, session_idle=600)
-        opened = await open_(sessions, issued.token)
+        issued = await issue(stores, session_idle=600)
+        opened = await open_(stores, issued.token)
         async with session_scope(sessions) as session:
             row = (
                 await session.execute(
@@ -147,9 +175,11 @@ class TestPlaySession:
             context = await opening.resume(session, token=opened.session_token)
         assert context.idle_expires_at > utcnow() + timedelta(seconds=590)
 
-    async def test_maximum_lifetime(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        issued = await issue(sessions)
-        opened = await open_(sessions, issued.token)
+    async def test_maximum_lifetime(
+        self, sessions: async_sessionmaker[AsyncSession], stores: Stores
+    ) -> None:
+        issued = await issue(stores)
+        opened = await open_(stores, issued.token)
         async with session_scope(sessions) as session:
             row = (
                 await session.execute(
@@ -162,10 +192,10 @@ class TestPlaySession:
                 await opening.resume(session, token=opened.session_token)
 
     async def test_end_ends_session_and_launch(
-        self, sessions: async_sessionmaker[AsyncSession]
+        self, sessions: async_sessionmaker[AsyncSession], stores: Stores
     ) -> None:
-        issued = await issue(sessions)
-        opened = await open_(sessions, issued.token)
+        issued = await issue(stores)
+        opened = await open_(stores, issued.token)
         async with session_scope(sessions) as session:
             await opening.end(session, token=opened.session_token)
         async with session_scope(sessions) as session:
@@ -175,7 +205,9 @@ class TestPlaySession:
             with pytest.raises(SessionExpired):
                 await opening.resume(session, token=opened.session_token)
 
-    async def test_garbage_bearer(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    async def test_garbage_bearer(
+        self, sessions: async_sessionmaker[AsyncSession], stores: Stores
+    ) -> None:
         for token in (None, "", "pss_nope"):
             with pytest.raises(SessionInvalid):
                 async with session_scope(sessions) as session:
@@ -184,12 +216,12 @@ class TestPlaySession:
 
 class TestSweeper:
     async def test_marks_expiries_and_ends_timed_out_sessions_once(
-        self, sessions: async_sessionmaker[AsyncSession]
+        self, sessions: async_sessionmaker[AsyncSession], stores: Stores
     ) -> None:
-        stale = await issue(sessions)
+        stale = await issue(stores)
         await shift(sessions, Launch, stale.launch.id, expires_at=utcnow() - timedelta(seconds=1))
-        played = await issue(sessions)
-        await open_(sessions, played.token)
+        played = await issue(stores)
+        await open_(stores, played.token)
         async with session_scope(sessions) as session:
             await session.execute(
                 update(PlaySession)
@@ -213,31 +245,41 @@ class TestSweeper:
 
 class TestConcurrentOpening:
     async def test_exactly_one_of_many_simultaneous_opens_wins(
-        self, sessions: async_sessionmaker[AsyncSession], settings: Settings
+        self, sessions: async_sessionmaker[AsyncSession], stores: Stores, settings: Settings
     ) -> None:
-        """Eight independent engines (as eight server processes would have) race for one link."""
-        issued = await issue(sessions)
+        """Eight independent connection pools (as eight server processes would have) race to
+        open one link, through the store the server uses on this database."""
+        issued = await issue(stores)
         engines = [create_engine(settings, pool_size=1) for _ in range(8)]
+        pools = [
+            await FairPool.open(settings.model_copy(update={"db_pool_size": 1}))
+            if stores.pg_pool is not None
+            else None
+            for _ in engines
+        ]
+        racers = [Stores(create_sessionmaker(e), p) for e, p in zip(engines, pools, strict=True)]
         try:
-            makers = [create_sessionmaker(engine) for engine in engines]
-            for maker in makers:  # connect first, so that the race is about the UPDATE
-                async with maker() as session:
-                    await session.execute(select(1))
-            start_line = asyncio.Barrier(len(makers))
+            for racer_stores in racers:  # connect first, so that the race is about the UPDATE
+                async with racer_stores.scope() as store:
+                    await store.link_state(b"warm-up")
+            start_line = asyncio.Barrier(len(racers))
 
-            async def racer(maker: async_sessionmaker[AsyncSession]) -> str:
+            async def racer(racer_stores: Stores) -> str:
                 await start_line.wait()
                 try:
-                    await open_(maker, issued.token)
+                    await open_(racer_stores, issued.token)
                 except LaunchAlreadyUsed:
                     return "used"
                 return "won"
 
-            tasks = [asyncio.create_task(racer(maker)) for maker in makers]
+            tasks = [asyncio.create_task(racer(r)) for r in racers]
             results = await asyncio.wait_for(asyncio.gather(*tasks), timeout=30)
         finally:
             for engine in engines:
                 await engine.dispose()
+            for pool in pools:
+                if pool is not None:
+                    await pool.close()
         assert sorted(results) == ["used"] * 7 + ["won"]
         async with session_scope(sessions) as session:
             count = len(

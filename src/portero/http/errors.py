@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import asyncpg
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
@@ -154,6 +155,8 @@ def install_error_handlers(app: FastAPI, renderers: ErrorRenderers) -> None:
     app.add_exception_handler(HTTPException, on_http)
     app.add_exception_handler(SQLAlchemyError, on_storage)
     app.add_exception_handler(OSError, on_storage)
+    app.add_exception_handler(asyncpg.PostgresError, on_storage)
+    app.add_exception_handler(asyncpg.InterfaceError, on_storage)
 
 
 def unexpected_error_response(renderers: ErrorRenderers) -> Callable[[Scope, Exception], Response]:

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
 
+from portero.kit.pg_pool import FairPool
 from portero.partners.auth import PartnerAuthenticator
 from portero.settings import Settings
 
@@ -17,6 +18,8 @@ class Runtime:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     authenticator: PartnerAuthenticator
+    # PostgreSQL only: the connections of the hot paths (see launches/store.py).
+    pg_pool: FairPool | None = None
 
 
 def runtime_of(connection: HTTPConnection) -> Runtime:

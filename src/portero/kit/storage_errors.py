@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import asyncpg
 from sqlalchemy import exc as sa_exc
 
 # SQLSTATE classes that mean "not now": connection exception, insufficient resources,
@@ -22,6 +23,10 @@ def _sqlstate(error: BaseException) -> str | None:
 def is_transient_storage_error(error: BaseException) -> bool:
     if isinstance(error, (sa_exc.TimeoutError, ConnectionError, TimeoutError)):
         return True
+    if isinstance(error, asyncpg.InterfaceError):  # e.g. the connection was closed under us
+        return True
+    if isinstance(error, asyncpg.PostgresError):
+        return (error.sqlstate or "").startswith(_TRANSIENT_SQLSTATE_PREFIXES)
     if isinstance(error, OSError):
         return True
     if isinstance(error, sa_exc.DBAPIError):

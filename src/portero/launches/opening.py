@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.kit import metrics
 from portero.kit.clock import utcnow
-from portero.kit.db import after_commit
+from portero.kit.errors import PorteroError
 from portero.kit.ids import new_id
 from portero.kit.secrets import hash_token
 from portero.launches import repository
@@ -25,6 +25,7 @@ from portero.launches.errors import (
     SessionInvalid,
 )
 from portero.launches.models import LaunchStatus
+from portero.launches.store import LaunchStore
 from portero.launches.tokens import lookup_hash
 from portero.products.registry import product_spec
 
@@ -63,7 +64,7 @@ class PlayContext:
 
 
 async def open_link(
-    session: AsyncSession,
+    store: LaunchStore,
     *,
     token: str,
     max_lifetime_seconds: int,
@@ -75,14 +76,12 @@ async def open_link(
     """
     now = utcnow()
     token_hash = lookup_hash(token)
-    claimed = await repository.claim_for_opening(session, token_hash=token_hash, now=now)
+    claimed = await store.claim_for_opening(token_hash=token_hash, now=now)
     if claimed is None:
-        await _explain_unusable(session, token_hash)
-    assert claimed is not None
+        raise await _why_unusable(store, token_hash)
     raw = SESSION_TOKEN_PREFIX + secrets.token_urlsafe(32)
     idle = claimed.session_idle_seconds
-    await repository.insert_session(
-        session,
+    await store.insert_session(
         {
             "id": new_id("ps"),
             "launch_id": claimed.id,
@@ -94,10 +93,9 @@ async def open_link(
             "idle_expires_at": now + timedelta(seconds=idle),
             "expires_at": now + timedelta(seconds=max_lifetime_seconds),
             "ended_at": None,
-        },
+        }
     )
-    counter = metrics.LAUNCHES_OPENED.labels(str(claimed.partner_id), claimed.product)
-    after_commit(session, counter.inc)
+    store.after_commit(metrics.LAUNCHES_OPENED.labels(str(claimed.partner_id), claimed.product).inc)
     return OpenedLaunch(
         launch_id=claimed.id,
         product=claimed.product,
@@ -107,21 +105,21 @@ async def open_link(
     )
 
 
-async def _explain_unusable(session: AsyncSession, token_hash: bytes) -> None:
-    row = await repository.link_context_by_token_hash(session, token_hash)
-    if row is None:
-        raise LaunchNotFound("This link does not exist.")
+async def _why_unusable(store: LaunchStore, token_hash: bytes) -> PorteroError:
+    state = await store.link_state(token_hash)
+    if state is None:
+        return LaunchNotFound("This link does not exist.")
     context = LinkContext(
-        language=row.language,
-        frame_ancestors=tuple(row.frame_ancestors or ()),
-        return_url=row.return_url or row.partner_return_url,
+        language=state.language,
+        frame_ancestors=state.frame_ancestors,
+        return_url=state.return_url,
     )
-    if row.status == LaunchStatus.revoked:
-        raise LaunchRevoked(context=context)
-    if row.status in (LaunchStatus.opened, LaunchStatus.ended):
-        raise LaunchAlreadyUsed(context=context)
+    if state.status == LaunchStatus.revoked:
+        return LaunchRevoked(context=context)
+    if state.status in (LaunchStatus.opened, LaunchStatus.ended):
+        return LaunchAlreadyUsed(context=context)
     # Issued but past its time (the sweep records the expiry), or already marked expired.
-    raise LaunchExpired(context=context)
+    return LaunchExpired(context=context)
 
 
 async def resume(session: AsyncSession, *, token: str | None) -> PlayContext:

@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.kit import metrics
 from portero.kit.clock import utcnow
-from portero.kit.db import after_commit
 from portero.kit.ids import is_launch_id, new_id
 from portero.kit.secrets import hash_token
 from portero.launches import repository
@@ -19,6 +18,7 @@ from portero.launches.errors import IdempotencyKeyReused, LaunchNotFound, Launch
 from portero.launches.models import LaunchStatus
 from portero.launches.records import LaunchRecord
 from portero.launches.schemas import LaunchCreate
+from portero.launches.store import LaunchStore
 from portero.launches.tokens import TokenShape, derive_token, new_nonce
 from portero.partners.auth import require_launchable
 from portero.partners.schemas import PartnerSnapshot
@@ -41,7 +41,7 @@ def request_fingerprint(request: LaunchCreate, params: dict[str, object]) -> byt
 
 
 async def create_launch(
-    session: AsyncSession,
+    store: LaunchStore,
     *,
     partner: PartnerSnapshot,
     request: LaunchCreate,
@@ -95,8 +95,7 @@ async def create_launch(
         "expires_at": now + timedelta(seconds=ttl),
     }
     for _attempt in range(2):
-        record, _player_id = await repository.insert_launch(
-            session,
+        record = await store.insert_launch(
             player=player_values,
             launch=launch_values,
             default_language=partner.default_language,
@@ -104,16 +103,16 @@ async def create_launch(
         )
         if record is not None:
             counter = metrics.LAUNCHES_CREATED.labels(str(partner.id), record.product)
-            after_commit(session, counter.inc)
+            store.after_commit(counter.inc)
             return IssuedLaunch(record, token, replayed=False)
         assert request_key is not None  # only a request key can make the insert a no-op
-        existing = await repository.by_request_key(
-            session, partner_id=partner.id, source=source, request_key=request_key
+        existing = await store.by_request_key(
+            partner_id=partner.id, source=source, request_key=request_key
         )
         if existing is None:  # deleted between the two statements: try once more
             continue
         if existing.created_at <= now - idempotency_window:
-            await repository.release_request_key(session, existing.id)
+            await store.release_request_key(existing.id)
             continue
         if existing.request_hash != fingerprint:
             raise IdempotencyKeyReused(param="Idempotency-Key")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
-from portero.http.deps import SessionDep, SettingsDep, client_ip
+from portero.http.deps import LaunchStoreDep, SessionDep, SettingsDep, client_ip
 from portero.kit.ids import is_launch_id
 from portero.launches import opening
 from portero.launches import repository as launch_repository
@@ -18,11 +18,11 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/launch/{token}")
 async def open_link(
-    token: str, request: Request, session: SessionDep, settings: SettingsDep
+    token: str, request: Request, store: LaunchStoreDep, settings: SettingsDep
 ) -> Response:
     """First use of the link: start the play session and go to the product page."""
     opened = await opening.open_link(
-        session,
+        store,
         token=token,
         max_lifetime_seconds=settings.session_max_lifetime_seconds,
         client_ip=client_ip(request),

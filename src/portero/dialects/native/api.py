@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Header, Query, Response, status
 from portero.dialects.native.auth import CurrentPartner
 from portero.dialects.native.errors import responses
 from portero.dialects.native.schemas import LaunchList, LaunchOut
-from portero.http.deps import RuntimeDep, SessionDep, only_query_params
+from portero.http.deps import LaunchStoreDep, RuntimeDep, SessionDep, only_query_params
 from portero.kit.clock import utcnow
 from portero.kit.ids import LAUNCH_ID_PATTERN
 from portero.launches import service as launches
@@ -47,7 +47,7 @@ IdempotencyKey = Annotated[
 async def create_launch(
     body: LaunchCreate,
     partner: CurrentPartner,
-    session: SessionDep,
+    store: LaunchStoreDep,
     runtime: RuntimeDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
@@ -55,7 +55,7 @@ async def create_launch(
     """Register or update the player and issue a one-time link into the product."""
     settings = runtime.settings
     issued = await launches.create_launch(
-        session,
+        store,
         partner=partner,
         request=body,
         signing_key=settings.signing_key,

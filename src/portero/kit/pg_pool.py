@@ -1,0 +1,56 @@
+"""The bare asyncpg pool of the hot paths (PostgreSQL only), beside SQLAlchemy's."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import asyncpg
+from sqlalchemy.engine import make_url
+
+from portero.settings import Settings
+
+
+class FairPool:
+    """asyncpg's pool gives a released connection to whichever coroutine asks next, so under
+    load a newcomer can overtake requests that have been waiting: the benchmark saw a p50 of
+    13 ms beside a p99 of 700 ms. A FIFO semaphore in front makes them wait in turn."""
+
+    def __init__(self, pool: asyncpg.Pool, size: int) -> None:
+        self._pool = pool
+        self._turns = asyncio.Semaphore(size)
+
+    @classmethod
+    async def open(cls, settings: Settings) -> FairPool:
+        """Connections are opened on first use: a database that is down at start-up does not
+        stop the server from starting (it answers 503 until the database is back)."""
+        dsn = make_url(settings.database_url).set(drivername="postgresql")
+        pool = await asyncpg.create_pool(
+            dsn.render_as_string(hide_password=False),
+            min_size=0,
+            max_size=settings.db_pool_size,
+            timeout=5,
+            command_timeout=10,
+            # The hot paths run plain transactions and leave no session state behind, so the
+            # default reset on release (a round trip: RESET ALL, UNLISTEN, …) buys nothing.
+            reset=_no_reset,
+        )
+        return cls(pool, settings.db_pool_size)
+
+    @asynccontextmanager
+    async def acquire(self, *, wait_seconds: float) -> AsyncIterator[asyncpg.Connection]:
+        async with asyncio.timeout(wait_seconds):
+            await self._turns.acquire()
+        try:
+            async with self._pool.acquire(timeout=wait_seconds) as connection:
+                yield connection
+        finally:
+            self._turns.release()
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+
+async def _no_reset(_connection: asyncpg.Connection) -> None:
+    return None

@@ -1,0 +1,160 @@
+"""The hot-path queries on a bare asyncpg connection (PostgreSQL).
+
+The same statements as `repository.py` builds with SQLAlchemy for SQLite, written out for
+PostgreSQL: issuing a link is one statement (player upsert and launch insert in CTEs), opening
+one is an UPDATE and an INSERT. Column lists come from the same record definitions, so a new
+launch field cannot be forgotten here without the tests noticing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+import asyncpg
+
+from portero.launches.records import LAUNCH_FIELDS, PLAYER_FIELDS, LaunchRecord, PlayerRecord
+from portero.launches.repository import LAUNCH_INSERT_COLUMNS, PLAYER_INSERT_COLUMNS
+from portero.launches.store import ClaimedLaunch, LinkState
+
+_MERGED = ("name", "nickname", "email", "cellphone", "language", "currency")
+_RETURNED_LAUNCH = ", ".join(f"l.{f}" for f in LAUNCH_FIELDS)
+_RETURNED_PLAYER = ", ".join(f"p.{f} AS player_{f}" for f in PLAYER_FIELDS)
+
+
+def _insert_sql() -> str:
+    player_columns = ", ".join(PLAYER_INSERT_COLUMNS)
+    player_values = ", ".join(f"${i}" for i in range(1, len(PLAYER_INSERT_COLUMNS) + 1))
+    merged = ", ".join(f"{f} = COALESCE(EXCLUDED.{f}, player.{f})" for f in _MERGED)
+    changed = " OR ".join(
+        f"COALESCE(EXCLUDED.{f}, player.{f}) IS DISTINCT FROM player.{f}" for f in _MERGED
+    )
+    first = len(PLAYER_INSERT_COLUMNS) + 1
+    launch_params = {name: f"${first + i}" for i, name in enumerate(LAUNCH_INSERT_COLUMNS)}
+    launch_params["params"] += "::json"
+    defaults = first + len(LAUNCH_INSERT_COLUMNS)
+    launch_columns = [*LAUNCH_INSERT_COLUMNS, "player_id", "language", "currency"]
+    launch_values = [
+        *launch_params.values(),
+        "p.id",
+        f"COALESCE(p.language, ${defaults})",
+        f"COALESCE(p.currency, ${defaults + 1})",
+    ]
+    return f"""
+WITH p AS (
+    INSERT INTO player ({player_columns}) VALUES ({player_values})
+    ON CONFLICT (partner_id, external_id) DO UPDATE SET {merged},
+        updated_at = CASE WHEN {changed} THEN EXCLUDED.updated_at ELSE player.updated_at END
+    RETURNING *
+), l AS (
+    INSERT INTO launch ({", ".join(launch_columns)})
+    SELECT {", ".join(launch_values)} FROM p
+    ON CONFLICT (partner_id, source, request_key) DO NOTHING
+    RETURNING *
+)
+SELECT l.id IS NOT NULL AS inserted, {_RETURNED_LAUNCH}, {_RETURNED_PLAYER}
+FROM p LEFT JOIN l ON true"""
+
+
+INSERT_LAUNCH = _insert_sql()
+BY_REQUEST_KEY = f"""
+SELECT {_RETURNED_LAUNCH}, {_RETURNED_PLAYER}
+FROM launch l JOIN player p ON p.id = l.player_id
+WHERE l.partner_id = $1 AND l.source = $2 AND l.request_key = $3"""
+RELEASE_REQUEST_KEY = "UPDATE launch SET request_key = NULL WHERE id = $1"
+CLAIM = """
+UPDATE launch SET status = 'opened', opened_at = $2
+WHERE token_hash = $1 AND status = 'issued' AND expires_at > $2
+RETURNING id, partner_id, product, language, session_idle_seconds"""
+SESSION_COLUMNS = (
+    "id",
+    "launch_id",
+    "token_hash",
+    "idle_seconds",
+    "client_ip",
+    "created_at",
+    "last_seen_at",
+    "idle_expires_at",
+    "expires_at",
+    "ended_at",
+)
+INSERT_SESSION = (
+    f"INSERT INTO play_session ({', '.join(SESSION_COLUMNS)}) "
+    f"VALUES ({', '.join(f'${i}' for i in range(1, len(SESSION_COLUMNS) + 1))})"
+)
+LINK_STATE = """
+SELECT l.id, l.status, l.language, COALESCE(l.return_url, pa.return_url) AS return_url,
+       pa.frame_ancestors
+FROM launch l JOIN partner pa ON pa.id = l.partner_id
+WHERE l.token_hash = $1"""
+
+
+def _record(row: asyncpg.Record) -> LaunchRecord:
+    launch = {f: row[f] for f in LAUNCH_FIELDS}
+    launch["params"] = json.loads(launch["params"])
+    player = PlayerRecord(**{f: row[f"player_{f}"] for f in PLAYER_FIELDS})
+    return LaunchRecord(**launch, player=player)
+
+
+class AsyncpgLaunchStore:
+    """Runs inside the transaction its owner opened on `connection`."""
+
+    def __init__(self, connection: asyncpg.Connection) -> None:
+        self.connection = connection
+        self._after_commit: list[Callable[[], None]] = []
+
+    async def insert_launch(
+        self,
+        *,
+        player: Mapping[str, Any],
+        launch: Mapping[str, Any],
+        default_language: str,
+        default_currency: str,
+    ) -> LaunchRecord | None:
+        launch_values = dict(launch) | {"params": json.dumps(launch["params"])}
+        row = await self.connection.fetchrow(
+            INSERT_LAUNCH,
+            *(player[c] for c in PLAYER_INSERT_COLUMNS),
+            *(launch_values[c] for c in LAUNCH_INSERT_COLUMNS),
+            default_language,
+            default_currency,
+        )
+        return _record(row) if row is not None and row["inserted"] else None
+
+    async def by_request_key(
+        self, *, partner_id: int, source: str, request_key: str
+    ) -> LaunchRecord | None:
+        row = await self.connection.fetchrow(BY_REQUEST_KEY, partner_id, source, request_key)
+        return _record(row) if row is not None else None
+
+    async def release_request_key(self, launch_id: str) -> None:
+        await self.connection.execute(RELEASE_REQUEST_KEY, launch_id)
+
+    async def claim_for_opening(self, *, token_hash: bytes, now: datetime) -> ClaimedLaunch | None:
+        row = await self.connection.fetchrow(CLAIM, token_hash, now)
+        return ClaimedLaunch(*row) if row is not None else None
+
+    async def insert_session(self, values: Mapping[str, Any]) -> None:
+        await self.connection.execute(INSERT_SESSION, *(values[c] for c in SESSION_COLUMNS))
+
+    async def link_state(self, token_hash: bytes) -> LinkState | None:
+        row = await self.connection.fetchrow(LINK_STATE, token_hash)
+        if row is None:
+            return None
+        return LinkState(
+            id=row["id"],
+            status=row["status"],
+            language=row["language"],
+            return_url=row["return_url"],
+            frame_ancestors=tuple(json.loads(row["frame_ancestors"]) or ()),
+        )
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        self._after_commit.append(action)
+
+    def committed(self) -> None:
+        for action in self._after_commit:
+            action()
+        self._after_commit.clear()

@@ -1,0 +1,125 @@
+"""The queries of the two hot paths, issuing a link and opening it, behind one interface.
+
+On PostgreSQL they run straight on an asyncpg connection (`pg_store.py`): the measured cost of
+going through SQLAlchemy's session was as large as the database work itself. On SQLite, the
+embedded default, they go through SQLAlchemy like everything else (`repository.py`). Every
+test of these paths runs against both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portero.kit.db import after_commit
+from portero.launches import repository
+from portero.launches.records import LaunchRecord
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedLaunch:
+    id: str
+    partner_id: int
+    product: str
+    language: str
+    session_idle_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class LinkState:
+    """Why a link could not be opened, and what its error page needs."""
+
+    id: str
+    status: str
+    language: str
+    return_url: str | None
+    frame_ancestors: tuple[str, ...]
+
+
+class LaunchStore(Protocol):
+    async def insert_launch(
+        self,
+        *,
+        player: Mapping[str, Any],
+        launch: Mapping[str, Any],
+        default_language: str,
+        default_currency: str,
+    ) -> LaunchRecord | None:
+        """Upsert the player and insert the launch; None if its request key is taken."""
+
+    async def by_request_key(
+        self, *, partner_id: int, source: str, request_key: str
+    ) -> LaunchRecord | None: ...
+
+    async def release_request_key(self, launch_id: str) -> None: ...
+
+    async def claim_for_opening(self, *, token_hash: bytes, now: datetime) -> ClaimedLaunch | None:
+        """issued → opened, atomically: of concurrent callers exactly one gets the launch."""
+
+    async def insert_session(self, values: Mapping[str, Any]) -> None: ...
+
+    async def link_state(self, token_hash: bytes) -> LinkState | None: ...
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        """Run `action` once this unit of work has committed."""
+
+
+class SessionLaunchStore:
+    """The hot-path queries through a SQLAlchemy session (SQLite, and any caller that already
+    holds a session)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def insert_launch(
+        self,
+        *,
+        player: Mapping[str, Any],
+        launch: Mapping[str, Any],
+        default_language: str,
+        default_currency: str,
+    ) -> LaunchRecord | None:
+        record, _player_id = await repository.insert_launch(
+            self.session,
+            player=player,
+            launch=launch,
+            default_language=default_language,
+            default_currency=default_currency,
+        )
+        return record
+
+    async def by_request_key(
+        self, *, partner_id: int, source: str, request_key: str
+    ) -> LaunchRecord | None:
+        return await repository.by_request_key(
+            self.session, partner_id=partner_id, source=source, request_key=request_key
+        )
+
+    async def release_request_key(self, launch_id: str) -> None:
+        await repository.release_request_key(self.session, launch_id)
+
+    async def claim_for_opening(self, *, token_hash: bytes, now: datetime) -> ClaimedLaunch | None:
+        row = await repository.claim_for_opening(self.session, token_hash=token_hash, now=now)
+        return ClaimedLaunch(**row._mapping) if row is not None else None
+
+    async def insert_session(self, values: Mapping[str, Any]) -> None:
+        await repository.insert_session(self.session, values)
+
+    async def link_state(self, token_hash: bytes) -> LinkState | None:
+        row = await repository.link_context_by_token_hash(self.session, token_hash)
+        if row is None:
+            return None
+        return LinkState(
+            id=row.id,
+            status=row.status,
+            language=row.language,
+            return_url=row.return_url or row.partner_return_url,
+            frame_ancestors=tuple(row.frame_ancestors or ()),
+        )
+
+    def after_commit(self, action: Callable[[], None]) -> None:
+        after_commit(self.session, action)
