@@ -61,6 +61,13 @@ class TestMetrics:
         text = (await client.get("/metrics")).text
         assert "portero_launches_created_total{" in text
         assert 'route="/v1/launches"' in text
+        latency = {"method": "GET", "route": "/healthz"}
+        total_before = sample("portero_http_request_duration_seconds_sum", **latency)
+        count_before = sample("portero_http_request_duration_seconds_count", **latency)
+        await client.get("/healthz")
+        assert sample("portero_http_request_duration_seconds_count", **latency) == count_before + 1
+        spent = sample("portero_http_request_duration_seconds_sum", **latency) - total_before
+        assert 0 < spent < 5
         assert 'route="/launch/{token}"' in text
         assert token_of(launch["url"]) not in text
 

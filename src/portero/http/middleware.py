@@ -38,14 +38,14 @@ class RequestContextMiddleware:
         request_id = "req_" + secrets.token_hex(8)
         token = request_id_var.set(request_id)
         scope.setdefault("state", {})["request_id"] = request_id
-        started = time.perf_counter()
+        began = time.perf_counter()
         status = 500
-        started = False
+        responded = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status, started
+            nonlocal status, responded
             if message["type"] == "http.response.start":
-                started = True
+                responded = True
                 status = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"request-id", request_id.encode()))
@@ -57,15 +57,14 @@ class RequestContextMiddleware:
         except Exception as error:
             # A bug: answer in the caller's API format, with the request id, then stop here
             # (the traceback is logged once, by on_error).
-            if started:
+            if responded:
                 raise
             await self.on_error(scope, error)(scope, receive, send_with_id)
         finally:
-            elapsed = time.perf_counter() - started
+            elapsed = time.perf_counter() - began
             route = _route_of(scope)
             method = scope["method"]
-            metrics.HTTP_REQUESTS.labels(method, route, str(status)).inc()
-            metrics.HTTP_LATENCY.labels(method, route).observe(elapsed)
+            metrics.observe_request(method, route, status, elapsed)
             if log.isEnabledFor(logging.INFO):
                 client = scope.get("client")
                 log.info(

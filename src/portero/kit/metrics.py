@@ -35,6 +35,23 @@ LAUNCHES_EXPIRED = Counter(
 )
 
 
+# Looking up a labelled child costs as much as the rest of the bookkeeping: keep them.
+_request_children: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+
+def observe_request(method: str, route: str, status: int, seconds: float) -> None:
+    key = (method, route, status)
+    children = _request_children.get(key)
+    if children is None:
+        children = (
+            HTTP_REQUESTS.labels(method, route, str(status)),
+            HTTP_LATENCY.labels(method, route),
+        )
+        _request_children[key] = children
+    children[0].inc()
+    children[1].observe(seconds)
+
+
 def render() -> tuple[bytes, str]:
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()

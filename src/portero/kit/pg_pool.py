@@ -40,7 +40,10 @@ class FairPool:
 
     @asynccontextmanager
     async def acquire(self, *, wait_seconds: float) -> AsyncIterator[asyncpg.Connection]:
-        async with asyncio.timeout(wait_seconds):
+        if self._turns.locked():  # only a wait needs a deadline (a timer costs on every call)
+            async with asyncio.timeout(wait_seconds):
+                await self._turns.acquire()
+        else:
             await self._turns.acquire()
         try:
             async with self._pool.acquire(timeout=wait_seconds) as connection:
