@@ -81,3 +81,9 @@ async def create_launch(
 
 def token_of(url: str) -> str:
     return url.rsplit("/", 1)[1]
+
+
+async def open_link(client: httpx.AsyncClient, launch: dict[str, Any]) -> dict[str, str]:
+    """Open a launch's link as a browser would; the play-session bearer header it yields."""
+    location = (await client.get(launch["url"])).headers["location"]
+    return {"Authorization": "Bearer " + location.split("#session=", 1)[1]}

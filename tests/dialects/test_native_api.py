@@ -8,7 +8,14 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.factories import PartnerFixture, create_launch, launch_body, make_partner, player_id
+from tests.factories import (
+    PartnerFixture,
+    create_launch,
+    launch_body,
+    make_partner,
+    open_link,
+    player_id,
+)
 
 
 def assert_error(
@@ -325,8 +332,7 @@ class TestReadAndRevoke:
         self, client: httpx.AsyncClient, partner: PartnerFixture
     ) -> None:
         launch = await create_launch(client, partner)
-        location = (await client.get(launch["url"])).headers["location"]
-        bearer = {"Authorization": "Bearer " + location.split("#session=")[1]}
+        bearer = await open_link(client, launch)
         assert (await client.get("/play/api/session", headers=bearer)).status_code == 200
         await client.post(f"/v1/launches/{launch['id']}/revoke", headers=partner.auth)
         assert_error(await client.get("/play/api/session", headers=bearer), 401, "session_invalid")
@@ -335,8 +341,7 @@ class TestReadAndRevoke:
         self, client: httpx.AsyncClient, partner: PartnerFixture
     ) -> None:
         launch = await create_launch(client, partner)
-        location = (await client.get(launch["url"])).headers["location"]
-        bearer = {"Authorization": "Bearer " + location.split("#session=")[1]}
+        bearer = await open_link(client, launch)
         assert (await client.post("/play/api/session/end", headers=bearer)).status_code == 200
         response = await client.post(f"/v1/launches/{launch['id']}/revoke", headers=partner.auth)
         assert_error(response, 409, "launch_not_revocable")

@@ -79,6 +79,19 @@ async def shift(
         await session.execute(update(table).where(table.id == row_id).values(**values))
 
 
+async def play_session_of(
+    sessions: async_sessionmaker[AsyncSession], launch_id: str
+) -> PlaySession:
+    async with session_scope(sessions) as session:
+        query = select(PlaySession).where(PlaySession.launch_id == launch_id)
+        return (await session.execute(query)).scalar_one()
+
+
+async def resume(sessions: async_sessionmaker[AsyncSession], token: str) -> opening.PlayContext:
+    async with session_scope(sessions) as session:
+        return await opening.resume(session, token=token)
+
+
 class TestOpening:
     async def test_first_open_starts_a_session_and_points_at_the_product_page(
         self, sessions: async_sessionmaker[AsyncSession], stores: Stores
@@ -140,29 +153,18 @@ class TestPlaySession:
     ) -> None:
         issued = await issue(stores, session_idle=60)
         opened = await open_(stores, issued.token)
-        async with session_scope(sessions) as session:
-            row = (
-                await session.execute(
-                    select(PlaySession).where(PlaySession.launch_id == issued.launch.id)
-                )
-            ).scalar_one()
+        row = await play_session_of(sessions, issued.launch.id)
         assert (row.idle_expires_at - row.created_at).total_seconds() == pytest.approx(60)
         await shift(sessions, PlaySession, row.id, idle_expires_at=utcnow())
         with pytest.raises(SessionExpired):
-            async with session_scope(sessions) as session:
-                await opening.resume(session, token=opened.session_token)
+            await resume(sessions, opened.session_token)
 
     async def test_activity_pushes_the_idle_timeout_back(
         self, sessions: async_sessionmaker[AsyncSession], stores: Stores
     ) -> None:
         issued = await issue(stores, session_idle=600)
         opened = await open_(stores, issued.token)
-        async with session_scope(sessions) as session:
-            row = (
-                await session.execute(
-                    select(PlaySession).where(PlaySession.launch_id == issued.launch.id)
-                )
-            ).scalar_one()
+        row = await play_session_of(sessions, issued.launch.id)
         earlier = utcnow() - timedelta(seconds=300)
         await shift(
             sessions,
@@ -180,16 +182,10 @@ class TestPlaySession:
     ) -> None:
         issued = await issue(stores)
         opened = await open_(stores, issued.token)
-        async with session_scope(sessions) as session:
-            row = (
-                await session.execute(
-                    select(PlaySession).where(PlaySession.launch_id == issued.launch.id)
-                )
-            ).scalar_one()
+        row = await play_session_of(sessions, issued.launch.id)
         await shift(sessions, PlaySession, row.id, expires_at=utcnow())
         with pytest.raises(SessionExpired):
-            async with session_scope(sessions) as session:
-                await opening.resume(session, token=opened.session_token)
+            await resume(sessions, opened.session_token)
 
     async def test_end_ends_session_and_launch(
         self, sessions: async_sessionmaker[AsyncSession], stores: Stores

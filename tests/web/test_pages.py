@@ -10,7 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from portero.kit.clock import utcnow
 from portero.kit.db import session_scope
 from portero.launches.models import Launch
-from tests.factories import PartnerFixture, create_launch, launch_body, make_partner, token_of
+from tests.factories import (
+    PartnerFixture,
+    create_launch,
+    launch_body,
+    make_partner,
+    open_link,
+    token_of,
+)
 
 ORIGIN = "https://casino.example"
 
@@ -18,10 +25,6 @@ ORIGIN = "https://casino.example"
 @pytest.fixture
 async def partner(sessions: async_sessionmaker[AsyncSession]) -> PartnerFixture:
     return await make_partner(sessions, frame_ancestors=[ORIGIN])
-
-
-def session_token(location: str) -> str:
-    return location.split("#session=", 1)[1]
 
 
 class TestOpeningALink:
@@ -55,10 +58,7 @@ class TestOpeningALink:
         self, client: httpx.AsyncClient, partner: PartnerFixture
     ) -> None:
         launch = await create_launch(client, partner)
-        bearer = {
-            "Authorization": "Bearer "
-            + session_token((await client.get(launch["url"])).headers["location"])
-        }
+        bearer = await open_link(client, launch)
         for _ in range(3):
             response = await client.get("/play/api/session", headers=bearer)
             assert response.status_code == 200
@@ -142,10 +142,7 @@ class TestPlayApi:
         self, client: httpx.AsyncClient, partner: PartnerFixture
     ) -> None:
         launch = await create_launch(client, partner)
-        bearer = {
-            "Authorization": "Bearer "
-            + session_token((await client.get(launch["url"])).headers["location"])
-        }
+        bearer = await open_link(client, launch)
         ended = await client.post("/play/api/session/end", headers=bearer)
         assert ended.status_code == 200
         again = await client.get("/play/api/session", headers=bearer)
