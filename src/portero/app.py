@@ -28,6 +28,7 @@ from portero.kit.db import create_engine, create_sessionmaker
 from portero.kit.logging import configure_logging
 from portero.kit.pg_pool import FairPool
 from portero.launches import sweeper
+from portero.launches.schemas import LaunchCreate
 from portero.ops import api as ops_api
 from portero.partners.auth import PartnerAuthenticator
 from portero.settings import Settings, load_settings
@@ -89,7 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.state.method_index = index_methods(routers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    install_openapi(app)
+    install_openapi(app, body_models=[LaunchCreate])
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, on_error=unexpected_error_response(renderers))
     if settings.trusted_proxies:

@@ -32,16 +32,25 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import count
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import pytest
 
 try:
-    from playwright.sync_api import BrowserContext, Frame, Page, Playwright, sync_playwright
+    from playwright.sync_api import (
+        BrowserContext,
+        Frame,
+        Page,
+        Playwright,
+        Response,
+        sync_playwright,
+    )
     from playwright.sync_api import expect as pw_expect
+
+    HAVE_PLAYWRIGHT = True
 except ImportError:  # pragma: no cover - depends on the machine
-    sync_playwright = None
+    HAVE_PLAYWRIGHT = False
 
 pytestmark = pytest.mark.browser
 
@@ -66,7 +75,7 @@ _page_numbers = count(1)
 
 def _require_browser() -> None:
     missing = []
-    if sync_playwright is None:
+    if not HAVE_PLAYWRIGHT:
         missing.append("the playwright package (pip install playwright)")
     if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
         missing.append(f"{CHROMIUM} (apt-get install chromium)")
@@ -276,13 +285,16 @@ class PartnerSite:
 @pytest.fixture(scope="module")
 def playwright_driver(partner_site: PartnerSite) -> Iterator[Playwright]:
     _require_browser()
-    assert sync_playwright is not None
     with sync_playwright() as driver:
         yield driver
 
 
+class OpenBrowser(Protocol):
+    def __call__(self, *, block_third_party_cookies: bool = True) -> BrowserContext: ...
+
+
 @pytest.fixture
-def open_browser(playwright_driver: Playwright, tmp_path: Path) -> Iterator[Any]:
+def open_browser(playwright_driver: Playwright, tmp_path: Path) -> Iterator[OpenBrowser]:
     """Start a browser with its own profile: a separate browser, as a second player would have."""
     contexts: list[BrowserContext] = []
 
@@ -357,15 +369,18 @@ def _open_in_partner_iframe(page: Page, portero: Portero, url: str) -> Frame:
     [pytest.param(True, id="third-party-cookies-blocked"), pytest.param(False, id="allowed")],
 )
 def test_play_session_in_partner_iframe_survives_reload(
-    portero: Portero, partner_site: PartnerSite, open_browser: Any, block_third_party_cookies: bool
+    portero: Portero,
+    partner_site: PartnerSite,
+    open_browser: OpenBrowser,
+    block_third_party_cookies: bool,
 ) -> None:
     launch_url = portero.new_launch_url()
-    context: BrowserContext = open_browser(block_third_party_cookies=block_third_party_cookies)
+    context = open_browser(block_third_party_cookies=block_third_party_cookies)
     page = context.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    portero_responses: list[Any] = []
+    portero_responses: list[Response] = []
     page.on(
         "response",
         lambda r: portero_responses.append(r) if r.url.startswith(portero.base_url) else None,
@@ -418,7 +433,7 @@ def test_play_session_in_partner_iframe_survives_reload(
 
 
 def test_second_browser_gets_already_used(
-    portero: Portero, partner_site: PartnerSite, open_browser: Any
+    portero: Portero, partner_site: PartnerSite, open_browser: OpenBrowser
 ) -> None:
     launch_url = portero.new_launch_url()
     first = open_browser().new_page()
@@ -446,7 +461,7 @@ def test_second_browser_gets_already_used(
 
 
 def test_origin_not_configured_cannot_frame_the_game(
-    portero: Portero, partner_site: PartnerSite, open_browser: Any
+    portero: Portero, partner_site: PartnerSite, open_browser: OpenBrowser
 ) -> None:
     launch_url = portero.new_launch_url()
     page = open_browser().new_page()

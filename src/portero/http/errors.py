@@ -71,7 +71,7 @@ def _param(loc: Sequence[Any]) -> str:
     return ".".join(parts)
 
 
-def _is_json(content_type: str) -> bool:
+def is_json(content_type: str) -> bool:
     media_type = content_type.split(";", 1)[0].strip().lower()
     return media_type == "application/json" or (
         media_type.startswith("application/") and media_type.endswith("+json")
@@ -79,13 +79,18 @@ def _is_json(content_type: str) -> bool:
 
 
 def translate_validation(error: RequestValidationError, request: Request) -> PorteroError:
-    first = error.errors()[0]
+    return translate_errors(error.errors(), request)
+
+
+def translate_errors(errors: Sequence[Any], request: Request) -> PorteroError:
+    """The first validation problem (FastAPI's or pydantic's own) as Portero's error."""
+    first = errors[0]
     kind = first.get("type", "")
     if kind in ("json_invalid", "json_type"):
         return MalformedRequest()
-    loc = first.get("loc", ())
-    if tuple(loc) == ("body",):
-        if not _is_json(request.headers.get("content-type", "")):
+    loc = tuple(first.get("loc", ()))
+    if loc in ((), ("body",)):
+        if not is_json(request.headers.get("content-type", "")):
             return UnsupportedMediaType("Send the body as application/json.")
         if kind == "missing":
             return MalformedRequest("The request body is empty; send a JSON object.")

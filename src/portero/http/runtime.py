@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
 
 from portero.kit.pg_pool import FairPool
+from portero.launches.store import LaunchStore
+from portero.launches.unit_of_work import launch_store_scope
 from portero.partners.auth import PartnerAuthenticator
 from portero.settings import Settings
 
@@ -20,6 +23,12 @@ class Runtime:
     authenticator: PartnerAuthenticator
     # PostgreSQL only: the connections of the hot paths (see launches/store.py).
     pg_pool: FairPool | None = None
+
+    def launch_store(self) -> AbstractAsyncContextManager[LaunchStore]:
+        """A transaction for the hot paths (see launches/store.py)."""
+        return launch_store_scope(
+            self.sessions, self.pg_pool, wait_seconds=self.settings.db_pool_timeout_seconds
+        )
 
 
 def runtime_of(connection: HTTPConnection) -> Runtime:

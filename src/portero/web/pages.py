@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from starlette.responses import RedirectResponse, Response
 
-from portero.http.deps import LaunchStoreDep, SessionDep, SettingsDep, client_ip
+from portero.http.deps import SessionDep, client_ip
+from portero.http.runtime import runtime_of
 from portero.kit.ids import is_launch_id
 from portero.launches import opening
 from portero.launches import repository as launch_repository
@@ -17,16 +18,19 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/launch/{token}")
-async def open_link(
-    token: str, request: Request, store: LaunchStoreDep, settings: SettingsDep
-) -> Response:
+async def open_link(token: str, request: Request) -> Response:
     """First use of the link: start the play session and go to the product page."""
-    opened = await opening.open_link(
-        store,
-        token=token,
-        max_lifetime_seconds=settings.session_max_lifetime_seconds,
-        client_ip=client_ip(request),
-    )
+    # A hot path: the transaction is opened here, not through a yield dependency (see
+    # dialects/native/api.py create_launch).
+    runtime = runtime_of(request)
+    settings = runtime.settings
+    async with runtime.launch_store() as store:
+        opened = await opening.open_link(
+            store,
+            token=token,
+            max_lifetime_seconds=settings.session_max_lifetime_seconds,
+            client_ip=client_ip(request),
+        )
     # The session token rides in the fragment: browsers neither send it to servers nor put it in
     # Referer, and the page moves it into sessionStorage (see play-session.js).
     return RedirectResponse(

@@ -5,13 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Response, status
+from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from pydantic import BaseModel
 
 from portero.dialects.native.auth import CurrentPartner
 from portero.dialects.native.errors import responses
 from portero.dialects.native.schemas import LaunchList, LaunchOut
-from portero.http.deps import LaunchStoreDep, RuntimeDep, SessionDep, only_query_params
+from portero.http.body import read_json, request_body
+from portero.http.deps import RuntimeDep, SessionDep, only_query_params
+from portero.http.runtime import runtime_of
 from portero.kit.clock import utcnow
 from portero.kit.ids import LAUNCH_ID_PATTERN
 from portero.launches import service as launches
@@ -44,24 +46,26 @@ IdempotencyKey = Annotated[
     status_code=status.HTTP_201_CREATED,
     response_model=LaunchOut,
     responses=responses(400, 401, 403, 409, 413, 415),
+    openapi_extra=request_body(LaunchCreate),
 )
 async def create_launch(
-    body: LaunchCreate,
-    partner: CurrentPartner,
-    store: LaunchStoreDep,
-    runtime: RuntimeDep,
-    idempotency_key: IdempotencyKey = None,
+    request: Request, partner: CurrentPartner, idempotency_key: IdempotencyKey = None
 ) -> Response:
     """Register or update the player and issue a one-time link into the product."""
+    # The hot path: the body is read and the transaction opened here rather than through
+    # FastAPI's body parameter and a yield dependency, which cost a fifth of the request.
+    body = await read_json(request, LaunchCreate)
+    runtime = runtime_of(request)
     settings = runtime.settings
-    issued = await launches.create_launch(
-        store,
-        partner=partner,
-        request=body,
-        signing_key=settings.signing_key,
-        request_key=idempotency_key,
-        idempotency_window=timedelta(seconds=settings.idempotency_window_seconds),
-    )
+    async with runtime.launch_store() as store:
+        issued = await launches.create_launch(
+            store,
+            partner=partner,
+            request=body,
+            signing_key=settings.signing_key,
+            request_key=idempotency_key,
+            idempotency_window=timedelta(seconds=settings.idempotency_window_seconds),
+        )
     url = link_url(settings.base_url, issued.launch.source, issued.token)
     return json_response(
         LaunchOut.of(issued.launch, url=url, now=utcnow()),
