@@ -417,7 +417,19 @@ async def create_links(base_url: str, token: str, count: int, prefix: str) -> li
                     "currency": "EUR",
                 },
             }
-            response = await client.post("/v1/launches", json=body, headers=headers)
+            # The key makes a retry safe: a connection the server closed under a keep-alive
+            # race answers the same launch on the second try instead of a second one.
+            keyed = headers | {"Idempotency-Key": f"{prefix}-{index}"}
+            response = None
+            for _attempt in range(3):
+                try:
+                    response = await client.post("/v1/launches", json=body, headers=keyed)
+                    break
+                except httpx.TransportError:
+                    continue
+            if response is None:
+                failures[0] += 1
+                continue
             if response.status_code != 201:
                 failures[response.status_code] += 1
                 continue

@@ -474,3 +474,26 @@ def test_origin_not_configured_cannot_frame_the_game(
     assert portero.base_url in refusal.value.text
     frame = _game_frame(page)
     assert frame.locator("#app").count() == 0
+
+
+def test_a_passing_fault_offers_a_retry_instead_of_ending_the_session(
+    portero: Portero, open_browser: OpenBrowser
+) -> None:
+    launch_url = portero.new_launch_url()
+    page = open_browser().new_page()
+    session_api = f"{portero.base_url}/play/api/session"
+
+    def unavailable(route: Any) -> None:
+        route.fulfill(status=503, content_type="application/json", body='{"error": {}}')
+
+    page.route(session_api, unavailable)
+    page.goto(launch_url)
+    pw_expect(page.locator("#error")).to_be_visible()
+    pw_expect(page.locator("#ended")).to_be_hidden()
+
+    page.unroute(session_api, unavailable)
+    with page.expect_response(session_api) as api:
+        page.locator("#retry").click()
+    assert api.value.status == 200
+    pw_expect(page.locator("#ready")).to_be_visible()
+    pw_expect(page.locator("#nickname")).to_have_text(NICKNAME)

@@ -43,7 +43,8 @@
   async function load() {
     if (!token) return show("ended");
     const response = await window.porteroSession.fetch("/play/api/session");
-    if (!response.ok) return show("ended");
+    if (response.status === 401) return show("ended");
+    if (!response.ok) return show("error"); // a passing fault: the session may be fine
     const session = await response.json();
     document.getElementById("nickname").textContent = session.player.nickname || session.player.id;
     document.getElementById("expires").textContent =
@@ -57,5 +58,9 @@
     show("ready");
   }
 
-  load().catch(function () { show("ended"); });
+  document.getElementById("retry").onclick = function () {
+    show("loading");
+    load().catch(function () { show("error"); });
+  };
+  load().catch(function () { show("error"); });
 })();
