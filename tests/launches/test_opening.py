@@ -18,6 +18,7 @@ from portero.kit.db import create_engine, create_sessionmaker, session_scope
 from portero.kit.pg_pool import FairPool
 from portero.launches import opening, service
 from portero.launches.errors import (
+    IdempotencyKeyReused,
     LaunchAlreadyUsed,
     LaunchExpired,
     LaunchNotFound,
@@ -30,6 +31,7 @@ from portero.launches.schemas import LaunchCreate
 from portero.launches.store import LaunchStore
 from portero.launches.sweeper import sweep_once
 from portero.launches.unit_of_work import launch_store_scope
+from portero.partners.schemas import PartnerSnapshot
 from portero.settings import Settings
 from tests.conftest import TEST_SECRET
 from tests.factories import launch_body, make_partner, snapshot
@@ -37,10 +39,12 @@ from tests.factories import launch_body, make_partner, snapshot
 KEY = TEST_SECRET.encode()
 
 
-@pytest.fixture
-def stores(runtime: Runtime) -> Stores:
-    """The hot-path store the server uses on this database (asyncpg on PostgreSQL)."""
-    return Stores(runtime.sessions, runtime.pg_pool)
+@pytest.fixture(params=["server-store", "session-store"])
+def stores(runtime: Runtime, request: pytest.FixtureRequest) -> Stores:
+    """Both implementations of the hot-path store: the one the server uses on this database
+    (asyncpg on PostgreSQL) and the SQLAlchemy one (which is the same on SQLite)."""
+    pg_pool = runtime.pg_pool if request.param == "server-store" else None
+    return Stores(runtime.sessions, pg_pool)
 
 
 @dataclass
@@ -90,6 +94,48 @@ async def play_session_of(
 async def resume(sessions: async_sessionmaker[AsyncSession], token: str) -> opening.PlayContext:
     async with session_scope(sessions) as session:
         return await opening.resume(session, token=token)
+
+
+class TestIssuing:
+    """Idempotent issuing, through both store implementations."""
+
+    async def _issue(
+        self,
+        stores: Stores,
+        partner: PartnerSnapshot,
+        body: dict[str, object],
+        key: str,
+        window: timedelta = timedelta(hours=24),
+    ) -> service.IssuedLaunch:
+        async with stores.scope() as store:
+            return await service.create_launch(
+                store,
+                partner=partner,
+                request=LaunchCreate.model_validate(body),
+                signing_key=KEY,
+                request_key=key,
+                idempotency_window=window,
+            )
+
+    async def test_replay_same_link_refuse_other_body_reuse_after_window(
+        self, sessions: async_sessionmaker[AsyncSession], stores: Stores
+    ) -> None:
+        partner = await snapshot(sessions, (await make_partner(sessions)).id)
+        body = launch_body()
+        first = await self._issue(stores, partner, body, "k-1")
+        again = await self._issue(stores, partner, body, "k-1")
+        assert (again.launch.id, again.token, again.replayed) == (
+            first.launch.id,
+            first.token,
+            True,
+        )
+        other = body | {"player": body["player"] | {"nickname": "other"}}
+        with pytest.raises(IdempotencyKeyReused):
+            await self._issue(stores, partner, other, "k-1")
+        later = await self._issue(stores, partner, other, "k-1", window=timedelta(0))
+        assert later.launch.id != first.launch.id
+        assert later.replayed is False
+        assert later.launch.player.nickname == "other"
 
 
 class TestOpening:

@@ -1,8 +1,8 @@
-"""Every query on launches and play sessions.
+"""Every query on launches and play sessions, in SQLAlchemy.
 
-The create path is the hot path of the whole service: it stays in SQLAlchemy Core and, on
-PostgreSQL, upserts the player and inserts the launch in a single statement (one round trip).
-SQLite cannot put DML in a CTE, so there it takes two statements in the same transaction.
+The two hot paths (issuing and opening a link) are also written out for asyncpg in
+`pg_store.py`, which PostgreSQL deployments use; here they serve SQLite (which cannot put DML
+in a CTE, hence two statements) and any caller that already holds a session.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from sqlalchemy import (
     ColumnElement,
     Row,
     Select,
-    String,
     Table,
     and_,
     bindparam,
@@ -26,7 +25,6 @@ from sqlalchemy import (
     insert,
     or_,
     select,
-    true,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -114,41 +112,18 @@ def _player_upsert(insert: Any) -> Any:
     ).returning(*PLAYER.c)
 
 
-_LANGUAGE_DEFAULT = bindparam("default_language", type_=String())
-_CURRENCY_DEFAULT = bindparam("default_currency", type_=String())
-
-
 @cache
-def _postgres_statement() -> Any:
-    """WITH p AS (upsert player RETURNING *), l AS (INSERT launch SELECT … FROM p ON CONFLICT
-    DO NOTHING RETURNING *) SELECT … FROM p LEFT JOIN l: one statement, one round trip."""
-    p = _player_upsert(postgresql.insert).cte("p")
-    chosen: dict[str, ColumnElement[Any]] = _bound(LAUNCH, "ln_", LAUNCH_INSERT_COLUMNS)
-    chosen["player_id"] = p.c.id
-    chosen["language"] = func.coalesce(p.c.language, _LANGUAGE_DEFAULT)
-    chosen["currency"] = func.coalesce(p.c.currency, _CURRENCY_DEFAULT)
-    inserted = (
-        postgresql.insert(LAUNCH)
-        .from_select(list(chosen), select(*[e.label(n) for n, e in chosen.items()]))
-        .on_conflict_do_nothing(index_elements=["partner_id", "source", "request_key"])
-        .returning(*LAUNCH.c)
-        .cte("l")
-    )
-    return select(
-        p.c.id.label("player_row_id"), *_launch_columns(inserted), *_player_columns(p)
-    ).select_from(p.outerjoin(inserted, true()))
-
-
-@cache
-def _sqlite_statements() -> tuple[Any, Any]:
+def _insert_statements(dialect: str) -> tuple[Any, Any]:
+    """The player upsert and the launch insert, in the dialect's ON CONFLICT syntax."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     values = _bound(LAUNCH, "ln_", (*LAUNCH_INSERT_COLUMNS, "player_id", "language", "currency"))
     launch_insert = (
-        sqlite.insert(LAUNCH)
+        insert(LAUNCH)
         .values(values)
         .on_conflict_do_nothing(index_elements=["partner_id", "source", "request_key"])
         .returning(*LAUNCH.c)
     )
-    return _player_upsert(sqlite.insert), launch_insert
+    return _player_upsert(insert), launch_insert
 
 
 async def insert_launch(
@@ -159,17 +134,13 @@ async def insert_launch(
     default_language: str,
     default_currency: str,
 ) -> tuple[LaunchRecord | None, int]:
-    """Upsert the player and insert the launch. Returns (None, player id) when the launch's
-    request key is already taken (an idempotent retry, or a reuse to be refused)."""
+    """Upsert the player and insert the launch (SQLite; PostgreSQL serves this from
+    pg_store.py in one statement). Returns (None, player id) when the launch's request key is
+    already taken (an idempotent retry, or a reuse to be refused)."""
+    dialect = "postgresql" if _is_postgres(session) else "sqlite"
+    upsert, launch_insert = _insert_statements(dialect)
     params = {f"pl_{k}": player[k] for k in PLAYER_INSERT_COLUMNS}
     params |= {f"ln_{k}": launch[k] for k in LAUNCH_INSERT_COLUMNS}
-    if _is_postgres(session):
-        params |= {"default_language": default_language, "default_currency": default_currency}
-        row = (await session.execute(_postgres_statement(), params)).one()
-        if row.id is None:
-            return None, row.player_row_id
-        return record_from_row(row), row.player_row_id
-    upsert, launch_insert = _sqlite_statements()
     player_row = (await session.execute(upsert, params)).one()
     params |= {
         "ln_player_id": player_row.id,
