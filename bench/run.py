@@ -584,6 +584,7 @@ LABELS = {
     "a": "(a) GET /healthz (baseline)",
     "b-new": "(b) POST /v1/launches, new player",
     "b-returning": "(b) POST /v1/launches, returning player",
+    "b-keyed": "(b) POST /v1/launches, new player, with Idempotency-Key",
     "c": "(c) GET /launch/{token}, first open",
     "a-end": "(a) GET /healthz again, at the end",
 }
@@ -592,11 +593,11 @@ LABELS = {
 def targets(run: Run) -> list[tuple[str, str, bool]]:
     base = run.results["a"].ok_per_second
     checks = []
-    for key in ("b-new", "b-returning", "c"):
+    for key in ("b-new", "b-returning", "b-keyed", "c"):
         ratio = run.results[key].ok_per_second / base
         name = f"{key} / a throughput >= {TARGET_RATIO}"
         checks.append((name, f"{ratio:.3f}", ratio >= TARGET_RATIO))
-    for key in ("a", "b-new", "b-returning", "c"):
+    for key in ("a", "b-new", "b-returning", "b-keyed", "c"):
         p99 = run.results[key].ms("p99")
         name = f"{key} p99 <= {TARGET_P99_MS:g} ms"
         checks.append((name, f"{p99:.1f} ms", p99 <= TARGET_P99_MS))
@@ -682,6 +683,10 @@ on one machine, with PostgreSQL. Regenerate this file with `make bench` (that is
   (id = run prefix, wrk thread, counter): one player insert and one launch insert.
 - **(b) returning player**: the same request cycling through a fixed set of
   {o.returning_players} player ids, which exist after the warm-up: the upsert updates.
+- **(b) with Idempotency-Key**: as (b) new player, each request with a key of its own. Without
+  a key, issuing is one statement, atomic by itself, sent without BEGIN/COMMIT; a key makes
+  it a transaction (BEGIN, statement, COMMIT), since a replay or a refusal must see and may
+  have to undo the player upsert.
 - **(c)** `GET /launch/{{token}}`: first opening of a link (claims the launch, starts the play
   session, answers 303). {run.links:,} links are created through the API just before (and
   more for the warm-up); each wrk thread walks its own disjoint slice, each token once.
@@ -826,7 +831,7 @@ def links_needed(run: Run, seconds: float, margin: float = 2.0) -> int:
     options = run.options
     if options.links:
         return math.ceil(options.links * seconds / options.duration)
-    best_create = max(run.results[k].ok_per_second for k in ("b-new", "b-returning"))
+    best_create = max(run.results[k].ok_per_second for k in ("b-new", "b-returning", "b-keyed"))
     rate = min(margin * best_create, 1.1 * run.results["a"].ok_per_second)
     return max(1000, math.ceil(rate * seconds / 1000) * 1000)
 
@@ -942,6 +947,8 @@ def main() -> int:
         scenario(4, "a", "healthz.lua", "/healthz", 200, [], [])
         scenario(5, "b-new", "launch_new.lua", "/v1/launches", 201, ["warm"], ["run"])
         scenario(6, "b-returning", "launch_returning.lua", "/v1/launches", 201, players, players)
+        keyed_warm, keyed_run = ["kwarm", "keyed"], ["krun", "keyed"]
+        scenario(6, "b-keyed", "launch_new.lua", "/v1/launches", 201, keyed_warm, keyed_run)
 
         # Separate lists for the warm-up, the timed run and the profiled run of (c).
         run.links = links_needed(run, timed)

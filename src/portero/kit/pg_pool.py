@@ -31,7 +31,9 @@ class FairPool:
             min_size=0,
             max_size=settings.db_pool_size,
             timeout=5,
-            command_timeout=10,
+            # A runaway statement is stopped by the server: a client-side command_timeout
+            # would arm a timer around every query of the hot path.
+            server_settings={"statement_timeout": "10000"},
             # The hot paths run plain transactions and leave no session state behind, so the
             # default reset on release (a round trip: RESET ALL, UNLISTEN, …) buys nothing.
             reset=_no_reset,

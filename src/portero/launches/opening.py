@@ -25,7 +25,7 @@ from portero.launches.errors import (
     SessionInvalid,
 )
 from portero.launches.models import LaunchStatus
-from portero.launches.store import LaunchStore
+from portero.launches.store import LaunchStore, NewPlaySession
 from portero.launches.tokens import lookup_hash
 from portero.products.registry import product_spec
 
@@ -76,25 +76,16 @@ async def open_link(
     """
     now = utcnow()
     token_hash = lookup_hash(token)
-    claimed = await store.claim_for_opening(token_hash=token_hash, now=now)
+    raw = SESSION_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    play_session = NewPlaySession(
+        id=new_id("ps"),
+        token_hash=hash_token(raw),
+        client_ip=client_ip,
+        expires_at=now + timedelta(seconds=max_lifetime_seconds),
+    )
+    claimed = await store.open_launch(token_hash=token_hash, now=now, play_session=play_session)
     if claimed is None:
         raise await _why_unusable(store, token_hash)
-    raw = SESSION_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    idle = claimed.session_idle_seconds
-    await store.insert_session(
-        {
-            "id": new_id("ps"),
-            "launch_id": claimed.id,
-            "token_hash": hash_token(raw),
-            "idle_seconds": idle,
-            "client_ip": client_ip,
-            "created_at": now,
-            "last_seen_at": now,
-            "idle_expires_at": now + timedelta(seconds=idle),
-            "expires_at": now + timedelta(seconds=max_lifetime_seconds),
-            "ended_at": None,
-        }
-    )
     store.after_commit(metrics.LAUNCHES_OPENED.labels(str(claimed.partner_id), claimed.product).inc)
     return OpenedLaunch(
         launch_id=claimed.id,

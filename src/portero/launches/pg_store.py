@@ -17,7 +17,7 @@ import asyncpg
 
 from portero.launches.records import LAUNCH_FIELDS, PLAYER_FIELDS, LaunchRecord, PlayerRecord
 from portero.launches.repository import LAUNCH_INSERT_COLUMNS, PLAYER_INSERT_COLUMNS
-from portero.launches.store import ClaimedLaunch, LinkState
+from portero.launches.store import ClaimedLaunch, LinkState, NewPlaySession
 
 _MERGED = ("name", "nickname", "email", "cellphone", "language", "currency")
 _RETURNED_LAUNCH = ", ".join(f"l.{f}" for f in LAUNCH_FIELDS)
@@ -64,26 +64,20 @@ SELECT {_RETURNED_LAUNCH}, {_RETURNED_PLAYER}
 FROM launch l JOIN player p ON p.id = l.player_id
 WHERE l.partner_id = $1 AND l.source = $2 AND l.request_key = $3"""
 RELEASE_REQUEST_KEY = "UPDATE launch SET request_key = NULL WHERE id = $1"
-CLAIM = """
-UPDATE launch SET status = 'opened', opened_at = $2
-WHERE token_hash = $1 AND status = 'issued' AND expires_at > $2
-RETURNING id, partner_id, product, language, session_idle_seconds"""
-SESSION_COLUMNS = (
-    "id",
-    "launch_id",
-    "token_hash",
-    "idle_seconds",
-    "client_ip",
-    "created_at",
-    "last_seen_at",
-    "idle_expires_at",
-    "expires_at",
-    "ended_at",
+# Claim the launch and start its play session in one statement: atomic on its own.
+OPEN_LAUNCH = """
+WITH claimed AS (
+    UPDATE launch SET status = 'opened', opened_at = $2
+    WHERE token_hash = $1 AND status = 'issued' AND expires_at > $2
+    RETURNING id, partner_id, product, language, session_idle_seconds
+), started AS (
+    INSERT INTO play_session (id, launch_id, token_hash, idle_seconds, client_ip, created_at,
+                              last_seen_at, idle_expires_at, expires_at, ended_at)
+    SELECT $3, id, $4, session_idle_seconds, $5, $2, $2,
+           LEAST($2 + make_interval(secs => session_idle_seconds), $6), $6, NULL
+    FROM claimed
 )
-INSERT_SESSION = (
-    f"INSERT INTO play_session ({', '.join(SESSION_COLUMNS)}) "
-    f"VALUES ({', '.join(f'${i}' for i in range(1, len(SESSION_COLUMNS) + 1))})"
-)
+SELECT id, partner_id, product, language, session_idle_seconds FROM claimed"""
 LINK_STATE = """
 SELECT l.id, l.status, l.language, COALESCE(l.return_url, pa.return_url) AS return_url,
        pa.frame_ancestors
@@ -99,11 +93,24 @@ def _record(row: asyncpg.Record) -> LaunchRecord:
 
 
 class AsyncpgLaunchStore:
-    """Runs inside the transaction its owner opened on `connection`."""
+    """A unit of work on one connection. The common cases are one statement each (issuing a
+    link without a request key, opening a link), atomic by themselves: they run without
+    BEGIN and COMMIT, two round trips fewer. Anything else starts a transaction first."""
 
     def __init__(self, connection: asyncpg.Connection) -> None:
         self.connection = connection
+        self._transaction: Any = None
         self._after_commit: list[Callable[[], None]] = []
+
+    async def _begin(self) -> None:
+        if self._transaction is None:
+            self._transaction = self.connection.transaction()
+            await self._transaction.start()
+
+    async def finish(self, *, commit: bool) -> None:
+        if self._transaction is not None:
+            transaction, self._transaction = self._transaction, None
+            await (transaction.commit() if commit else transaction.rollback())
 
     async def insert_launch(
         self,
@@ -113,6 +120,10 @@ class AsyncpgLaunchStore:
         default_language: str,
         default_currency: str,
     ) -> LaunchRecord | None:
+        if launch["request_key"] is not None:
+            # The key may be taken already: the replay or refusal that follows must see, and
+            # may have to undo, this statement's player upsert.
+            await self._begin()
         launch_values = dict(launch) | {"params": json.dumps(launch["params"])}
         row = await self.connection.fetchrow(
             INSERT_LAUNCH,
@@ -126,18 +137,27 @@ class AsyncpgLaunchStore:
     async def by_request_key(
         self, *, partner_id: int, source: str, request_key: str
     ) -> LaunchRecord | None:
+        await self._begin()
         row = await self.connection.fetchrow(BY_REQUEST_KEY, partner_id, source, request_key)
         return _record(row) if row is not None else None
 
     async def release_request_key(self, launch_id: str) -> None:
+        await self._begin()
         await self.connection.execute(RELEASE_REQUEST_KEY, launch_id)
 
-    async def claim_for_opening(self, *, token_hash: bytes, now: datetime) -> ClaimedLaunch | None:
-        row = await self.connection.fetchrow(CLAIM, token_hash, now)
+    async def open_launch(
+        self, *, token_hash: bytes, now: datetime, play_session: NewPlaySession
+    ) -> ClaimedLaunch | None:
+        row = await self.connection.fetchrow(
+            OPEN_LAUNCH,
+            token_hash,
+            now,
+            play_session.id,
+            play_session.token_hash,
+            play_session.client_ip,
+            play_session.expires_at,
+        )
         return ClaimedLaunch(*row) if row is not None else None
-
-    async def insert_session(self, values: Mapping[str, Any]) -> None:
-        await self.connection.execute(INSERT_SESSION, *(values[c] for c in SESSION_COLUMNS))
 
     async def link_state(self, token_hash: bytes) -> LinkState | None:
         row = await self.connection.fetchrow(LINK_STATE, token_hash)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,6 +27,16 @@ class ClaimedLaunch:
     product: str
     language: str
     session_idle_seconds: int
+
+
+@dataclass(frozen=True, slots=True)
+class NewPlaySession:
+    """The play session to start if the claim succeeds (its idle limit comes from the launch)."""
+
+    id: str
+    token_hash: bytes
+    client_ip: str | None
+    expires_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,10 +67,11 @@ class LaunchStore(Protocol):
 
     async def release_request_key(self, launch_id: str) -> None: ...
 
-    async def claim_for_opening(self, *, token_hash: bytes, now: datetime) -> ClaimedLaunch | None:
-        """issued → opened, atomically: of concurrent callers exactly one gets the launch."""
-
-    async def insert_session(self, values: Mapping[str, Any]) -> None: ...
+    async def open_launch(
+        self, *, token_hash: bytes, now: datetime, play_session: NewPlaySession
+    ) -> ClaimedLaunch | None:
+        """issued → opened and the play session started, atomically: of concurrent callers
+        exactly one gets the launch; None for the others (and for unusable links)."""
 
     async def link_state(self, token_hash: bytes) -> LinkState | None: ...
 
@@ -102,12 +113,30 @@ class SessionLaunchStore:
     async def release_request_key(self, launch_id: str) -> None:
         await repository.release_request_key(self.session, launch_id)
 
-    async def claim_for_opening(self, *, token_hash: bytes, now: datetime) -> ClaimedLaunch | None:
+    async def open_launch(
+        self, *, token_hash: bytes, now: datetime, play_session: NewPlaySession
+    ) -> ClaimedLaunch | None:
         row = await repository.claim_for_opening(self.session, token_hash=token_hash, now=now)
-        return ClaimedLaunch(**row._mapping) if row is not None else None
-
-    async def insert_session(self, values: Mapping[str, Any]) -> None:
-        await repository.insert_session(self.session, values)
+        if row is None:
+            return None
+        claimed = ClaimedLaunch(**row._mapping)
+        idle = timedelta(seconds=claimed.session_idle_seconds)
+        await repository.insert_session(
+            self.session,
+            {
+                "id": play_session.id,
+                "launch_id": claimed.id,
+                "token_hash": play_session.token_hash,
+                "idle_seconds": claimed.session_idle_seconds,
+                "client_ip": play_session.client_ip,
+                "created_at": now,
+                "last_seen_at": now,
+                "idle_expires_at": min(now + idle, play_session.expires_at),
+                "expires_at": play_session.expires_at,
+                "ended_at": None,
+            },
+        )
+        return claimed
 
     async def link_state(self, token_hash: bytes) -> LinkState | None:
         row = await repository.link_context_by_token_hash(self.session, token_hash)

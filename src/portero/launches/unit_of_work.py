@@ -21,13 +21,18 @@ async def launch_store_scope(
     wait_seconds: float,
 ) -> AsyncIterator[LaunchStore]:
     """Commit if the block succeeds, roll back if it raises; after-commit actions run only
-    after a commit."""
+    after a commit. (On asyncpg, single-statement work runs without an explicit transaction:
+    see AsyncpgLaunchStore.)"""
     if pg_pool is None:
         async with session_scope(sessions) as session:
             yield SessionLaunchStore(session)
         return
     async with pg_pool.acquire(wait_seconds=wait_seconds) as connection:
         store = AsyncpgLaunchStore(connection)
-        async with connection.transaction():
+        try:
             yield store
+        except BaseException:
+            await store.finish(commit=False)
+            raise
+        await store.finish(commit=True)
     store.committed()

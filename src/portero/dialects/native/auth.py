@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from portero.http.deps import RuntimeDep
+from portero.http.runtime import runtime_of
 from portero.partners.schemas import PartnerSnapshot
 
 _bearer = HTTPBearer(
@@ -14,11 +14,11 @@ _bearer = HTTPBearer(
 
 
 async def _current_partner(
-    runtime: RuntimeDep,
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> PartnerSnapshot:
     token = credentials.credentials if credentials else None
-    return await runtime.authenticator.authenticate(token)
+    return await runtime_of(request).authenticator.authenticate(token)
 
 
 CurrentPartner = Annotated[PartnerSnapshot, Depends(_current_partner)]
