@@ -15,6 +15,8 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from portero import __version__
 from portero.dialects.native import api as native_api
 from portero.dialects.native import errors as native_errors
+from portero.dialects.roulette_v1 import api as roulette_api
+from portero.dialects.roulette_v1 import errors as roulette_errors
 from portero.http.errors import (
     ErrorRenderers,
     index_methods,
@@ -84,8 +86,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     renderers.register("/launch/", render_link_error)
     renderers.register("/play/", render_link_error)
     renderers.register("/play/api/", native_errors.render)
+    renderers.register("/1.0/", roulette_errors.render)
+    renderers.register("/1.0/request/accepted/", roulette_errors.render_accepted)
     install_error_handlers(app, renderers)
-    routers = (native_api.router, play_api.router, pages.router, ops_api.router)
+    routers = (
+        native_api.router,
+        roulette_api.router,
+        play_api.router,
+        pages.router,
+        ops_api.router,
+    )
     for router in routers:
         app.include_router(router)
     app.state.method_index = index_methods(routers)

@@ -107,7 +107,13 @@ class TestDemoAndHousekeeping:
         assert header == second.splitlines()[0]  # same partner, same stored token
         token = header.split("token ")[1]
         assert f"Authorization: Bearer {token}" in first
-        for path in ("/v1/launches", "/v1/players/238", "/healthz", "/docs"):
+        for path in (
+            "/v1/launches",
+            "/v1/players/238",
+            "/healthz",
+            "/docs",
+            "/1.0/request/session",
+        ):
             assert path in first
 
     async def test_purge_deletes_only_long_expired_unopened_launches(

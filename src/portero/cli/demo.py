@@ -99,6 +99,10 @@ curl -s {base_url}/v1/launches/LAUNCH_ID {auth}
 curl -s -X POST {base_url}/v1/launches/LAUNCH_ID/revoke {auth}
 curl -s {base_url}/v1/players/238 {auth}
 
+# Seed 000 (roulette sessions): form parameters; answers status OK, code 200 and the url
+curl -s {base_url}/1.0/request/session -d TokenId={token} -d ClientId={partner_id} \
+  -d UserId=238 -d UserName=estarly93 -d UserEmail=estarly@example.com
+
 # Operations
 curl -s {base_url}/healthz; curl -s {base_url}/readyz; curl -s {base_url}/metrics | head
 # API reference: {base_url}/docs

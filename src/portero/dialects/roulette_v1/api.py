@@ -1,0 +1,112 @@
+"""Seed 000 endpoints: request a roulette session, then load it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import ValidationError
+from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from portero.dialects.roulette_v1.errors import MissingParameter
+from portero.http.deps import client_ip
+from portero.http.errors import is_json, translate_errors
+from portero.http.runtime import runtime_of
+from portero.launches import opening
+from portero.launches import service as launches
+from portero.launches.links import link_url, register_link_path
+from portero.launches.schemas import LaunchCreate
+from portero.launches.tokens import TokenShape
+from portero.partners.auth import require_launchable
+from portero.partners.errors import AuthenticationFailed
+
+SOURCE = "roulette_v1"
+ACCEPTED_PATH = "/1.0/request/accepted/{token}"
+register_link_path(SOURCE, ACCEPTED_PATH)
+
+# The document checks the parameters in this order, each with its own code.
+PARAMETERS = (
+    ("TokenId", 501),
+    ("ClientId", 502),
+    ("UserId", 503),
+    ("UserName", 504),
+    ("UserEmail", 505),
+)
+
+router = APIRouter(prefix="/1.0", tags=["seed 000: roulette sessions"])
+
+
+async def read_parameters(request: Request) -> dict[str, str]:
+    """The parameters as form fields (urlencoded or multipart) or a JSON object. A body that
+    cannot be read carries no parameters, so it fails the first check (501)."""
+    media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    try:
+        if is_json(media_type):
+            data: Any = json.loads(await request.body())
+        elif media_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            data = dict(await request.form())
+        else:
+            return {}
+    except (ValueError, HTTPException, MultiPartException):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {
+        str(k): str(v).strip()
+        for k, v in data.items()
+        if isinstance(v, str | int) and not isinstance(v, bool)
+    }
+
+
+@router.post("/request_session", include_in_schema=False)
+@router.post("/request/session", include_in_schema=False)
+async def request_session(request: Request) -> Response:
+    """Register or update the user and answer the URL of their roulette view."""
+    values = await read_parameters(request)
+    for name, code in PARAMETERS:
+        if not values.get(name):
+            raise MissingParameter(name, code)
+    runtime = runtime_of(request)
+    client_id = values["ClientId"]
+    if not client_id.isdigit():
+        raise AuthenticationFailed()
+    partner = await runtime.authenticator.authenticate(values["TokenId"], partner_id=int(client_id))
+    require_launchable(partner, "roulette")
+    player = {"id": values["UserId"], "nickname": values["UserName"], "email": values["UserEmail"]}
+    try:
+        launch = LaunchCreate.model_validate({"product": "roulette", "player": player})
+    except ValidationError as error:
+        raise translate_errors(error.errors(), request) from None
+    settings = runtime.settings
+    async with runtime.launch_store() as store:
+        issued = await launches.create_launch(
+            store,
+            partner=partner,
+            request=launch,
+            signing_key=settings.signing_key,
+            source=SOURCE,
+            token_shape=TokenShape.uuid,
+        )
+    url = link_url(settings.base_url, SOURCE, issued.token)
+    return JSONResponse({"status": "OK", "code": 200, "url": url})
+
+
+@router.get("/request/accepted/{token}", include_in_schema=False)
+async def accepted(token: str, request: Request) -> Response:
+    """Load the roulette view: the first visit opens the session (like /launch/{token})."""
+    runtime = runtime_of(request)
+    async with runtime.launch_store() as store:
+        opened = await opening.open_link(
+            store,
+            token=token,
+            max_lifetime_seconds=runtime.settings.session_max_lifetime_seconds,
+            client_ip=client_ip(request),
+        )
+    return RedirectResponse(
+        f"{opened.page_path}#session={opened.session_token}",
+        status_code=303,
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )

@@ -1,0 +1,76 @@
+"""Seed 000's error table: core error class → the document's exact body."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+from starlette.responses import JSONResponse, Response
+
+from portero.kit.errors import InvalidField, MethodNotAllowed, PorteroError, StorageUnavailable
+from portero.launches.errors import LaunchNotFound, LinkUnusable
+from portero.partners.errors import AuthenticationFailed, PartnerDisabled, PartnerNotConfigured
+from portero.web.rendering import render_link_error, wants_json
+
+
+class MissingParameter(PorteroError):
+    """One of the five parameters is absent or blank (codes 501-505, in the document's order)."""
+
+    def __init__(self, name: str, code: int) -> None:
+        super().__init__(f"{name} is Required", param=name)
+        self.code = code
+
+
+def _error(code: int | str, description: str, *, key: str = "code") -> dict[str, Any]:
+    return {"status": "ERROR", key: code, "description": description}
+
+
+# The document's bodies, irregularities included: 508 is a string, 510 and 511 use
+# `code_error` (510 a number, 511 the string "511"), and 511 has two spaces.
+INVALID_CLIENT = _error(506, "Invalid Id / Token of Client")
+CLIENT_DISABLED = _error(507, "Client Disabled")
+CONFIG_ERROR = _error("508", "Error Config Client")
+CREATE_USER_ERROR = _error(509, "Error Create User")
+LOAD_CONTENT_ERROR = _error(510, "Error Load Content", key="code_error")
+SESSION_EXPIRED = _error("511", "Session Expired -  No Content", key="code_error")
+
+ERROR_TABLE: dict[type[PorteroError], dict[str, Any]] = {
+    AuthenticationFailed: INVALID_CLIENT,
+    PartnerDisabled: CLIENT_DISABLED,
+    PartnerNotConfigured: CONFIG_ERROR,  # also ProductNotAllowed: may not launch roulette
+    InvalidField: CREATE_USER_ERROR,  # the user's details cannot be registered
+    StorageUnavailable: CREATE_USER_ERROR,
+    LinkUnusable: SESSION_EXPIRED,  # expired, revoked, already consumed
+    LaunchNotFound: SESSION_EXPIRED,
+}
+
+
+def body_for(error: PorteroError, *, loading: bool = False) -> dict[str, Any]:
+    """`loading`: the error happened while loading the roulette view (the accepted URL), where
+    a passing fault is 510 rather than 509."""
+    if isinstance(error, MissingParameter):
+        return _error(error.code, error.message)
+    if loading and isinstance(error, StorageUnavailable):
+        return LOAD_CONTENT_ERROR
+    for cls in type(error).__mro__:
+        if cls in ERROR_TABLE:
+            return ERROR_TABLE[cls]
+    return LOAD_CONTENT_ERROR
+
+
+def render(request: Request, error: PorteroError) -> Response:
+    """Errors of `/1.0/request_session` (and anything else under `/1.0/`)."""
+    if isinstance(error, MethodNotAllowed):
+        # Not in the document: the HTTP status says it, in the document's shape.
+        body = _error(405, "Method Not Allowed")
+        headers = {"Allow": error.allow} if error.allow else None
+        return JSONResponse(body, status_code=405, headers=headers)
+    return JSONResponse(body_for(error), status_code=200)
+
+
+def render_accepted(request: Request, error: PorteroError) -> Response:
+    """Errors of the accepted URL: the document's 510/511 bodies for programs, the localised
+    link pages for browsers."""
+    if wants_json(request):
+        return JSONResponse(body_for(error, loading=True), status_code=200)
+    return render_link_error(request, error)
