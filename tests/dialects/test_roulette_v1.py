@@ -240,3 +240,34 @@ class TestAccepted:
         url = await self._url(client, partner)
         prefix, token = url.rsplit("/", 1)
         assert (await client.get(f"{prefix}/{token.upper()}")).status_code == 303
+
+
+async def test_without_a_database_the_view_is_510_and_registration_509() -> None:
+    from portero.app import create_app
+    from tests.conftest import PUBLIC_URL, make_settings, running
+
+    app = create_app(
+        make_settings("postgresql+asyncpg://postgres@127.0.0.1:9/none", db_pool_timeout_seconds=1)
+    )
+    async with running(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:
+            view = await client.get(
+                "/1.0/request/accepted/dd5bbff0-f3bf-4644-a112-2b9057eb6c1b",
+                headers={"Accept": "application/json"},
+            )
+            session = await client.post(
+                ENDPOINTS[0],
+                data={
+                    "TokenId": "t",
+                    "ClientId": "1",
+                    "UserId": "1",
+                    "UserName": "n",
+                    "UserEmail": "a@example.com",
+                },
+            )
+    assert (view.status_code, view.json()) == (
+        200,
+        {"status": "ERROR", "code_error": 510, "description": "Error Load Content"},
+    )
+    assert (session.status_code, session.json()) == (200, error(509, "Error Create User"))
