@@ -13,6 +13,8 @@ from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from portero import __version__
+from portero.dialects.luckymonaco import api as luckymonaco_api
+from portero.dialects.luckymonaco import errors as luckymonaco_errors
 from portero.dialects.native import api as native_api
 from portero.dialects.native import errors as native_errors
 from portero.dialects.roulette_v1 import api as roulette_api
@@ -87,11 +89,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     renderers.register("/play/", render_link_error)
     renderers.register("/play/api/", native_errors.render)
     renderers.register("/1.0/", roulette_errors.render)
+    renderers.register("/api/", luckymonaco_errors.render)
+    renderers.register("/luckymonaco/", render_link_error)
     renderers.register("/1.0/request/accepted/", roulette_errors.render_accepted)
     install_error_handlers(app, renderers)
     routers = (
         native_api.router,
         roulette_api.router,
+        luckymonaco_api.router,
         play_api.router,
         pages.router,
         ops_api.router,

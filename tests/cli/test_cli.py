@@ -113,6 +113,7 @@ class TestDemoAndHousekeeping:
             "/healthz",
             "/docs",
             "/1.0/request/session",
+            "/api/session",
         ):
             assert path in first
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from pathlib import Path
 
 import typer
@@ -102,6 +103,14 @@ curl -s {base_url}/v1/players/238 {auth}
 # Seed 000 (roulette sessions): form parameters; answers status OK, code 200 and the url
 curl -s {base_url}/1.0/request/session -d TokenId={token} -d ClientId={partner_id} \
   -d UserId=238 -d UserName=estarly93 -d UserEmail=estarly@example.com
+
+# Seed 001 (LuckyMonaco): a table game session; answers the url (same uuid: same answer)
+curl -s '{base_url}/api/session?MEMB_ID={partner_id}&HASH={token}' \\
+  -H 'Content-Type: application/json' \\
+  -d '{{"uuid": "{uuid.uuid4()}", "gametype": "table", "gameid": "roulette",
+       "player": {{"id": "238", "nickname": "estarly93", "language": "en", "currency": "EUR",
+                  "session": {{"id": "s1", "ip": "203.0.113.7"}}}}}}'
+curl -s {base_url}/api/games
 
 # Operations
 curl -s {base_url}/healthz; curl -s {base_url}/readyz; curl -s {base_url}/metrics | head

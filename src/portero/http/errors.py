@@ -43,6 +43,7 @@ _PROBLEMS: dict[str, FieldProblem] = {
     "missing": "missing",
     "extra_forbidden": "unknown",
     "string_too_long": "too_long",
+    "string_too_short": "empty",
     "too_long": "too_long",
     "enum": "unsupported",
     "literal_error": "unsupported",

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-FieldProblem = Literal["missing", "invalid", "too_long", "unsupported", "unknown", "conflict"]
+FieldProblem = Literal[
+    "missing", "empty", "invalid", "too_long", "unsupported", "unknown", "conflict"
+]
 
 
 class PorteroError(Exception):

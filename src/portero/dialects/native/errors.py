@@ -88,6 +88,7 @@ ERROR_TABLE: dict[type[PorteroError], tuple[int, ErrorType, str]] = {
 # InvalidField says which way a field failed; the native API says it in the code.
 FIELD_CODES = {
     "missing": "parameter_missing",
+    "empty": "parameter_invalid",
     "invalid": "parameter_invalid",
     "too_long": "parameter_too_long",
     "unsupported": "parameter_unsupported",

@@ -1,0 +1,1 @@
+"""Seed 001: the LuckyMonaco game-session API (`POST /api/session`), wire-exact."""

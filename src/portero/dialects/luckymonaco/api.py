@@ -1,0 +1,166 @@
+"""Seed 001 endpoints: create a game session, list the games, open the game link."""
+
+from __future__ import annotations
+
+import ipaddress
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, StringConstraints
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from portero.dialects.luckymonaco.catalogue import (
+    GAMES,
+    SUPPORTED_CURRENCIES,
+    SUPPORTED_LANGUAGES,
+    games_of_type,
+)
+from portero.dialects.luckymonaco.errors import invalid
+from portero.http.body import read_json
+from portero.http.deps import client_ip
+from portero.http.runtime import runtime_of
+from portero.kit.validation import Printable
+from portero.launches import opening
+from portero.launches import service as launches
+from portero.launches.links import link_url, register_link_path
+from portero.launches.schemas import LaunchCreate
+from portero.partners.auth import require_launchable
+from portero.partners.errors import AuthenticationFailed
+from portero.partners.schemas import PartnerSnapshot
+
+SOURCE = "luckymonaco"
+LINK_PATH = "/luckymonaco/index.html"
+register_link_path(SOURCE, LINK_PATH + "?token={token}")
+
+router = APIRouter(tags=["seed 001: LuckyMonaco game sessions"])
+Text = Annotated[str, StringConstraints(min_length=1, max_length=128), Printable]
+
+
+class WireSession(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    id: Text
+    ip: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+
+
+class WirePlayer(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    id: Text
+    nickname: Annotated[str, StringConstraints(min_length=1, max_length=100), Printable]
+    language: Annotated[str, StringConstraints(min_length=1, max_length=8)]
+    currency: Annotated[str, StringConstraints(min_length=1, max_length=8)]
+    session: WireSession
+
+
+class SessionRequest(BaseModel):
+    """The document's request; fields it does not define are ignored, as its clients expect."""
+
+    model_config = ConfigDict(extra="ignore")
+    uuid: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    gametype: Annotated[str, StringConstraints(min_length=1, max_length=16)]
+    gameid: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    player: WirePlayer
+
+
+async def _partner(request: Request) -> PartnerSnapshot:
+    member = request.query_params.get("MEMB_ID", "")
+    if not member.isdigit():
+        raise AuthenticationFailed()
+    token = request.query_params.get("HASH")
+    return await runtime_of(request).authenticator.authenticate(token, partner_id=int(member))
+
+
+def _launch_request(wire: SessionRequest) -> tuple[str, LaunchCreate]:
+    """The document's checks beyond types, each with its V code; the request key and the
+    core request they become."""
+    try:
+        request_key = str(uuid.UUID(wire.uuid))
+    except ValueError:
+        raise invalid("uuid", "invalid", "must be a UUID") from None
+    if wire.gametype not in ("slot", "table"):
+        raise invalid("gametype", "invalid", "must be slot or table")
+    if not games_of_type(wire.gametype):
+        raise invalid("gametype", "unsupported", f"no {wire.gametype} game is available now")
+    game = GAMES.get(wire.gameid)
+    if game is None or game.gametype != wire.gametype:
+        raise invalid("gameid", "unsupported", f"no {wire.gametype} game {wire.gameid!r}")
+    player = wire.player
+    if player.language.lower() not in game.languages:
+        raise invalid("player.language", "unsupported", "language not supported")
+    if player.currency.upper() not in game.currencies:
+        raise invalid("player.currency", "unsupported", "currency not supported")
+    try:
+        ipaddress.ip_address(player.session.ip)
+    except ValueError:
+        raise invalid("player.session.ip", "invalid", "must be an IPv4 or IPv6 address") from None
+    launch = LaunchCreate.model_validate(
+        {
+            "product": game.product,
+            "params": {"game_id": game.gameid} if game.product == "slot" else {},
+            "player": {
+                "id": player.id,
+                "nickname": player.nickname,
+                "language": player.language.lower(),
+                "currency": player.currency.upper(),
+            },
+        }
+    )
+    return request_key, launch
+
+
+@router.post("/api/session", include_in_schema=False)
+async def create_session(request: Request) -> Response:
+    """Create a game session: `?MEMB_ID=<partner id>&HASH=<token>`, JSON body."""
+    partner = await _partner(request)
+    wire = await read_json(request, SessionRequest)
+    request_key, launch = _launch_request(wire)
+    require_launchable(partner, launch.product)
+    runtime = runtime_of(request)
+    settings = runtime.settings
+    async with runtime.launch_store() as store:
+        issued = await launches.create_launch(
+            store,
+            partner=partner,
+            request=launch,
+            signing_key=settings.signing_key,
+            source=SOURCE,
+            request_key=request_key,
+        )
+    return JSONResponse({"url": link_url(settings.base_url, SOURCE, issued.token)})
+
+
+@router.get("/api/games", include_in_schema=False)
+async def list_games() -> dict[str, Any]:
+    """The catalogue ("SLOT_SPEC"): every game, its type and supported languages/currencies."""
+    return {
+        "games": [
+            {
+                "gameid": game.gameid,
+                "gametype": game.gametype,
+                "name": game.name,
+                "languages": list(game.languages),
+                "currencies": list(game.currencies),
+            }
+            for game in GAMES.values()
+        ],
+        "languages": list(SUPPORTED_LANGUAGES),
+        "currencies": list(SUPPORTED_CURRENCIES),
+    }
+
+
+@router.get(LINK_PATH, include_in_schema=False)
+async def open_game(request: Request) -> Response:
+    """The URL handed to the player: opens the session like /launch/{token}."""
+    runtime = runtime_of(request)
+    async with runtime.launch_store() as store:
+        opened = await opening.open_link(
+            store,
+            token=request.query_params.get("token", ""),
+            max_lifetime_seconds=runtime.settings.session_max_lifetime_seconds,
+            client_ip=client_ip(request),
+        )
+    return RedirectResponse(
+        f"{opened.page_path}#session={opened.session_token}",
+        status_code=303,
+        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )
