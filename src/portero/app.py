@@ -13,6 +13,8 @@ from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from portero import __version__
+from portero.dialects.cammer import api as cammer_api
+from portero.dialects.cammer import errors as cammer_errors
 from portero.dialects.luckymonaco import api as luckymonaco_api
 from portero.dialects.luckymonaco import errors as luckymonaco_errors
 from portero.dialects.native import api as native_api
@@ -91,12 +93,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     renderers.register("/1.0/", roulette_errors.render)
     renderers.register("/api/", luckymonaco_errors.render)
     renderers.register("/luckymonaco/", render_link_error)
+    renderers.register("/api/v1/access/external/cammer/", cammer_errors.render)
+    renderers.register("/v1/access/external/cammer/", cammer_errors.render)
+    renderers.register("/session/", render_link_error)
     renderers.register("/1.0/request/accepted/", roulette_errors.render_accepted)
     install_error_handlers(app, renderers)
     routers = (
         native_api.router,
         roulette_api.router,
         luckymonaco_api.router,
+        cammer_api.router,
         play_api.router,
         pages.router,
         ops_api.router,

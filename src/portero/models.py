@@ -1,5 +1,6 @@
 """Every table, imported in one place for Alembic and for metadata-wide operations."""
 
+from portero.calls.models import CallAgent, CallCategory, agent_category
 from portero.kit.db import Base
 from portero.launches.models import Launch, PlaySession
 from portero.partners.models import Partner, PartnerToken
@@ -7,4 +8,14 @@ from portero.players.models import Player
 
 metadata = Base.metadata
 
-__all__ = ["Launch", "Partner", "PartnerToken", "PlaySession", "Player", "metadata"]
+__all__ = [
+    "CallAgent",
+    "CallCategory",
+    "Launch",
+    "Partner",
+    "PartnerToken",
+    "PlaySession",
+    "Player",
+    "agent_category",
+    "metadata",
+]

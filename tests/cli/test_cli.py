@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -114,6 +115,7 @@ class TestDemoAndHousekeeping:
             "/docs",
             "/1.0/request/session",
             "/api/session",
+            "/cammer/generate-session",
         ):
             assert path in first
 
@@ -148,3 +150,31 @@ class TestDemoAndHousekeeping:
                 ).scalars()
             }
         assert remaining == {recent["id"]: "expired", opened["id"]: "opened"}
+
+
+class TestCallDirectory:
+    def test_categories_and_agents_print_their_codes(self, cli: CliRunner) -> None:
+        partner_id = str(json.loads(run(cli, "partner", "create", "Cinco", "--json"))["id"])
+        category = json.loads(
+            run(cli, "category", "add", "--partner", partner_id, "Ventas", "--json")
+        )
+        assert re.fullmatch(r"[0-9a-f-]{36}", category["code"])
+        agent = json.loads(
+            run(
+                cli,
+                "agent",
+                "add",
+                "--partner",
+                partner_id,
+                "Ana",
+                "--category",
+                category["code"],
+                "--json",
+            )
+        )
+        assert agent["categories"] == [category["code"]]
+        assert agent["code"] != category["code"]
+        output = run(
+            cli, "agent", "add", "--partner", partner_id, "Bea", "--category", "nope", code=1
+        )
+        assert "no category nope" in output

@@ -112,6 +112,13 @@ curl -s '{base_url}/api/session?MEMB_ID={partner_id}&HASH={token}' \\
                   "session": {{"id": "s1", "ip": "203.0.113.7"}}}}}}'
 curl -s {base_url}/api/games
 
+# Seed 002 (agent call link): answers statusCode 0 and a /session/xxx-xxx-xxx-xx link
+curl -s {base_url}/api/v1/access/external/cammer/generate-session \\
+  -H 'Authorization: {token}' -H 'X-Requested-With: XMLHttpRequest' \\
+  -H 'Content-Type: application/json' \\
+  -d '{{"name": "Abraham", "email": "abraham@example.com", "cellphone": "+584141315854",
+       "ticket": {{"title": "Father day offer", "description": "20% off everything"}}}}'
+
 # Operations
 curl -s {base_url}/healthz; curl -s {base_url}/readyz; curl -s {base_url}/metrics | head
 # API reference: {base_url}/docs

@@ -11,8 +11,8 @@ import typer
 import uvicorn
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portero.cli import calls, partners
 from portero.cli import demo as demo_command
-from portero.cli import partners
 from portero.cli.runner import run_in_transaction, settings_or_exit
 from portero.kit.clock import utcnow
 from portero.launches import repository as launch_repository
@@ -30,6 +30,8 @@ launches = typer.Typer(
 )
 app.add_typer(launches, name="launches")
 app.command("demo")(demo_command.demo)
+app.add_typer(calls.categories, name="category")
+app.add_typer(calls.agents, name="agent")
 
 
 @app.command()

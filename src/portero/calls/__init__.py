@@ -1,0 +1,2 @@
+"""The call product's directory: a partner's categories and agents (seed 002's
+`categoryCode` and `userCode`)."""

@@ -1,0 +1,1 @@
+"""Seed 002: the agent-call session link (`generate-session`), wire-exact."""
