@@ -585,6 +585,9 @@ LABELS = {
     "b-new": "(b) POST /v1/launches, new player",
     "b-returning": "(b) POST /v1/launches, returning player",
     "b-keyed": "(b) POST /v1/launches, new player, with Idempotency-Key",
+    "d-000": "(d) seed 000 POST /1.0/request/session, new user",
+    "d-001": "(d) seed 001 POST /api/session, new uuid and player",
+    "d-002": "(d) seed 002 POST …/cammer/generate-session, new customer",
     "c": "(c) GET /launch/{token}, first open",
     "a-end": "(a) GET /healthz again, at the end",
 }
@@ -593,11 +596,11 @@ LABELS = {
 def targets(run: Run) -> list[tuple[str, str, bool]]:
     base = run.results["a"].ok_per_second
     checks = []
-    for key in ("b-new", "b-returning", "b-keyed", "c"):
+    for key in ("b-new", "b-returning", "b-keyed", "d-000", "d-001", "d-002", "c"):
         ratio = run.results[key].ok_per_second / base
         name = f"{key} / a throughput >= {TARGET_RATIO}"
         checks.append((name, f"{ratio:.3f}", ratio >= TARGET_RATIO))
-    for key in ("a", "b-new", "b-returning", "b-keyed", "c"):
+    for key in ("a", "b-new", "b-returning", "b-keyed", "d-000", "d-001", "d-002", "c"):
         p99 = run.results[key].ms("p99")
         name = f"{key} p99 <= {TARGET_P99_MS:g} ms"
         checks.append((name, f"{p99:.1f} ms", p99 <= TARGET_P99_MS))
@@ -687,6 +690,10 @@ on one machine, with PostgreSQL. Regenerate this file with `make bench` (that is
   a key, issuing is one statement, atomic by itself, sent without BEGIN/COMMIT; a key makes
   it a transaction (BEGIN, statement, COMMIT), since a replay or a refusal must see and may
   have to undo the player upsert.
+- **(d)** the create-session call of each seed API, each request for a new user: seed 000
+  (form parameters, no key: one statement), seed 001 (its `uuid` is an idempotency key: a
+  transaction) and seed 002 (JSON, no key: one statement). Seed 000 answers HTTP 200 to errors
+  too, so only bodies with `"status":"OK"` count.
 - **(c)** `GET /launch/{{token}}`: first opening of a link (claims the launch, starts the play
   session, answers 303). {run.links:,} links are created through the API just before (and
   more for the warm-up); each wrk thread walks its own disjoint slice, each token once.
@@ -949,6 +956,35 @@ def main() -> int:
         scenario(6, "b-returning", "launch_returning.lua", "/v1/launches", 201, players, players)
         keyed_warm, keyed_run = ["kwarm", "keyed"], ["krun", "keyed"]
         scenario(6, "b-keyed", "launch_new.lua", "/v1/launches", 201, keyed_warm, keyed_run)
+        # The three seed APIs, each issuing a link for a new user.
+        token, member = partner["token"], str(partner["id"])
+        scenario(
+            6,
+            "d-000",
+            "seed000_session.lua",
+            "/1.0/request/session",
+            200,
+            [token, member, "warm"],
+            [token, member, "run"],
+        )
+        scenario(
+            6,
+            "d-001",
+            "seed001_session.lua",
+            "/api/session",
+            200,
+            [member, token, "1"],
+            [member, token, "2"],
+        )
+        scenario(
+            6,
+            "d-002",
+            "seed002_session.lua",
+            "/api/v1/access/external/cammer/generate-session",
+            200,
+            ["0"],
+            ["100000"],
+        )
 
         # Separate lists for the warm-up, the timed run and the profiled run of (c).
         run.links = links_needed(run, timed)
