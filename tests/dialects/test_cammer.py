@@ -197,6 +197,7 @@ class TestFieldFailures:
             (b"[]", "application/json", 400),
             (b"\xff", "application/json", 400),
             (b"name=x", "text/plain", 415),
+            (b'{"name": "' + b"x" * 70_000 + b'"}', "application/json", 413),
         ],
     )
     async def test_unreadable_bodies(
