@@ -17,18 +17,17 @@ from portero.web.rendering import page
 router = APIRouter(include_in_schema=False)
 
 
-@router.get("/launch/{token}")
-async def open_link(token: str, request: Request) -> Response:
-    """First use of the link: start the play session and go to the product page."""
+async def open_and_enter(request: Request, token: str) -> Response:
+    """First use of a link, whatever URL carried it (`/launch/…` and each dialect's own):
+    start the play session and go to the product page."""
     # A hot path: the transaction is opened here, not through a yield dependency (see
     # dialects/native/api.py create_launch).
     runtime = runtime_of(request)
-    settings = runtime.settings
     async with runtime.launch_store() as store:
         opened = await opening.open_link(
             store,
             token=token,
-            max_lifetime_seconds=settings.session_max_lifetime_seconds,
+            max_lifetime_seconds=runtime.settings.session_max_lifetime_seconds,
             client_ip=client_ip(request),
         )
     # The session token rides in the fragment: browsers neither send it to servers nor put it in
@@ -38,6 +37,12 @@ async def open_link(token: str, request: Request) -> Response:
         status_code=303,
         headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
     )
+
+
+@router.get("/launch/{token}")
+async def open_link(token: str, request: Request) -> Response:
+    """First use of the link: start the play session and go to the product page."""
+    return await open_and_enter(request, token)
 
 
 @router.get("/play/{launch_id}")

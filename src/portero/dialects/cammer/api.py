@@ -6,24 +6,23 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 
 from portero.calls import service as calls
 from portero.calls.errors import AgentNotFound, CategoryNotFound
 from portero.dialects.cammer.errors import FieldsFailed, MissingAuthorization, complaint
 from portero.dialects.cammer.request import SessionLinkRequest, read_request
-from portero.http.deps import client_ip
 from portero.http.errors import is_json
 from portero.http.runtime import Runtime, runtime_of
 from portero.kit.db import session_scope
 from portero.kit.errors import MalformedRequest, UnsupportedMediaType
-from portero.launches import opening
 from portero.launches import service as launches
 from portero.launches.links import link_url, register_link_path
 from portero.launches.schemas import LaunchCreate
 from portero.launches.tokens import TokenShape
 from portero.partners.auth import require_launchable
 from portero.partners.schemas import PartnerSnapshot
+from portero.web.pages import open_and_enter
 
 SOURCE = "cammer"
 register_link_path(SOURCE, "/session/{token}")
@@ -116,16 +115,4 @@ async def _check_codes(
 @router.get("/session/{code}", include_in_schema=False)
 async def open_session(code: str, request: Request) -> Response:
     """The shared link: opens the call's waiting page (like /launch/{token})."""
-    runtime = runtime_of(request)
-    async with runtime.launch_store() as store:
-        opened = await opening.open_link(
-            store,
-            token=code,
-            max_lifetime_seconds=runtime.settings.session_max_lifetime_seconds,
-            client_ip=client_ip(request),
-        )
-    return RedirectResponse(
-        f"{opened.page_path}#session={opened.session_token}",
-        status_code=303,
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
-    )
+    return await open_and_enter(request, code)

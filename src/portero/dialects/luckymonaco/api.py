@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, StringConstraints
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 
 from portero.dialects.luckymonaco.catalogue import (
     GAMES,
@@ -18,16 +18,15 @@ from portero.dialects.luckymonaco.catalogue import (
 )
 from portero.dialects.luckymonaco.errors import invalid
 from portero.http.body import read_json
-from portero.http.deps import client_ip
 from portero.http.runtime import runtime_of
 from portero.kit.validation import Printable
-from portero.launches import opening
 from portero.launches import service as launches
 from portero.launches.links import link_url, register_link_path
 from portero.launches.schemas import LaunchCreate
 from portero.partners.auth import require_launchable
 from portero.partners.errors import AuthenticationFailed
 from portero.partners.schemas import PartnerSnapshot
+from portero.web.pages import open_and_enter
 
 SOURCE = "luckymonaco"
 LINK_PATH = "/luckymonaco/index.html"
@@ -151,16 +150,4 @@ async def list_games() -> dict[str, Any]:
 @router.get(LINK_PATH, include_in_schema=False)
 async def open_game(request: Request) -> Response:
     """The URL handed to the player: opens the session like /launch/{token}."""
-    runtime = runtime_of(request)
-    async with runtime.launch_store() as store:
-        opened = await opening.open_link(
-            store,
-            token=request.query_params.get("token", ""),
-            max_lifetime_seconds=runtime.settings.session_max_lifetime_seconds,
-            client_ip=client_ip(request),
-        )
-    return RedirectResponse(
-        f"{opened.page_path}#session={opened.session_token}",
-        status_code=303,
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
-    )
+    return await open_and_enter(request, request.query_params.get("token", ""))

@@ -9,19 +9,18 @@ from fastapi import APIRouter, Request
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, Response
 
 from portero.dialects.roulette_v1.errors import MissingParameter
-from portero.http.deps import client_ip
 from portero.http.errors import is_json, translate_errors
 from portero.http.runtime import runtime_of
-from portero.launches import opening
 from portero.launches import service as launches
 from portero.launches.links import link_url, register_link_path
 from portero.launches.schemas import LaunchCreate
 from portero.launches.tokens import TokenShape
 from portero.partners.auth import require_launchable
 from portero.partners.errors import AuthenticationFailed
+from portero.web.pages import open_and_enter
 
 SOURCE = "roulette_v1"
 ACCEPTED_PATH = "/1.0/request/accepted/{token}"
@@ -97,16 +96,4 @@ async def request_session(request: Request) -> Response:
 @router.get("/request/accepted/{token}", include_in_schema=False)
 async def accepted(token: str, request: Request) -> Response:
     """Load the roulette view: the first visit opens the session (like /launch/{token})."""
-    runtime = runtime_of(request)
-    async with runtime.launch_store() as store:
-        opened = await opening.open_link(
-            store,
-            token=token,
-            max_lifetime_seconds=runtime.settings.session_max_lifetime_seconds,
-            client_ip=client_ip(request),
-        )
-    return RedirectResponse(
-        f"{opened.page_path}#session={opened.session_token}",
-        status_code=303,
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
-    )
+    return await open_and_enter(request, token)
