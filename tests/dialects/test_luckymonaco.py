@@ -232,3 +232,19 @@ class TestValidation:
     async def test_huge_body(self, client: httpx.AsyncClient, partner: PartnerFixture) -> None:
         body = request_body(padding="x" * 70_000)
         assert_error(await call(client, partner, body), 413, "V.1")
+
+
+async def test_uuid_replay_window_is_the_deployments_setting(database_url: str) -> None:
+    from portero.app import create_app
+    from tests.conftest import PUBLIC_URL, make_settings, running
+
+    app = create_app(make_settings(database_url, idempotency_window_seconds=0))
+    async with running(app) as runtime:
+        partner = await make_partner(runtime.sessions, products=["roulette"])
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:
+            body = request_body()
+            first = await call(client, partner, body)
+            again = await call(client, partner, body)
+    assert first.status_code == again.status_code == 200
+    assert first.json()["url"] != again.json()["url"]  # past the window: a new request

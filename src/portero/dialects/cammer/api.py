@@ -13,11 +13,11 @@ from portero.calls.errors import AgentNotFound, CategoryNotFound
 from portero.dialects.cammer.errors import FieldsFailed, MissingAuthorization, complaint
 from portero.dialects.cammer.request import SessionLinkRequest, read_request
 from portero.http.errors import is_json
+from portero.http.issuing import issue_link
 from portero.http.runtime import Runtime, runtime_of
 from portero.kit.db import session_scope
 from portero.kit.errors import MalformedRequest, UnsupportedMediaType
-from portero.launches import service as launches
-from portero.launches.links import link_url, register_link_path
+from portero.launches.links import register_link_path
 from portero.launches.schemas import LaunchCreate
 from portero.launches.tokens import TokenShape
 from portero.partners.auth import require_launchable
@@ -76,20 +76,12 @@ async def generate_session(request: Request) -> Response:
             },
         }
     )
-    settings = runtime.settings
-    async with runtime.launch_store() as store:
-        issued = await launches.create_launch(
-            store,
-            partner=partner,
-            request=launch,
-            signing_key=settings.signing_key,
-            source=SOURCE,
-            token_shape=TokenShape.short_code,
-        )
+    link = await issue_link(
+        runtime, partner, launch, source=SOURCE, token_shape=TokenShape.short_code
+    )
     customer = {"name": wanted.name, "email": wanted.email, "cellphone": wanted.cellphone}
-    link = link_url(settings.base_url, SOURCE, issued.token)
     return JSONResponse(
-        {"statusCode": 0, "message": "Success", "data": {"link": link, "customer": customer}}
+        {"statusCode": 0, "message": "Success", "data": {"link": link.url, "customer": customer}}
     )
 
 

@@ -18,10 +18,10 @@ from portero.dialects.luckymonaco.catalogue import (
 )
 from portero.dialects.luckymonaco.errors import invalid
 from portero.http.body import read_json
+from portero.http.issuing import issue_link
 from portero.http.runtime import runtime_of
 from portero.kit.validation import Printable
-from portero.launches import service as launches
-from portero.launches.links import link_url, register_link_path
+from portero.launches.links import register_link_path
 from portero.launches.schemas import LaunchCreate
 from portero.partners.auth import require_launchable
 from portero.partners.errors import AuthenticationFailed
@@ -114,18 +114,10 @@ async def create_session(request: Request) -> Response:
     wire = await read_json(request, SessionRequest)
     request_key, launch = _launch_request(wire)
     require_launchable(partner, launch.product)
-    runtime = runtime_of(request)
-    settings = runtime.settings
-    async with runtime.launch_store() as store:
-        issued = await launches.create_launch(
-            store,
-            partner=partner,
-            request=launch,
-            signing_key=settings.signing_key,
-            source=SOURCE,
-            request_key=request_key,
-        )
-    return JSONResponse({"url": link_url(settings.base_url, SOURCE, issued.token)})
+    link = await issue_link(
+        runtime_of(request), partner, launch, source=SOURCE, request_key=request_key
+    )
+    return JSONResponse({"url": link.url})
 
 
 @router.get("/api/games", include_in_schema=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
@@ -13,11 +12,12 @@ from portero.dialects.native.errors import responses
 from portero.dialects.native.schemas import LaunchList, LaunchOut
 from portero.http.body import read_json, request_body
 from portero.http.deps import RuntimeDep, SessionDep, only_query_params
+from portero.http.issuing import issue_link
 from portero.http.runtime import runtime_of
 from portero.kit.clock import utcnow
 from portero.kit.ids import LAUNCH_ID_PATTERN
 from portero.launches import service as launches
-from portero.launches.links import link_url, link_url_of
+from portero.launches.links import link_url_of
 from portero.launches.models import LaunchStatus
 from portero.launches.records import LaunchRecord
 from portero.launches.schemas import LaunchCreate
@@ -52,23 +52,13 @@ async def create_launch(
     request: Request, partner: CurrentPartner, idempotency_key: IdempotencyKey = None
 ) -> Response:
     """Register or update the player and issue a one-time link into the product."""
-    # The hot path: the body is read and the transaction opened here rather than through
+    # The hot path: the body is read here, and issue_link opens the transaction, rather than
     # FastAPI's body parameter and a yield dependency, which cost a fifth of the request.
     body = await read_json(request, LaunchCreate)
-    runtime = runtime_of(request)
-    settings = runtime.settings
-    async with runtime.launch_store() as store:
-        issued = await launches.create_launch(
-            store,
-            partner=partner,
-            request=body,
-            signing_key=settings.signing_key,
-            request_key=idempotency_key,
-            idempotency_window=timedelta(seconds=settings.idempotency_window_seconds),
-        )
-    url = link_url(settings.base_url, issued.launch.source, issued.token)
+    link = await issue_link(runtime_of(request), partner, body, request_key=idempotency_key)
+    issued = link.issued
     return json_response(
-        LaunchOut.of(issued.launch, url=url, now=utcnow()),
+        LaunchOut.of(issued.launch, url=link.url, now=utcnow()),
         status_code=status.HTTP_201_CREATED,
         headers={"Idempotent-Replayed": "true"} if issued.replayed else None,
     )

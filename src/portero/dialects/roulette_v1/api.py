@@ -13,9 +13,9 @@ from starlette.responses import JSONResponse, Response
 
 from portero.dialects.roulette_v1.errors import MissingParameter
 from portero.http.errors import is_json, translate_errors
+from portero.http.issuing import issue_link
 from portero.http.runtime import runtime_of
-from portero.launches import service as launches
-from portero.launches.links import link_url, register_link_path
+from portero.launches.links import register_link_path
 from portero.launches.schemas import LaunchCreate
 from portero.launches.tokens import TokenShape
 from portero.partners.auth import require_launchable
@@ -79,18 +79,8 @@ async def request_session(request: Request) -> Response:
         launch = LaunchCreate.model_validate({"product": "roulette", "player": player})
     except ValidationError as error:
         raise translate_errors(error.errors(), request) from None
-    settings = runtime.settings
-    async with runtime.launch_store() as store:
-        issued = await launches.create_launch(
-            store,
-            partner=partner,
-            request=launch,
-            signing_key=settings.signing_key,
-            source=SOURCE,
-            token_shape=TokenShape.uuid,
-        )
-    url = link_url(settings.base_url, SOURCE, issued.token)
-    return JSONResponse({"status": "OK", "code": 200, "url": url})
+    link = await issue_link(runtime, partner, launch, source=SOURCE, token_shape=TokenShape.uuid)
+    return JSONResponse({"status": "OK", "code": 200, "url": link.url})
 
 
 @router.get("/request/accepted/{token}", include_in_schema=False)
