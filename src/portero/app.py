@@ -37,6 +37,7 @@ from portero.launches import sweeper
 from portero.launches.schemas import LaunchCreate
 from portero.ops import api as ops_api
 from portero.partners.auth import PartnerAuthenticator
+from portero.roulette import api as roulette_table_api
 from portero.settings import Settings, load_settings
 from portero.web import pages, play_api
 from portero.web.rendering import render_link_error
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     renderers.register("/v1/access/external/cammer/", cammer_errors.render)
     renderers.register("/session/", render_link_error)
     renderers.register("/1.0/request/accepted/", roulette_errors.render_accepted)
+    renderers.register("/play/api/roulette/", roulette_errors.render_table_api)
     install_error_handlers(app, renderers)
     routers = (
         native_api.router,
@@ -104,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         luckymonaco_api.router,
         cammer_api.router,
         play_api.router,
+        roulette_table_api.router,
         pages.router,
         ops_api.router,
     )

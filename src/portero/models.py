@@ -5,6 +5,8 @@ from portero.kit.db import Base
 from portero.launches.models import Launch, PlaySession
 from portero.partners.models import Partner, PartnerToken
 from portero.players.models import Player
+from portero.roulette.models import RouletteRound, RouletteSeat
+from portero.wallet.models import WalletAccount, WalletEntry
 
 metadata = Base.metadata
 
@@ -16,6 +18,10 @@ __all__ = [
     "PartnerToken",
     "PlaySession",
     "Player",
+    "RouletteRound",
+    "RouletteSeat",
+    "WalletAccount",
+    "WalletEntry",
     "agent_category",
     "metadata",
 ]

@@ -10,9 +10,12 @@ from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.cli.runner import run_in_transaction
+from portero.kit.validation import check_currency
 from portero.partners import repository, service
 from portero.partners.models import PartnerStatus
 from portero.partners.schemas import PartnerConfigUpdate, PartnerView
+from portero.wallet.currency import to_major, to_minor
+from portero.wallet.terms import CurrencyTerms, terms_for
 
 app = typer.Typer(
     help="Partner accounts, their tokens and launch configuration.", no_args_is_help=True
@@ -37,6 +40,11 @@ def _print_partner(view: PartnerView, as_json: bool) -> None:
     )
     typer.echo(f"  frame ancestors: {' '.join(view.frame_ancestors) or '-'}")
     typer.echo(f"  return url: {view.return_url or '-'}")
+    for code, terms in view.currency_terms.items():
+        typer.echo(
+            f"  {code}: demo credit {to_major(terms.demo_credit, code)}, bets "
+            f"{to_major(terms.min_bet, code)}-{to_major(terms.max_bet, code)}"
+        )
     for token in view.tokens:
         revoked = f" revoked {token.revoked_at:%Y-%m-%d %H:%M}" if token.revoked_at else ""
         typer.echo(f"  token {token.id} {token.hint}{revoked}")
@@ -129,6 +137,48 @@ def configure(
 
     async def work(session: AsyncSession) -> PartnerView:
         partner = await service.configure(session, partner_id=partner_id, update=update)
+        return await service.describe(session, partner)
+
+    _print_partner(run_in_transaction(work), as_json)
+
+
+@app.command("terms")
+def currency_terms(
+    partner_id: int,
+    currency: Annotated[str, typer.Argument(help="ISO 4217 code, e.g. EUR")],
+    demo_credit: Annotated[
+        str | None, typer.Option(help="Opening balance of a new player, e.g. 1000.00")
+    ] = None,
+    min_bet: Annotated[str | None, typer.Option(help="Smallest stake on one spot")] = None,
+    max_bet: Annotated[str | None, typer.Option(help="Largest stake on one spot")] = None,
+    reset: Annotated[bool, typer.Option(help="Back to the defaults for this currency")] = False,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Set the demo credit and table limits of one currency (amounts in the currency's units:
+    10.50 EUR, 500 JPY). Options left out keep their current value."""
+    try:
+        code = check_currency(currency)
+        given = {"demo_credit": demo_credit, "min_bet": min_bet, "max_bet": max_bet}
+        changes = {k: to_minor(v, code) for k, v in given.items() if v is not None}
+    except ValueError as error:
+        typer.secho(str(error), fg="red", err=True)
+        raise typer.Exit(2) from None
+
+    async def work(session: AsyncSession) -> PartnerView:
+        partner = await service.require_partner(session, partner_id)
+        terms: CurrencyTerms | None = None
+        if not reset:
+            current = terms_for(partner.currency_terms, code).model_dump()
+            try:
+                terms = CurrencyTerms.model_validate(current | changes)
+            except ValidationError as error:
+                message = "; ".join(
+                    str(e["msg"]).removeprefix("Value error, ") for e in error.errors()
+                )
+                raise typer.BadParameter(message) from None
+        partner = await service.set_currency_terms(
+            session, partner_id=partner_id, currency=code, terms=terms
+        )
         return await service.describe(session, partner)
 
     _print_partner(run_in_transaction(work), as_json)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -122,3 +123,11 @@ async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncItera
             raise
         for action in session.info.pop("after_commit", ()):
             action()
+
+
+def dialect_insert(session: AsyncSession) -> Any:
+    """The INSERT construct of the session's backend, which knows ON CONFLICT."""
+    bind = session.bind
+    if bind is not None and bind.dialect.name == "postgresql":
+        return postgresql.insert
+    return sqlite.insert

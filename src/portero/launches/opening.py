@@ -55,7 +55,8 @@ class PlayContext:
     params: dict[str, Any]
     language: str
     currency: str
-    player_id: str
+    player_key: int  # the player's row (player.id), for tables that belong to the player
+    player_id: str  # the partner's id for the player
     nickname: str | None
     name: str | None
     return_url: str | None
@@ -137,6 +138,7 @@ async def resume(session: AsyncSession, *, token: str | None) -> PlayContext:
         params=dict(row.params or {}),
         language=row.language,
         currency=row.currency,
+        player_key=row.player_key,
         player_id=row.external_id,
         nickname=row.nickname,
         name=row.name,

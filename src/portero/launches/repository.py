@@ -340,6 +340,7 @@ async def session_by_token_hash(session: AsyncSession, token_hash: bytes) -> Row
             LAUNCH.c.currency,
             LAUNCH.c.return_url,
             Partner.return_url.label("partner_return_url"),
+            PLAYER.c.id.label("player_key"),
             PLAYER.c.external_id,
             PLAYER.c.nickname,
             PLAYER.c.name,

@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Integer, LargeBinary, String
+from sqlalchemy import JSON, Enum, ForeignKey, Integer, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portero.kit.db import Base, UtcDateTime
@@ -35,6 +35,11 @@ class Partner(Base):
     session_idle_seconds: Mapped[int] = mapped_column(default=1800)
     frame_ancestors: Mapped[list[str]] = mapped_column(JSON, default=list)
     return_url: Mapped[str | None] = mapped_column(String(2000), default=None)
+    # Per currency: demo credit and table limits in minor units (see wallet/terms.py);
+    # a currency left out plays on the defaults.
+    currency_terms: Mapped[dict[str, dict[str, int]]] = mapped_column(
+        JSON, default=dict, server_default=text("'{}'")
+    )
 
 
 class PartnerToken(Base):

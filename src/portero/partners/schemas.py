@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from portero.kit.validation import Currency, HttpUrl, Language, Origin
 from portero.partners.models import Partner, PartnerStatus
 from portero.products.registry import ProductName
+from portero.wallet.terms import CurrencyTerms
 
 
 class PartnerConfigUpdate(BaseModel):
@@ -77,4 +78,7 @@ class PartnerView(BaseModel):
     session_idle_seconds: int
     frame_ancestors: list[str]
     return_url: str | None
+    currency_terms: dict[str, CurrencyTerms] = Field(
+        default_factory=dict, description="Per currency; others play on the defaults."
+    )
     tokens: list[PartnerTokenView] = Field(default_factory=list)

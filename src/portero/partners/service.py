@@ -11,6 +11,7 @@ from portero.partners import repository
 from portero.partners.errors import PartnerNotFound, PartnerTokenNotFound
 from portero.partners.models import Partner, PartnerStatus, PartnerToken
 from portero.partners.schemas import PartnerConfigUpdate, PartnerTokenView, PartnerView
+from portero.wallet.terms import CurrencyTerms
 
 
 async def create_partner(
@@ -86,6 +87,21 @@ async def configure(
     return partner
 
 
+async def set_currency_terms(
+    session: AsyncSession, *, partner_id: int, currency: str, terms: CurrencyTerms | None
+) -> Partner:
+    """Demo credit and table limits for one currency; None returns it to the defaults."""
+    partner = await require_partner(session, partner_id)
+    configured = dict(partner.currency_terms or {})
+    if terms is None:
+        configured.pop(currency, None)
+    else:
+        configured[currency] = terms.model_dump()
+    partner.currency_terms = configured  # a new dict: JSON columns do not track mutation
+    await session.flush()
+    return partner
+
+
 async def describe(session: AsyncSession, partner: Partner) -> PartnerView:
     tokens = await repository.tokens_of(session, partner.id)
     return PartnerView(
@@ -101,6 +117,10 @@ async def describe(session: AsyncSession, partner: Partner) -> PartnerView:
         session_idle_seconds=partner.session_idle_seconds,
         frame_ancestors=list(partner.frame_ancestors),
         return_url=partner.return_url,
+        currency_terms={
+            code: CurrencyTerms.model_validate(raw)
+            for code, raw in sorted((partner.currency_terms or {}).items())
+        },
         tokens=[
             PartnerTokenView(id=t.id, hint=t.hint, created_at=t.created_at, revoked_at=t.revoked_at)
             for t in tokens

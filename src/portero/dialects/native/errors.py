@@ -38,6 +38,8 @@ from portero.partners.errors import (
     ProductNotAllowed,
 )
 from portero.players.errors import PlayerNotFound
+from portero.roulette.errors import IllegalBet, RoundIdReused, StakeOutOfLimits, TableClosed
+from portero.wallet.errors import InsufficientFunds
 
 ErrorType = Literal[
     "invalid_request_error",
@@ -81,6 +83,11 @@ ERROR_TABLE: dict[type[PorteroError], tuple[int, ErrorType, str]] = {
     IdempotencyKeyReused: (409, "idempotency_error", "idempotency_key_reused"),
     SessionInvalid: (401, "authentication_error", "session_invalid"),
     SessionExpired: (401, "authentication_error", "session_expired"),
+    IllegalBet: (400, "invalid_request_error", "bet_illegal"),
+    StakeOutOfLimits: (400, "invalid_request_error", "bet_out_of_limits"),
+    InsufficientFunds: (409, "invalid_request_error", "insufficient_funds"),
+    RoundIdReused: (409, "idempotency_error", "round_id_reused"),
+    TableClosed: (403, "permission_error", "wrong_product"),
     StorageUnavailable: (503, "api_error", "storage_unavailable"),
     InternalError: (500, "api_error", "internal_error"),
 }
@@ -136,7 +143,8 @@ def responses(*statuses: int) -> dict[int | str, dict[str, object]]:
         401: "Missing or invalid credentials",
         403: "Partner disabled, not configured, or not allowed this product",
         404: "No such resource",
-        409: "Conflict (idempotency key reuse, state that forbids the action)",
+        409: "Conflict (a reused request id, a state that forbids the action, a balance "
+        "that does not cover the stake)",
         410: "The link is no longer usable",
         413: "Body larger than 64 KiB",
         415: "Body is not JSON",

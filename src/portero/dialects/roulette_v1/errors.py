@@ -7,8 +7,9 @@ from typing import Any
 from fastapi import Request
 from starlette.responses import JSONResponse, Response
 
+from portero.dialects.native import errors as native_errors
 from portero.kit.errors import InvalidField, MethodNotAllowed, PorteroError, StorageUnavailable
-from portero.launches.errors import LaunchNotFound, LinkUnusable
+from portero.launches.errors import LaunchNotFound, LinkUnusable, SessionExpired, SessionInvalid
 from portero.partners.errors import AuthenticationFailed, PartnerDisabled, PartnerNotConfigured
 from portero.web.rendering import render_link_error, wants_json
 
@@ -74,3 +75,12 @@ def render_accepted(request: Request, error: PorteroError) -> Response:
     if wants_json(request):
         return JSONResponse(body_for(error, loading=True), status_code=200)
     return render_link_error(request, error)
+
+
+def render_table_api(request: Request, error: PorteroError) -> Response:
+    """Errors of the roulette table's play API: Portero's native errors, except that a play
+    session that has ended answers the document's 511 body (with HTTP 401)."""
+    if isinstance(error, SessionExpired | SessionInvalid):
+        headers = native_errors.error_headers(error)
+        return JSONResponse(SESSION_EXPIRED, status_code=401, headers=headers)
+    return native_errors.render(request, error)

@@ -1,0 +1,105 @@
+"""The roulette table's play API (bearer: the play-session token of a roulette launch)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from portero.dialects.native.errors import responses
+from portero.http.deps import SessionDep, only_query_params
+from portero.launches import opening
+from portero.roulette import service
+from portero.roulette.models import RouletteRound, RouletteSeat
+from portero.roulette.schemas import (
+    BetOut,
+    Commitment,
+    Fairness,
+    Limits,
+    RoundOut,
+    RoundsOut,
+    SpinIn,
+    SpinOut,
+    TableOut,
+)
+from portero.roulette.wheel import color
+from portero.wallet.currency import minor_units
+from portero.web.play_api import SessionToken
+
+router = APIRouter(prefix="/play/api/roulette", tags=["roulette table"])
+
+
+def _commitment(seat: RouletteSeat) -> Commitment:
+    return Commitment(
+        server_seed_hash=seat.server_seed_hash, client_seed=seat.client_seed, nonce=seat.nonce
+    )
+
+
+def _round(played: RouletteRound) -> RoundOut:
+    return RoundOut(
+        id=played.id,
+        round_id=played.request_id,
+        created_at=played.created_at,
+        currency=played.currency,
+        bets=[BetOut.model_validate(bet) for bet in played.bets],
+        total_stake=played.total_stake,
+        total_return=played.total_return,
+        number=played.number,
+        color=color(played.number),
+        balance_after=played.balance_after,
+        fairness=Fairness(
+            server_seed=played.server_seed,
+            server_seed_hash=played.server_seed_hash,
+            client_seed=played.client_seed,
+            nonce=played.nonce,
+        ),
+    )
+
+
+async def _context(credentials: SessionToken, session: SessionDep) -> opening.PlayContext:
+    return await opening.resume(session, token=credentials.credentials if credentials else None)
+
+
+PlayContextDep = Annotated[opening.PlayContext, Depends(_context)]
+
+
+@router.get("/table", response_model=TableOut, responses=responses(401, 403))
+async def get_table(context: PlayContextDep, session: SessionDep) -> TableOut:
+    """Limits, chips, balance, the next round's commitment and the last numbers."""
+    table = await service.table(session, context)
+    return TableOut(
+        currency=table.currency,
+        minor_units=minor_units(table.currency),
+        limits=Limits(min_bet=table.terms.min_bet, max_bet=table.terms.max_bet),
+        chips=table.chips,
+        balance=table.balance,
+        next=_commitment(table.seat),
+        last_numbers=table.last_numbers,
+    )
+
+
+@router.post("/spins", response_model=SpinOut, responses=responses(400, 401, 403, 409))
+async def post_spin(request: SpinIn, context: PlayContextDep, session: SessionDep) -> SpinOut:
+    """Place the bets and spin: the stake is taken and the return paid in one transaction."""
+    spun = await service.spin(session, context, request)
+    return SpinOut(
+        round=_round(spun.round),
+        balance=spun.balance,
+        next=_commitment(spun.seat),
+        replayed=spun.replayed,
+    )
+
+
+@router.get(
+    "/rounds",
+    response_model=RoundsOut,
+    responses=responses(400, 401, 403),
+    dependencies=[Depends(only_query_params(frozenset({"limit"})))],
+)
+async def list_rounds(
+    context: PlayContextDep,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> RoundsOut:
+    """The player's own rounds, newest first, with their bets and seeds."""
+    return RoundsOut(data=[_round(r) for r in await service.rounds(session, context, limit=limit)])

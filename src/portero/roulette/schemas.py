@@ -1,0 +1,106 @@
+"""The table's play API, on the wire (amounts in minor units of the session's currency)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+
+from portero.roulette.bets import BetType
+
+RoundId = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+]
+# No ':' (the separator of the HMAC message) and nothing invisible: the player types it.
+ClientSeed = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+]
+MAX_BETS = 160  # more than the number of distinct spots on the layout
+
+
+class BetIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: BetType
+    numbers: list[StrictInt] | None = Field(
+        default=None, max_length=6, description="Inside bets: the numbers covered."
+    )
+    target: StrictInt | None = Field(default=None, description="Dozen or column: 1, 2 or 3.")
+    amount: StrictInt = Field(description="Stake in minor units.")
+
+
+class SpinIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    round_id: RoundId = Field(
+        description="Chosen by the page for each new round and sent again on a retry: a round "
+        "is played once per id."
+    )
+    bets: list[BetIn] = Field(min_length=1, max_length=MAX_BETS)
+    client_seed: ClientSeed | None = Field(
+        default=None, description="Replaces the player's client seed from this round on."
+    )
+
+
+class Limits(BaseModel):
+    min_bet: int
+    max_bet: int
+
+
+class Commitment(BaseModel):
+    """The next round's fairness inputs, shown before any bet."""
+
+    server_seed_hash: str
+    client_seed: str
+    nonce: int
+
+
+class TableOut(BaseModel):
+    currency: str
+    minor_units: int
+    limits: Limits
+    chips: list[int]
+    balance: int
+    next: Commitment
+    last_numbers: list[int] = Field(description="Newest first.")
+
+
+class BetOut(BaseModel):
+    type: BetType
+    numbers: list[int]
+    target: int | None = None
+    amount: int
+    returned: int
+
+
+class Fairness(BaseModel):
+    server_seed: str
+    server_seed_hash: str
+    client_seed: str
+    nonce: int
+
+
+class RoundOut(BaseModel):
+    id: str
+    round_id: str
+    created_at: datetime
+    currency: str
+    bets: list[BetOut]
+    total_stake: int
+    total_return: int
+    number: int
+    color: Literal["green", "red", "black"]
+    balance_after: int
+    fairness: Fairness
+
+
+class SpinOut(BaseModel):
+    round: RoundOut
+    balance: int
+    next: Commitment
+    replayed: bool = Field(description="True when this answers a retry of an earlier request.")
+
+
+class RoundsOut(BaseModel):
+    data: list[RoundOut]

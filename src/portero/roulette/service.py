@@ -1,0 +1,256 @@
+"""The table: its state for the page, a spin settled with its money, the player's history.
+
+Each function runs in the caller's transaction (one per request). A spin locks the player's
+seat row first, so that two spins of one player (two tabs, a retry racing the original) run
+one after the other; the money itself is guarded by the ledger's conditional debit.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portero.kit.clock import utcnow
+from portero.kit.db import dialect_insert
+from portero.kit.ids import new_id
+from portero.launches.opening import PlayContext
+from portero.partners.models import Partner
+from portero.products.registry import ProductName
+from portero.roulette import bets as rules
+from portero.roulette import fairness
+from portero.roulette.errors import IllegalBet, RoundIdReused, StakeOutOfLimits, TableClosed
+from portero.roulette.models import RouletteRound, RouletteSeat
+from portero.roulette.schemas import BetIn, SpinIn
+from portero.wallet import ledger
+from portero.wallet.currency import to_major
+from portero.wallet.errors import InsufficientFunds
+from portero.wallet.models import WalletAccount
+from portero.wallet.terms import CurrencyTerms, terms_for
+
+LAST_NUMBERS = 12
+CHIP_MULTIPLES = (1, 5, 25, 100, 500)
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    currency: str
+    terms: CurrencyTerms
+    chips: list[int]
+    balance: int
+    seat: RouletteSeat
+    last_numbers: list[int]
+
+
+@dataclass(frozen=True, slots=True)
+class Spin:
+    round: RouletteRound
+    balance: int
+    seat: RouletteSeat
+    replayed: bool
+
+
+def _require_table(context: PlayContext) -> None:
+    if context.product != ProductName.roulette:
+        raise TableClosed()
+
+
+async def _terms(session: AsyncSession, context: PlayContext) -> CurrencyTerms:
+    configured = await session.scalar(
+        select(Partner.currency_terms).where(Partner.id == context.partner_id)
+    )
+    return terms_for(configured, context.currency)
+
+
+def chips_for(terms: CurrencyTerms) -> list[int]:
+    return sorted({min(terms.min_bet * k, terms.max_bet) for k in CHIP_MULTIPLES})
+
+
+async def _account(
+    session: AsyncSession, context: PlayContext, terms: CurrencyTerms
+) -> WalletAccount:
+    return await ledger.open_account(
+        session,
+        player_id=context.player_key,
+        currency=context.currency,
+        opening_credit=terms.demo_credit,
+        now=utcnow(),
+    )
+
+
+async def _seat(session: AsyncSession, player_key: int, *, lock: bool) -> RouletteSeat:
+    """The player's seat, created with a first commitment on first use."""
+    server_seed = fairness.new_server_seed()
+    await session.execute(
+        dialect_insert(session)(RouletteSeat)
+        .values(
+            player_id=player_key,
+            server_seed=server_seed,
+            server_seed_hash=fairness.commitment(server_seed),
+            client_seed=fairness.new_client_seed(),
+            nonce=0,
+            updated_at=utcnow(),
+        )
+        .on_conflict_do_nothing(index_elements=["player_id"])
+    )
+    query = select(RouletteSeat).where(RouletteSeat.player_id == player_key)
+    if lock:
+        query = query.with_for_update()
+    seat = (await session.execute(query.execution_options(populate_existing=True))).scalar_one()
+    return seat
+
+
+async def _last_numbers(session: AsyncSession, player_key: int) -> list[int]:
+    return list(
+        (
+            await session.scalars(
+                select(RouletteRound.number)
+                .where(RouletteRound.player_id == player_key)
+                .order_by(RouletteRound.created_at.desc(), RouletteRound.id.desc())
+                .limit(LAST_NUMBERS)
+            )
+        ).all()
+    )
+
+
+async def table(session: AsyncSession, context: PlayContext) -> Table:
+    _require_table(context)
+    terms = await _terms(session, context)
+    account = await _account(session, context, terms)
+    return Table(
+        currency=context.currency,
+        terms=terms,
+        chips=chips_for(terms),
+        balance=account.balance,
+        seat=await _seat(session, context.player_key, lock=False),
+        last_numbers=await _last_numbers(session, context.player_key),
+    )
+
+
+def place_bets(requested: Sequence[BetIn], terms: CurrencyTerms, currency: str) -> list[rules.Bet]:
+    """The bets as the engine knows them, or the first refusal (nothing is written before)."""
+    placed: list[rules.Bet] = []
+    spots: dict[tuple[rules.BetType, frozenset[int]], int] = {}
+    for index, bet in enumerate(requested):
+        where = f"bets.{index}"
+        try:
+            numbers = rules.covered_numbers(bet.type, numbers=bet.numbers, target=bet.target)
+        except rules.IllegalBet as error:
+            raise IllegalBet(f"{where}: {error}", param=where) from None
+        if bet.type in rules.INSIDE and len(bet.numbers or ()) != len(numbers):
+            raise IllegalBet(f"{where}: a number is listed twice", param=where)
+        if not terms.min_bet <= bet.amount <= terms.max_bet:
+            raise StakeOutOfLimits(
+                f"{where}.amount: {bet.amount} is outside the table limits "
+                f"{terms.min_bet}-{terms.max_bet} ({to_major(terms.min_bet, currency)}-"
+                f"{to_major(terms.max_bet, currency)} {currency})",
+                param=f"{where}.amount",
+            )
+        earlier = spots.setdefault((bet.type, numbers), index)
+        if earlier != index:
+            raise IllegalBet(
+                f"{where}: the same spot as bets.{earlier}; send one bet per spot", param=where
+            )
+        placed.append(rules.Bet(bet.type, numbers, bet.amount))
+    return placed
+
+
+def _request_hash(request: SpinIn) -> bytes:
+    canonical = request.model_dump(mode="json", exclude={"round_id"})
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).digest()
+
+
+async def spin(session: AsyncSession, context: PlayContext, request: SpinIn) -> Spin:
+    """Play one round: draw from the committed seed, settle stake and return, reveal the seed,
+    commit to the next one. A repeated round id answers the round it already played."""
+    _require_table(context)
+    terms = await _terms(session, context)
+    seat = await _seat(session, context.player_key, lock=True)  # serialises the player's spins
+    request_hash = _request_hash(request)
+    earlier = await session.scalar(
+        select(RouletteRound).where(
+            RouletteRound.player_id == context.player_key,
+            RouletteRound.request_id == request.round_id,
+        )
+    )
+    account = await _account(session, context, terms)
+    if earlier is not None:
+        if earlier.request_hash != request_hash:
+            raise RoundIdReused(param="round_id")
+        return Spin(round=earlier, balance=account.balance, seat=seat, replayed=True)
+
+    placed = place_bets(request.bets, terms, context.currency)
+    if request.client_seed is not None:
+        seat.client_seed = request.client_seed
+    number = fairness.draw(seat.server_seed, seat.client_seed, seat.nonce)
+    stake = sum(bet.amount for bet in placed)
+    if stake > account.balance:  # the ledger's debit would refuse it too; this says why
+        raise InsufficientFunds(
+            f"The bets total {to_major(stake, context.currency)} {context.currency}; the balance "
+            f"is {to_major(account.balance, context.currency)} {context.currency}."
+        )
+    returned = rules.total_return(placed, number)
+    now = utcnow()
+    round_id = new_id("rnd")
+    settled = await ledger.settle(
+        session,
+        account_id=account.id,
+        stake=stake,
+        payout=returned,
+        reference=f"roulette:{round_id}",
+        now=now,
+    )
+    played = RouletteRound(
+        id=round_id,
+        player_id=context.player_key,
+        launch_id=context.launch_id,
+        request_id=request.round_id,
+        request_hash=request_hash,
+        currency=context.currency,
+        bets=[
+            {
+                "type": bet.type.value,
+                "numbers": sorted(bet.numbers),
+                "target": asked.target if bet.type in rules.TARGETED else None,
+                "amount": bet.amount,
+                "returned": bet.returns(number),
+            }
+            for bet, asked in zip(placed, request.bets, strict=True)
+        ],
+        total_stake=stake,
+        total_return=returned,
+        balance_after=settled.balance,
+        number=number,
+        server_seed=seat.server_seed,
+        server_seed_hash=seat.server_seed_hash,
+        client_seed=seat.client_seed,
+        nonce=seat.nonce,
+        created_at=now,
+    )
+    session.add(played)
+    next_seed = fairness.new_server_seed()
+    seat.server_seed = next_seed
+    seat.server_seed_hash = fairness.commitment(next_seed)
+    seat.nonce += 1
+    seat.updated_at = now
+    await session.flush()
+    return Spin(round=played, balance=settled.balance, seat=seat, replayed=False)
+
+
+async def rounds(session: AsyncSession, context: PlayContext, *, limit: int) -> list[RouletteRound]:
+    """The player's rounds, newest first (all of them are kept)."""
+    _require_table(context)
+    return list(
+        (
+            await session.scalars(
+                select(RouletteRound)
+                .where(RouletteRound.player_id == context.player_key)
+                .order_by(RouletteRound.created_at.desc(), RouletteRound.id.desc())
+                .limit(limit)
+            )
+        ).all()
+    )
