@@ -121,7 +121,7 @@ async def test_a_spin_settles_exactly_the_engines_result_and_reveals_the_committ
 ) -> None:
     auth = await seat(client, partner)
     before = (await client.get(TABLE, headers=auth)).json()
-    bets = [
+    bets: list[dict[str, Any]] = [
         {"type": "straight", "numbers": [17], "amount": 100},
         {"type": "split", "numbers": [0, 2], "amount": 200},
         {"type": "corner", "numbers": [1, 2, 4, 5], "amount": 300},
@@ -141,7 +141,7 @@ async def test_a_spin_settles_exactly_the_engines_result_and_reveals_the_committ
     assert fair["nonce"] == 0
     number = fairness.draw(fair["server_seed"], "my-own-seed", 0)
     assert played["number"] == number
-    stake = sum(int(b["amount"]) for b in bets)
+    stake = sum(b["amount"] for b in bets)
     assert played["total_stake"] == stake
     assert played["total_return"] == engine_return(bets, number)
     assert result["balance"] == before["balance"] - stake + engine_return(bets, number)

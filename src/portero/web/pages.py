@@ -11,10 +11,16 @@ from portero.kit.ids import is_launch_id
 from portero.launches import opening
 from portero.launches import repository as launch_repository
 from portero.launches.errors import LaunchNotFound
-from portero.web.i18n import pick_language
+from portero.web.i18n import pick_language, texts_with_prefix
 from portero.web.rendering import page
 
 router = APIRouter(include_in_schema=False)
+
+# Products with a page of their own; the others get the generic landing page. Each page's
+# script receives the texts under its prefix.
+PRODUCT_PAGES: dict[str, tuple[str, str]] = {
+    "roulette": ("roulette.html", "roulette."),
+}
 
 
 async def open_and_enter(request: Request, token: str) -> Response:
@@ -55,11 +61,13 @@ async def landing(launch_id: str, request: Request, session: SessionDep) -> Resp
     if row is None:
         raise LaunchNotFound()
     language = pick_language(row.language, request.headers.get("accept-language"))
+    template, text_prefix = PRODUCT_PAGES.get(row.product, ("landing.html", ""))
     return page(
         request,
-        "landing.html",
+        template,
         language=language,
         frame_ancestors=tuple(row.frame_ancestors or ()),
         launch_id=row.id,
         product=row.product,
+        script_texts=texts_with_prefix(language, text_prefix) if text_prefix else {},
     )

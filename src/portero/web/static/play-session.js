@@ -27,18 +27,24 @@
   }
 
   const token = takeToken();
+
+  function show(id) {
+    for (const section of app.querySelectorAll(":scope > section")) {
+      section.hidden = section.id !== id;
+    }
+  }
+
+  // What product scripts use: authenticated fetch, and the page's states. Once the session
+  // has loaded, a "portero:session" event carries it to them.
   window.porteroSession = {
     token: token,
+    show: show,
     fetch: function (path, options) {
       const init = Object.assign({}, options || {});
       init.headers = Object.assign({}, init.headers || {}, { Authorization: "Bearer " + token });
       return fetch(path, init);
     },
   };
-
-  function show(id) {
-    for (const section of app.querySelectorAll("section")) section.hidden = section.id !== id;
-  }
 
   async function load() {
     if (!token) return show("ended");
@@ -47,8 +53,11 @@
     if (!response.ok) return show("error"); // a passing fault: the session may be fine
     const session = await response.json();
     document.getElementById("nickname").textContent = session.player.nickname || session.player.id;
-    document.getElementById("expires").textContent =
-      new Date(session.idle_expires_at).toLocaleString(document.documentElement.lang);
+    const expires = document.getElementById("expires");
+    if (expires) {
+      expires.textContent =
+        new Date(session.idle_expires_at).toLocaleString(document.documentElement.lang);
+    }
     document.getElementById("leave").onclick = async function () {
       await window.porteroSession.fetch("/play/api/session/end", { method: "POST" });
       try { sessionStorage.removeItem(storageKey); } catch (blocked) { /* nothing stored */ }
@@ -56,6 +65,7 @@
       else show("ended");
     };
     show("ready");
+    document.dispatchEvent(new CustomEvent("portero:session", { detail: session }));
   }
 
   document.getElementById("retry").onclick = function () {

@@ -1,0 +1,520 @@
+// The roulette table page. The server decides every number and settles every bet; this script
+// lays the table out, collects bets, animates the wheel onto the server's number and lets the
+// player verify any round from its revealed seeds.
+(function () {
+  "use strict";
+  const WHEEL_ORDER = [
+    0, 32, 15, 19, 4, 21, 2, 25, 17, 34, 6, 27, 13, 36, 11, 30, 8, 23, 10,
+    5, 24, 16, 33, 1, 20, 14, 31, 9, 22, 18, 29, 7, 28, 12, 35, 3, 26,
+  ];
+  const RED = new Set([1, 3, 5, 7, 9, 12, 14, 16, 18, 19, 21, 23, 25, 27, 30, 32, 34, 36]);
+  const ACCEPT_BELOW = 4294967289; // 37 × 116,080,197: the last whole block of 37 in 2^32
+  const SPIN_MS = 3600;
+  const texts = JSON.parse(document.getElementById("texts").textContent);
+  const lang = document.documentElement.lang;
+  const $ = (id) => document.getElementById(id);
+
+  const state = {
+    table: null,
+    format: null,
+    chip: 0,
+    bets: new Map(), // spot key → {type, numbers?, target?, amount}
+    history: [], // {key, amount} of each chip placed, for undo
+    selection: new Set(),
+    pending: null, // a spin request not yet answered: retried with the same round id
+    busy: false,
+    rotation: 0,
+  };
+
+  function say(key, values) {
+    let text = texts[key] || key;
+    for (const [name, value] of Object.entries(values || {})) {
+      text = text.replace("{" + name + "}", value);
+    }
+    return text;
+  }
+
+  function colorOf(n) {
+    return n === 0 ? "green" : RED.has(n) ? "red" : "black";
+  }
+
+  // --- Bets ---------------------------------------------------------------------------------
+
+  function street(row) {
+    return [3 * row + 1, 3 * row + 2, 3 * row + 3];
+  }
+
+  const INSIDE_BETS = (function () {
+    const sets = { 1: [], 2: [[0, 1], [0, 2], [0, 3]], 3: [[0, 1, 2], [0, 2, 3]], 4: [[0, 1, 2, 3]], 6: [] };
+    for (let n = 0; n <= 36; n++) sets[1].push([n]);
+    for (let n = 1; n <= 35; n++) if (n % 3 !== 0) sets[2].push([n, n + 1]);
+    for (let n = 1; n <= 33; n++) sets[2].push([n, n + 3]);
+    for (let r = 0; r < 12; r++) sets[3].push(street(r));
+    for (let n = 1; n <= 32; n++) if (n % 3 !== 0) sets[4].push([n, n + 1, n + 3, n + 4]);
+    for (let r = 0; r < 11; r++) sets[6].push(street(r).concat(street(r + 1)));
+    const names = { 1: "straight", 2: "split", 3: "street", 4: "corner", 6: "six_line" };
+    const byKey = new Map();
+    for (const [size, list] of Object.entries(sets)) {
+      for (const numbers of list) byKey.set(numbers.join("-"), names[size]);
+    }
+    return byKey;
+  })();
+
+  function insideBet(numbers) {
+    const sorted = Array.from(numbers).sort((a, b) => a - b);
+    const type = INSIDE_BETS.get(sorted.join("-"));
+    return type ? { type: type, numbers: sorted } : null;
+  }
+
+  function keyOf(bet) {
+    return bet.type + ":" + (bet.numbers ? bet.numbers.join("-") : bet.target || "");
+  }
+
+  function totalStake() {
+    let total = 0;
+    for (const bet of state.bets.values()) total += bet.amount;
+    return total;
+  }
+
+  function addChip(bet) {
+    const key = keyOf(bet);
+    const placed = state.bets.get(key);
+    const amount = (placed ? placed.amount : 0) + state.chip;
+    if (amount > state.table.limits.max_bet) {
+      return message(say("over_max", { max: money(state.table.limits.max_bet) }));
+    }
+    if (totalStake() + state.chip > state.table.balance) return message(say("over_balance"));
+    state.bets.set(key, Object.assign({}, bet, { amount: amount }));
+    state.history.push({ key: key, amount: state.chip }); // undo takes back exactly this chip
+    message("");
+    drawBets();
+  }
+
+  function undo() {
+    const last = state.history.pop();
+    if (!last) return;
+    const bet = state.bets.get(last.key);
+    const left = bet.amount - last.amount;
+    if (left > 0) state.bets.set(last.key, Object.assign({}, bet, { amount: left }));
+    else state.bets.delete(last.key);
+    drawBets();
+  }
+
+  function clearBets() {
+    state.bets.clear();
+    state.history = [];
+    drawBets();
+  }
+
+  // --- The layout ---------------------------------------------------------------------------
+  // One grid, two orientations: wide screens lay the numbers out in 12 columns, phones in 12
+  // rows. Each cell carries its place in both (CSS custom properties, read by roulette.css).
+
+  function cell(label, bet, wide, tall, classes) {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "cell " + (classes || "");
+    button.textContent = label;
+    button.dataset.bet = keyOf(bet);
+    const places = { h: wide, v: tall };
+    for (const [axis, place] of Object.entries(places)) {
+      button.style.setProperty("--" + axis + "c", place[0]);
+      button.style.setProperty("--" + axis + "r", place[1]);
+      button.style.setProperty("--" + axis + "cs", place[2] || 1);
+      button.style.setProperty("--" + axis + "rs", place[3] || 1);
+    }
+    button.addEventListener("click", function () {
+      if (state.busy) return;
+      if ($("combine").checked && bet.numbers && bet.numbers.length === 1) {
+        toggleSelection(bet.numbers[0]);
+      } else {
+        addChip(bet);
+      }
+    });
+    const chip = document.createElement("span");
+    chip.className = "chip-on";
+    chip.hidden = true;
+    button.appendChild(chip);
+    $("board").appendChild(button);
+    return button;
+  }
+
+  function buildBoard() {
+    // Zero: wide (col 1, rows 1-3); tall (cols 3-5, row 1).
+    cell("0", { type: "straight", numbers: [0] }, [1, 1, 1, 3], [3, 1, 3, 1], "green");
+    for (let n = 1; n <= 36; n++) {
+      const row = Math.floor((n - 1) / 3);
+      const col = (n - 1) % 3;
+      cell(String(n), { type: "straight", numbers: [n] }, [row + 2, 3 - col], [col + 3, row + 2],
+        colorOf(n));
+    }
+    for (let c = 0; c < 3; c++) {
+      cell(say("column"), { type: "column", target: c + 1 }, [14, 3 - c], [c + 3, 14],
+        "outside col-bet");
+    }
+    for (let d = 0; d < 3; d++) {
+      cell(say("dozen", { n: d + 1 }), { type: "dozen", target: d + 1 },
+        [2 + 4 * d, 4, 4, 1], [2, 2 + 4 * d, 1, 4], "outside");
+    }
+    const evenMoney = ["low", "even", "red", "black", "odd", "high"];
+    evenMoney.forEach(function (type, i) {
+      cell(say(type), { type: type }, [2 + 2 * i, 5, 2, 1], [1, 2 + 2 * i, 1, 2],
+        "outside " + (type === "red" || type === "black" ? type : ""));
+    });
+  }
+
+  function toggleSelection(number) {
+    if (state.selection.has(number)) state.selection.delete(number);
+    else state.selection.add(number);
+    for (const button of $("board").querySelectorAll(".cell")) {
+      const n = Number(button.dataset.bet.replace("straight:", ""));
+      button.classList.toggle("selected", button.dataset.bet.startsWith("straight:") &&
+        state.selection.has(n));
+    }
+    $("place-combination").hidden = state.selection.size === 0;
+  }
+
+  function placeCombination() {
+    const bet = insideBet(state.selection);
+    if (!bet) return message(say("illegal"));
+    addChip(bet);
+    for (const n of Array.from(state.selection)) toggleSelection(n);
+  }
+
+  function drawBets() {
+    const onSpot = new Map();
+    for (const [key, bet] of state.bets) onSpot.set(key, bet.amount);
+    // Inside combinations show their chip on every number they cover.
+    const covering = new Map();
+    for (const bet of state.bets.values()) {
+      if (bet.numbers && bet.numbers.length > 1) {
+        for (const n of bet.numbers) covering.set("straight:" + n, true);
+      }
+    }
+    for (const button of $("board").querySelectorAll(".cell")) {
+      const chip = button.querySelector(".chip-on");
+      const amount = onSpot.get(button.dataset.bet);
+      chip.hidden = !amount;
+      chip.textContent = amount ? compact(amount) : "";
+      button.classList.toggle("covered", covering.has(button.dataset.bet));
+    }
+    const list = $("placed");
+    list.replaceChildren();
+    for (const bet of state.bets.values()) {
+      const item = document.createElement("li");
+      item.textContent = describeBet(bet);
+      list.appendChild(item);
+    }
+    const stake = totalStake();
+    $("stake").dataset.minor = String(stake);
+    $("stake").textContent = money(stake);
+  }
+
+  // --- Money --------------------------------------------------------------------------------
+
+  function money(minor) {
+    return state.format.format(minor / Math.pow(10, state.table.minor_units));
+  }
+
+  function compact(minor) {
+    const units = minor / Math.pow(10, state.table.minor_units);
+    return new Intl.NumberFormat(lang, { notation: "compact", maximumFractionDigits: 2 })
+      .format(units);
+  }
+
+  function showBalance(minor) {
+    state.table.balance = minor;
+    $("balance").dataset.minor = String(minor);
+    $("balance").textContent = money(minor);
+  }
+
+  function message(text) {
+    $("message").textContent = text;
+  }
+
+  // --- The wheel ----------------------------------------------------------------------------
+
+  const STEP = 360 / WHEEL_ORDER.length;
+
+  function buildWheel() {
+    const svg = $("wheel");
+    const ns = "http://www.w3.org/2000/svg";
+    const group = document.createElementNS(ns, "g");
+    group.id = "wheel-face";
+    const point = (angle, radius) => {
+      const rad = (angle - 90) * Math.PI / 180;
+      return (radius * Math.cos(rad)).toFixed(2) + " " + (radius * Math.sin(rad)).toFixed(2);
+    };
+    WHEEL_ORDER.forEach(function (n, i) {
+      const from = i * STEP - STEP / 2;
+      const to = from + STEP;
+      const slice = document.createElementNS(ns, "path");
+      slice.setAttribute("d", "M " + point(from, 62) + " L " + point(from, 96) +
+        " A 96 96 0 0 1 " + point(to, 96) + " L " + point(to, 62) + " A 62 62 0 0 0 " +
+        point(from, 62) + " Z");
+      slice.setAttribute("class", "pocket " + colorOf(n));
+      group.appendChild(slice);
+      const label = document.createElementNS(ns, "text");
+      const [x, y] = point(i * STEP, 84).split(" ");
+      label.setAttribute("x", x);
+      label.setAttribute("y", y);
+      label.setAttribute("transform", "rotate(" + (i * STEP) + " " + x + " " + y + ")");
+      label.setAttribute("class", "pocket-label");
+      label.textContent = String(n);
+      group.appendChild(label);
+    });
+    const hub = document.createElementNS(ns, "circle");
+    hub.setAttribute("r", "60");
+    hub.setAttribute("class", "hub");
+    group.appendChild(hub);
+    svg.appendChild(group);
+  }
+
+  // Turn the wheel forward until `number`'s pocket is under the pointer; resolves on landing.
+  function spinWheelTo(number) {
+    const face = $("wheel-face");
+    const index = WHEEL_ORDER.indexOf(number);
+    const current = state.rotation % 360;
+    const wanted = (360 - index * STEP) % 360;
+    state.rotation += 4 * 360 + ((wanted - current + 360) % 360);
+    const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+    face.style.setProperty("transition", still ? "none" : "transform " + SPIN_MS + "ms " +
+      "cubic-bezier(.15, .85, .25, 1)");
+    face.style.setProperty("transform", "rotate(" + state.rotation + "deg)");
+    return new Promise(function (resolve) {
+      if (still) return resolve();
+      let done = false;
+      const finish = function () {
+        if (!done) { done = true; resolve(); }
+      };
+      face.addEventListener("transitionend", finish, { once: true });
+      setTimeout(finish, SPIN_MS + 300); // a hidden tab may never fire transitionend
+    });
+  }
+
+  // --- Playing ------------------------------------------------------------------------------
+
+  function newRoundId() {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes); // works outside secure contexts, unlike randomUUID
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  async function api(path, options) {
+    const response = await window.porteroSession.fetch(path, options);
+    if (response.status === 401) {
+      window.porteroSession.show("ended");
+      throw new Error("session ended");
+    }
+    return response;
+  }
+
+  async function spin() {
+    if (state.busy) return;
+    if (!state.pending) {
+      if (state.bets.size === 0) return message(say("no_bets"));
+      const request = { round_id: newRoundId(), bets: Array.from(state.bets.values()) };
+      const seed = $("client-seed").value.trim();
+      if (seed && seed !== state.table.next.client_seed) request.client_seed = seed;
+      state.pending = request;
+    }
+    state.busy = true;
+    $("spin").disabled = true;
+    message("");
+    let response;
+    try {
+      response = await api("/play/api/roulette/spins", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(state.pending),
+      });
+    } catch (failure) {
+      state.busy = false;
+      $("spin").disabled = false;
+      if (failure.message !== "session ended") message(say("spin_failed"));
+      return;
+    }
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) {
+      state.busy = false;
+      $("spin").disabled = false;
+      if (response.status >= 500) return message(say("spin_failed")); // same round on retry
+      state.pending = null;
+      return message((body.error && body.error.message) || say("spin_failed"));
+    }
+    state.pending = null;
+    await spinWheelTo(body.round.number);
+    settle(body);
+    state.busy = false;
+    $("spin").disabled = false;
+  }
+
+  function settle(body) {
+    const played = body.round;
+    const result = $("result");
+    result.textContent = String(played.number);
+    result.className = "result " + played.color;
+    result.dataset.number = String(played.number);
+    result.dataset.round = played.id;
+    showBalance(body.balance);
+    message(played.total_return > 0
+      ? say("win", { number: played.number, amount: money(played.total_return) })
+      : say("no_win", { number: played.number }));
+    state.table.last_numbers.unshift(played.number);
+    state.table.last_numbers = state.table.last_numbers.slice(0, 12);
+    drawLastNumbers();
+    showCommitment(body.next);
+    addRound(played, true);
+  }
+
+  function drawLastNumbers() {
+    const list = $("last-numbers");
+    list.replaceChildren();
+    for (const n of state.table.last_numbers) {
+      const item = document.createElement("li");
+      item.className = colorOf(n);
+      item.textContent = String(n);
+      list.appendChild(item);
+    }
+  }
+
+  function showCommitment(next) {
+    state.table.next = next;
+    $("commitment").textContent = next.server_seed_hash;
+    $("nonce").textContent = String(next.nonce);
+    if (document.activeElement !== $("client-seed")) $("client-seed").value = next.client_seed;
+  }
+
+  function describeBet(bet) {
+    let what = say(bet.type);
+    if (bet.type === "dozen") what = say("dozen", { n: bet.target });
+    else if (bet.type === "column") what = say("column_n", { n: bet.target });
+    else if (bet.numbers && bet.numbers.length <= 6) what += " " + bet.numbers.join("-");
+    return what + " × " + money(bet.amount);
+  }
+
+  function addRound(played, newest) {
+    const row = document.createElement("tr");
+    row.dataset.round = played.id;
+    const cells = [
+      new Date(played.created_at).toLocaleTimeString(lang),
+      played.bets.map(describeBet).join(", "),
+      String(played.number),
+      money(played.total_return),
+    ];
+    for (const text of cells) {
+      const td = document.createElement("td");
+      td.textContent = text;
+      row.appendChild(td);
+    }
+    const seeds = document.createElement("td");
+    seeds.className = "seeds";
+    const fair = played.fairness;
+    seeds.textContent = fair.server_seed + " / " + fair.client_seed + " / " + fair.nonce + " ";
+    const check = document.createElement("button");
+    check.type = "button";
+    check.className = "quiet verify";
+    check.textContent = say("verify");
+    const verdict = document.createElement("span");
+    verdict.className = "verdict";
+    check.addEventListener("click", async function () {
+      verdict.textContent = await verify(fair, played.number);
+    });
+    seeds.append(check, verdict);
+    row.appendChild(seeds);
+    const body = $("rounds");
+    if (newest) body.prepend(row);
+    else body.appendChild(row);
+  }
+
+  // --- Verifying a round, independently of the server (WebCrypto) ----------------------------
+
+  function hexBytes(hex) {
+    return new Uint8Array(hex.match(/../g).map((pair) => parseInt(pair, 16)));
+  }
+
+  function toHex(buffer) {
+    return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  async function drawNumber(serverSeed, clientSeed, nonce) {
+    const key = await crypto.subtle.importKey("raw", hexBytes(serverSeed),
+      { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    for (let attempt = 0; ; attempt++) {
+      const message = clientSeed + ":" + nonce + (attempt ? ":" + attempt : "");
+      const digest = new DataView(await crypto.subtle.sign("HMAC", key,
+        new TextEncoder().encode(message)));
+      for (let offset = 0; offset < 32; offset += 4) {
+        const word = digest.getUint32(offset, false);
+        if (word < ACCEPT_BELOW) return word % 37;
+      }
+    }
+  }
+
+  async function verify(fair, shown) {
+    if (!(window.crypto && crypto.subtle)) return say("no_crypto");
+    const hash = toHex(await crypto.subtle.digest("SHA-256", hexBytes(fair.server_seed)));
+    if (hash !== fair.server_seed_hash) return say("commitment_mismatch");
+    const number = await drawNumber(fair.server_seed, fair.client_seed, fair.nonce);
+    return say(number === shown ? "verified" : "mismatch", { number: number });
+  }
+
+  // --- Start --------------------------------------------------------------------------------
+
+  async function start() {
+    const response = await api("/play/api/roulette/table");
+    if (!response.ok) return window.porteroSession.show("error");
+    state.table = await response.json();
+    state.format = new Intl.NumberFormat(lang, {
+      style: "currency",
+      currency: state.table.currency,
+      minimumFractionDigits: state.table.minor_units,
+      maximumFractionDigits: state.table.minor_units,
+    });
+    if (!$("wheel-face")) {
+      buildWheel();
+      buildBoard();
+      $("spin").addEventListener("click", spin);
+      $("clear").addEventListener("click", () => { if (!state.busy) clearBets(); });
+      $("undo").addEventListener("click", () => { if (!state.busy) undo(); });
+      $("place-combination").addEventListener("click", placeCombination);
+      $("combine").addEventListener("change", function () {
+        if (!this.checked) for (const n of Array.from(state.selection)) toggleSelection(n);
+      });
+    }
+    const chips = $("chips");
+    chips.replaceChildren();
+    state.table.chips.forEach(function (value, i) {
+      const label = document.createElement("label");
+      label.className = "chip";
+      const input = document.createElement("input");
+      input.type = "radio";
+      input.name = "chip";
+      input.value = String(value);
+      input.checked = i === 0;
+      input.addEventListener("change", () => { state.chip = value; });
+      const face = document.createElement("span");
+      face.textContent = compact(value);
+      label.append(input, face);
+      chips.appendChild(label);
+    });
+    state.chip = state.table.chips[0];
+    $("limits").textContent = money(state.table.limits.min_bet) + " – " +
+      money(state.table.limits.max_bet);
+    showBalance(state.table.balance);
+    showCommitment(state.table.next);
+    drawLastNumbers();
+    drawBets();
+    const rounds = await api("/play/api/roulette/rounds?limit=20");
+    if (rounds.ok) {
+      $("rounds").replaceChildren();
+      for (const played of (await rounds.json()).data) addRound(played, false);
+    }
+  }
+
+  document.addEventListener("portero:session", function () {
+    start().catch(function (failure) {
+      if (failure.message !== "session ended") window.porteroSession.show("error");
+    });
+  });
+})();
