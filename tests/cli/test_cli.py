@@ -18,6 +18,8 @@ from portero.cli.main import app
 from portero.kit.clock import utcnow
 from portero.kit.db import session_scope
 from portero.launches.models import Launch
+from portero.roulette import fairness
+from portero.roulette.wheel import color
 from tests.factories import create_launch, make_partner
 
 
@@ -178,3 +180,68 @@ class TestCallDirectory:
             cli, "agent", "add", "--partner", partner_id, "Bea", "--category", "nope", code=1
         )
         assert "no category nope" in output
+
+
+class TestCurrencyTerms:
+    def test_terms_are_set_in_the_currencys_units_kept_and_reset(self, cli: CliRunner) -> None:
+        partner_id = str(json.loads(run(cli, "partner", "create", "Terms", "--json"))["id"])
+        view = json.loads(
+            run(cli, "partner", "terms", partner_id, "eur", "--demo-credit", "250.50",
+                "--min-bet", "0.10", "--max-bet", "100", "--json")
+        )  # fmt: skip
+        assert view["currency_terms"] == {
+            "EUR": {"demo_credit": 25_050, "min_bet": 10, "max_bet": 10_000}
+        }
+        # Options left out keep their value; JPY has no minor unit.
+        run(cli, "partner", "terms", partner_id, "EUR", "--max-bet", "200")
+        run(cli, "partner", "terms", partner_id, "JPY", "--min-bet", "100", "--max-bet", "5000")
+        terms = json.loads(run(cli, "partner", "show", partner_id, "--json"))["currency_terms"]
+        assert terms["EUR"] == {"demo_credit": 25_050, "min_bet": 10, "max_bet": 20_000}
+        assert terms["JPY"] == {"demo_credit": 1_000, "min_bet": 100, "max_bet": 5_000}
+        assert "JPY: demo credit 1000, bets 100-5000" in run(cli, "partner", "show", partner_id)
+        run(cli, "partner", "terms", partner_id, "EUR", "--reset")
+        terms = json.loads(run(cli, "partner", "show", partner_id, "--json"))["currency_terms"]
+        assert list(terms) == ["JPY"]
+
+    @pytest.mark.parametrize(
+        ("args", "problem"),
+        [
+            (["JPY", "--min-bet", "0.5"], "finer than the currency's minor unit"),
+            (["EUR", "--min-bet", "abc"], "not a number"),
+            (["XYZ", "--min-bet", "1"], "ISO 4217"),
+            (["EUR", "--min-bet", "600"], "min_bet must not exceed max_bet"),
+        ],
+    )
+    def test_bad_terms_are_refused_and_change_nothing(
+        self, cli: CliRunner, args: list[str], problem: str
+    ) -> None:
+        partner_id = str(json.loads(run(cli, "partner", "create", "Bad terms", "--json"))["id"])
+        result = cli.invoke(app, ["partner", "terms", partner_id, *args])
+        assert result.exit_code == 2, result.output
+        assert problem in result.output
+        assert json.loads(run(cli, "partner", "show", partner_id, "--json"))["currency_terms"] == {}
+
+
+class TestRouletteVerify:
+    SEED = "7f" * 32
+
+    def test_prints_the_number_and_checks_the_commitment(self, cli: CliRunner) -> None:
+        commitment = fairness.commitment(self.SEED)
+        number = fairness.draw(self.SEED, "player-seed", 41)
+        output = run(cli, "roulette", "verify", "--server-seed", self.SEED,
+                     "--client-seed", "player-seed", "--nonce", "41",
+                     "--commitment", commitment.upper())  # fmt: skip
+        assert f"commitment ok: SHA-256(server seed) = {commitment}" in output
+        assert f"number: {number} ({color(number)})" in output
+
+    def test_a_seed_that_does_not_match_its_commitment_fails(self, cli: CliRunner) -> None:
+        output = run(cli, "roulette", "verify", "--server-seed", self.SEED,
+                     "--client-seed", "c", "--nonce", "0", "--commitment", "00" * 32,
+                     code=1)  # fmt: skip
+        assert "MISMATCH" in output
+        assert "number:" not in output
+
+    def test_a_malformed_seed_is_a_usage_error(self, cli: CliRunner) -> None:
+        output = run(cli, "roulette", "verify", "--server-seed", "xyz",
+                     "--client-seed", "c", "--nonce", "0", code=2)  # fmt: skip
+        assert "64 hexadecimal digits" in output

@@ -465,3 +465,31 @@ async def test_a_seed_000_launch_plays_at_the_table(
     auth = {"Authorization": "Bearer " + location.split("#session=", 1)[1]}
     response = await spin(client, auth, [{"type": "black", "amount": 100}])
     assert response.status_code == 200, response.text
+
+
+async def test_a_luckymonaco_table_launch_plays_at_the_table(
+    client: httpx.AsyncClient, partner: PartnerFixture
+) -> None:
+    created = await client.post(
+        "/api/session",
+        params={"MEMB_ID": partner.id, "HASH": partner.token},
+        json={
+            "uuid": str(uuid.uuid4()),
+            "gametype": "table",
+            "gameid": "roulette",
+            "player": {
+                "id": "lm-" + uuid.uuid4().hex[:6],
+                "nickname": "estarly93",
+                "language": "en",
+                "currency": "USD",
+                "session": {"id": "s1", "ip": "203.0.113.7"},
+            },
+        },
+    )
+    assert created.status_code == 200, created.text
+    location = (await client.get(created.json()["url"])).headers["location"]
+    page = await client.get(location.split("#", 1)[0])
+    assert 'src="/static/roulette.js"' in page.text
+    auth = {"Authorization": "Bearer " + location.split("#session=", 1)[1]}
+    table = (await client.get(TABLE, headers=auth)).json()
+    assert (table["currency"], table["balance"]) == ("USD", default_terms("USD").demo_credit)
