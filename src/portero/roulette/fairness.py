@@ -4,7 +4,7 @@ Before a round the player is shown `commitment = SHA-256(server_seed)`. The roun
 
     digest = HMAC-SHA256(key=server_seed, message=f"{client_seed}:{nonce}")
 
-read as eight big-endian 32-bit words; the first word below 4,294,967,289 (37 × 116,080,197,
+read as eight big-endian 32-bit words; the first word below 4,294,967,289 (37 * 116,080,197,
 the largest multiple of 37 under 2**32) gives `word % 37`. Reducing only words from a whole
 number of 37-blocks keeps every pocket exactly equally likely. If all eight words are refused
 (odds about 1 in 10^70) the digest of f"{client_seed}:{nonce}:{i}" for i = 1, 2, … is read

@@ -44,7 +44,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "roulette.client_seed": "Your client seed",
         "roulette.nonce": "Nonce",
         "roulette.formula": "The number is the first 32-bit word of HMAC-SHA256(server seed, "
-        "\"client seed:nonce\") below 4,294,967,289, modulo 37. After each round the server "
+        '"client seed:nonce") below 4,294,967,289, modulo 37. After each round the server '
         "seed is revealed: check it against the commitment shown before the round.",
         "roulette.history": "Your rounds",
         "roulette.time": "Time",
@@ -118,12 +118,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "roulette.last_numbers": "Últimos números",
         "roulette.board": "Tapete de apuestas",
         "roulette.fairness": "Juego justo verificable",
-        "roulette.commitment": "Compromiso de la próxima ronda, SHA-256 de la semilla del "
-        "servidor",
+        "roulette.commitment": "Compromiso de la próxima ronda, SHA-256 de la semilla del servidor",
         "roulette.client_seed": "Tu semilla de cliente",
         "roulette.nonce": "Nonce",
         "roulette.formula": "El número es la primera palabra de 32 bits de HMAC-SHA256(semilla "
-        "del servidor, \"semilla del cliente:nonce\") menor que 4.294.967.289, módulo 37. Tras "
+        'del servidor, "semilla del cliente:nonce") menor que 4.294.967.289, módulo 37. Tras '
         "cada ronda se revela la semilla del servidor: compárala con el compromiso mostrado antes.",
         "roulette.history": "Tus rondas",
         "roulette.time": "Hora",
