@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -286,13 +287,24 @@ async def test_partner_terms_set_credit_limits_and_currency(
     assert yen.balance == 50_000
 
 
+def game_metric(name: str, partner: PartnerFixture) -> float:
+    labels = {"partner": str(partner.id), "game": "roulette", "currency": "EUR"}
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
 async def test_a_retried_round_is_played_once(
     client: httpx.AsyncClient, partner: PartnerFixture
 ) -> None:
     auth = await seat(client, partner)
     bets = [{"type": "column", "target": 2, "amount": 2_500}]
+    names = ("rounds_total", "staked_minor_total", "returned_minor_total")
+    before = [game_metric(f"portero_game_{name}", partner) for name in names]
     first = await spin(client, auth, bets, round_id="round-1")
     again = await spin(client, auth, bets, round_id="round-1")
+    # Counted once, with what the round took and paid.
+    after = [game_metric(f"portero_game_{name}", partner) for name in names]
+    returned = first.json()["round"]["total_return"]
+    assert [a - b for a, b in zip(after, before, strict=True)] == [1, 2_500, returned]
     assert first.status_code == again.status_code == 200
     assert first.json()["replayed"] is False
     assert again.json()["replayed"] is True

@@ -33,6 +33,26 @@ LAUNCHES_OPENED = Counter(
 LAUNCHES_EXPIRED = Counter(
     "portero_launches_expired_total", "Launches that expired unopened", ["partner", "product"]
 )
+GAME_ROUNDS = Counter(
+    "portero_game_rounds_total", "Game rounds settled", ["partner", "game", "currency"]
+)
+GAME_STAKED = Counter(
+    "portero_game_staked_minor_total",
+    "Stakes taken by settled rounds, in minor units of the currency",
+    ["partner", "game", "currency"],
+)
+GAME_RETURNED = Counter(
+    "portero_game_returned_minor_total",
+    "Returns paid by settled rounds (stake back plus winnings), in minor units",
+    ["partner", "game", "currency"],
+)
+
+
+def count_round(partner: int, game: str, currency: str, *, staked: int, returned: int) -> None:
+    labels = (str(partner), game, currency)
+    GAME_ROUNDS.labels(*labels).inc()
+    GAME_STAKED.labels(*labels).inc(staked)
+    GAME_RETURNED.labels(*labels).inc(returned)
 
 
 # Looking up a labelled child costs as much as the rest of the bookkeeping: keep them.

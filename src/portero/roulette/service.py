@@ -11,12 +11,14 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portero.kit import metrics
 from portero.kit.clock import utcnow
-from portero.kit.db import dialect_insert
+from portero.kit.db import after_commit, dialect_insert
 from portero.kit.ids import new_id
 from portero.launches.opening import PlayContext
 from portero.partners.models import Partner
@@ -238,6 +240,17 @@ async def spin(session: AsyncSession, context: PlayContext, request: SpinIn) -> 
     seat.nonce += 1
     seat.updated_at = now
     await session.flush()
+    after_commit(
+        session,
+        partial(
+            metrics.count_round,
+            context.partner_id,
+            "roulette",
+            context.currency,
+            staked=stake,
+            returned=returned,
+        ),
+    )
     return Spin(round=played, balance=settled.balance, seat=seat, replayed=False)
 
 
