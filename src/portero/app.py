@@ -38,6 +38,7 @@ from portero.launches.schemas import LaunchCreate
 from portero.ops import api as ops_api
 from portero.partners.auth import PartnerAuthenticator
 from portero.roulette import api as roulette_table_api
+from portero.roulette.schemas import SpinIn
 from portero.settings import Settings, load_settings
 from portero.web import pages, play_api
 from portero.web.rendering import render_link_error
@@ -114,7 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.state.method_index = index_methods(routers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    install_openapi(app, body_models=[LaunchCreate])
+    install_openapi(app, body_models=[LaunchCreate, SpinIn])
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, on_error=unexpected_error_response(renderers))
     if settings.trusted_proxies:

@@ -188,6 +188,10 @@ async def test_the_ledger_records_every_movement_and_adds_up(
         ({"type": "straight", "numbers": [37], "amount": 100}, "bet_illegal", "bets.0"),
         ({"type": "split", "numbers": [1, 1], "amount": 100}, "bet_illegal", "bets.0"),
         ({"type": "dozen", "target": 4, "amount": 100}, "bet_illegal", "bets.0"),
+        ({"type": "red", "numbers": [99], "amount": 100}, "bet_illegal", "bets.0"),
+        ({"type": "red", "target": 1, "amount": 100}, "bet_illegal", "bets.0"),
+        ({"type": "straight", "numbers": [5], "target": 9, "amount": 100}, "bet_illegal", "bets.0"),
+        ({"type": "dozen", "target": 1, "numbers": [1], "amount": 100}, "bet_illegal", "bets.0"),
         (
             {"type": "straight", "numbers": [5], "amount": -100},
             "bet_out_of_limits",
@@ -314,11 +318,23 @@ async def test_a_retried_round_is_played_once(
     assert table["next"]["nonce"] == 1
     rounds = (await client.get(ROUNDS, headers=auth)).json()["data"]
     assert len(rounds) == 1
+    # The same bets listed differently are the same request.
+    two = [
+        {"type": "split", "numbers": [2, 1], "amount": 100},
+        {"type": "red", "amount": 100},
+    ]
+    original = await spin(client, auth, two, round_id="round-2")
+    reordered = await spin(
+        client, auth, [two[1], {**two[0], "numbers": [1, 2]}], round_id="round-2"
+    )
+    assert reordered.status_code == 200, reordered.text
+    assert reordered.json()["replayed"] is True
+    assert reordered.json()["round"]["id"] == original.json()["round"]["id"]
     # The same id with other bets is a mistake, not a new round.
     other = await spin(client, auth, [{"type": "red", "amount": 100}], round_id="round-1")
     assert other.status_code == 409
     assert other.json()["error"]["code"] == "round_id_reused"
-    assert (await client.get(TABLE, headers=auth)).json()["balance"] == first.json()["balance"]
+    assert (await client.get(TABLE, headers=auth)).json()["balance"] == (original.json()["balance"])
 
 
 async def test_simultaneous_retries_of_one_round_play_it_once(
@@ -370,6 +386,22 @@ async def test_two_spins_at_once_cannot_overdraw(
     assert len([e for e in entries if e.kind == "stake"]) == len(settled)
 
 
+async def test_a_new_players_first_table_and_spin_at_once_do_not_deadlock(
+    client: httpx.AsyncClient, partner: PartnerFixture
+) -> None:
+    """The table view and a spin create the seat and the wallet in the same order."""
+    tabs = [await seat(client, partner) for _ in range(4)]
+    calls = []
+    for tab in tabs:
+        calls += [
+            client.get(TABLE, headers=tab),
+            spin(client, tab, [{"type": "odd", "amount": 100}]),
+        ]
+        calls += [client.get(TABLE, headers=tab)]
+    answers = await asyncio.gather(*calls)
+    assert [a.status_code for a in answers] == [200] * len(calls)
+
+
 async def test_history_keeps_the_players_rounds_with_their_seeds(
     client: httpx.AsyncClient, partner: PartnerFixture
 ) -> None:
@@ -392,6 +424,7 @@ async def test_history_keeps_the_players_rounds_with_their_seeds(
         )
         assert entry["bets"][0]["type"] == "even"
         assert entry["created_at"]
+        assert (entry["currency"], entry["minor_units"]) == ("EUR", 2)
     assert [r["fairness"]["nonce"] for r in rounds] == list(range(11, 1, -1))
     table = (await client.get(TABLE, headers=later)).json()
     assert table["last_numbers"] == [r["number"] for r in reversed(played)]
@@ -413,10 +446,16 @@ async def test_an_ended_session_answers_seed_000s_511_body(
             .where(PlaySession.token_hash == hash_token(token))
             .values(idle_expires_at=utcnow() - timedelta(seconds=1))
         )
+    # The ended session is what the answer is about, whatever else is wrong with the request.
+    malformed = {**auth, "Content-Type": "application/json"}
     for call in (
         client.get(TABLE, headers=auth),
         spin(client, auth, [{"type": "red", "amount": 100}]),
         client.get(ROUNDS, headers=auth),
+        client.get(ROUNDS, params={"foo": "1"}, headers=auth),
+        client.get(TABLE, params={"foo": "1"}, headers=auth),
+        client.post(SPINS, content=b"{", headers=malformed),
+        client.post(SPINS, content=b"x", headers={**auth, "Content-Type": "text/plain"}),
         client.get(TABLE),
         client.get(TABLE, headers={"Authorization": "Bearer pss_forged"}),
     ):

@@ -186,3 +186,41 @@ def test_an_ended_session_shows_a_clear_page_and_the_api_answers_511(
     pw_expect(page.locator("#ended")).to_be_visible()
     pw_expect(page.locator("#ended h1")).to_have_text("Tu sesión ha terminado")
     pw_expect(page.locator("#ready")).to_be_hidden()
+
+
+def test_a_spin_lost_on_the_way_is_retried_as_the_same_round(
+    portero: Portero, open_browser: OpenBrowser
+) -> None:
+    page = open_browser().new_page()
+    page.goto(seed_000_link(portero, "241"))
+    wait_for_table(page.main_frame)
+    start = balance(page.main_frame)
+    page.locator("[data-bet='black:']").click()
+    sent: list[dict[str, Any]] = []
+
+    def lost(route: Any) -> None:
+        sent.append(route.request.post_data_json)
+        route.abort("connectionreset")
+
+    page.route(f"{portero.base_url}{SPINS}", lost)
+    page.locator("#spin").click()
+    pw_expect(page.locator("#spin")).to_have_text("Repetir tirada")
+    pw_expect(page.locator("#message")).to_contain_text("no llegó a la mesa")
+    # The bets being played stay as they are until the round is known.
+    page.locator("[data-bet='red:']").click()
+    pw_expect(page.locator("#stake")).to_have_attribute(
+        "data-minor", str(sent[0]["bets"][0]["amount"])
+    )
+    assert page.locator("#client-seed").is_disabled()
+
+    page.unroute(f"{portero.base_url}{SPINS}", lost)
+    with page.expect_request(f"{portero.base_url}{SPINS}") as retry:
+        page.locator("#spin").click()
+    assert retry.value.post_data_json == sent[0]  # same round id, same bets
+    pw_expect(page.locator("#result")).not_to_have_attribute("data-number", "", timeout=10_000)
+    number = int(page.locator("#result").get_attribute("data-number") or "")
+    chip = sent[0]["bets"][0]["amount"]
+    black = Bet(BetType.black, covered_numbers(BetType.black), chip)
+    expected = start - chip + black.returns(number)
+    pw_expect(page.locator("#balance")).to_have_attribute("data-minor", str(expected))
+    pw_expect(page.locator("#spin")).to_have_text("Girar")

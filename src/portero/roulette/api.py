@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from portero.dialects.native.errors import responses
+from portero.http.body import read_json, request_body
 from portero.http.deps import SessionDep, only_query_params
 from portero.launches import opening
 from portero.roulette import service
@@ -41,6 +42,7 @@ def _round(played: RouletteRound) -> RoundOut:
         round_id=played.request_id,
         created_at=played.created_at,
         currency=played.currency,
+        minor_units=minor_units(played.currency),
         bets=[BetOut.model_validate(bet) for bet in played.bets],
         total_stake=played.total_stake,
         total_return=played.total_return,
@@ -63,7 +65,19 @@ async def _context(credentials: SessionToken, session: SessionDep) -> opening.Pl
 PlayContextDep = Annotated[opening.PlayContext, Depends(_context)]
 
 
-@router.get("/table", response_model=TableOut, responses=responses(401, 403))
+def _session_then_query(*allowed: str) -> list[Any]:
+    """Route dependencies: the session first (an ended session answers 511 whatever else is
+    wrong with the request), then the query parameters. FastAPI resolves `_context` once per
+    request, so the handler's own `context` is the same value."""
+    return [Depends(_context), Depends(only_query_params(frozenset(allowed)))]
+
+
+@router.get(
+    "/table",
+    response_model=TableOut,
+    responses=responses(400, 401, 403),
+    dependencies=_session_then_query(),
+)
 async def get_table(context: PlayContextDep, session: SessionDep) -> TableOut:
     """Limits, chips, balance, the next round's commitment and the last numbers."""
     table = await service.table(session, context)
@@ -78,10 +92,19 @@ async def get_table(context: PlayContextDep, session: SessionDep) -> TableOut:
     )
 
 
-@router.post("/spins", response_model=SpinOut, responses=responses(400, 401, 403, 409))
-async def post_spin(request: SpinIn, context: PlayContextDep, session: SessionDep) -> SpinOut:
+@router.post(
+    "/spins",
+    response_model=SpinOut,
+    responses=responses(400, 401, 403, 409, 413, 415),
+    dependencies=_session_then_query(),
+    openapi_extra=request_body(SpinIn),
+)
+async def post_spin(request: Request, context: PlayContextDep, session: SessionDep) -> SpinOut:
     """Place the bets and spin: the stake is taken and the return paid in one transaction."""
-    spun = await service.spin(session, context, request)
+    # The body is read here, after the session has been checked (a FastAPI body parameter
+    # would be parsed first, and a malformed body would hide an ended session).
+    spin_request = await read_json(request, SpinIn)
+    spun = await service.spin(session, context, spin_request)
     return SpinOut(
         round=_round(spun.round),
         balance=spun.balance,
@@ -94,7 +117,7 @@ async def post_spin(request: SpinIn, context: PlayContextDep, session: SessionDe
     "/rounds",
     response_model=RoundsOut,
     responses=responses(400, 401, 403),
-    dependencies=[Depends(only_query_params(frozenset({"limit"})))],
+    dependencies=_session_then_query("limit"),
 )
 async def list_rounds(
     context: PlayContextDep,

@@ -86,8 +86,11 @@ def legal_inside_sets() -> dict[BetType, frozenset[frozenset[int]]]:
 def covered_numbers(
     bet_type: BetType, *, numbers: Iterable[int] | None = None, target: int | None = None
 ) -> frozenset[int]:
-    """The numbers a bet covers, or IllegalBet."""
+    """The numbers a bet covers, or IllegalBet (also for a field the bet type does not take:
+    a bet is refused rather than played differently from what was sent)."""
     if bet_type in INSIDE:
+        if target is not None:
+            raise IllegalBet(f"a {bet_type.value} bet names numbers, not a target")
         if numbers is None:
             raise IllegalBet(f"a {bet_type.value} bet names its numbers")
         chosen = frozenset(numbers)
@@ -96,12 +99,16 @@ def covered_numbers(
             name = bet_type.value.replace("_", " ")
             raise IllegalBet(f"{listed} is not a {name} on this table")
         return chosen
+    if numbers is not None:
+        raise IllegalBet(f"a {bet_type.value} bet takes no numbers")
     if bet_type in TARGETED:
         if target not in (1, 2, 3):
             raise IllegalBet(f"a {bet_type.value} bet names its target: 1, 2 or 3")
         if bet_type == BetType.dozen:
             return frozenset(range(12 * target - 11, 12 * target + 1))
         return frozenset(n for n in range(1, 37) if column_of(n) == target)
+    if target is not None:
+        raise IllegalBet(f"a {bet_type.value} bet takes no target")
     return EVEN_MONEY[bet_type]
 
 

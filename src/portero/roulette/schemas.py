@@ -86,6 +86,7 @@ class RoundOut(BaseModel):
     round_id: str
     created_at: datetime
     currency: str
+    minor_units: int
     bets: list[BetOut]
     total_stake: int
     total_return: int

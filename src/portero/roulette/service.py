@@ -122,13 +122,16 @@ async def _last_numbers(session: AsyncSession, player_key: int) -> list[int]:
 async def table(session: AsyncSession, context: PlayContext) -> Table:
     _require_table(context)
     terms = await _terms(session, context)
+    # Seat first, then wallet: the order spin() takes them in, so that a first /table and a
+    # first spin of one player running at once cannot deadlock.
+    seat = await _seat(session, context.player_key, lock=False)
     account = await _account(session, context, terms)
     return Table(
         currency=context.currency,
         terms=terms,
         chips=chips_for(terms),
         balance=account.balance,
-        seat=await _seat(session, context.player_key, lock=False),
+        seat=seat,
         last_numbers=await _last_numbers(session, context.player_key),
     )
 
@@ -162,8 +165,17 @@ def place_bets(requested: Sequence[BetIn], terms: CurrencyTerms, currency: str) 
 
 
 def _request_hash(request: SpinIn) -> bytes:
-    canonical = request.model_dump(mode="json", exclude={"round_id"})
-    return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).digest()
+    """The same bets in another order, or a split sent as [2, 1] rather than [1, 2], are the
+    same request."""
+    bets = sorted(  # sorted as text: fields may be null in some bets and not in others
+        json.dumps(
+            [bet.type.value, sorted(bet.numbers) if bet.numbers else bet.numbers, bet.target,
+             bet.amount]
+        )
+        for bet in request.bets
+    )  # fmt: skip
+    canonical = json.dumps({"bets": bets, "client_seed": request.client_seed}, sort_keys=True)
+    return hashlib.sha256(canonical.encode()).digest()
 
 
 async def spin(session: AsyncSession, context: PlayContext, request: SpinIn) -> Spin:

@@ -16,7 +16,6 @@
 
   const state = {
     table: null,
-    format: null,
     chip: 0,
     bets: new Map(), // spot key → {type, numbers?, target?, amount}
     history: [], // {key, amount} of each chip placed, for undo
@@ -76,7 +75,19 @@
     return total;
   }
 
+  // While a spin is unanswered the bets on the table are the ones being played: they stay
+  // frozen until the round is known, and Spin retries that same round.
+  function frozen() {
+    if (state.busy) return true;
+    if (state.pending) {
+      message(say("spin_failed"));
+      return true;
+    }
+    return false;
+  }
+
   function addChip(bet) {
+    if (frozen()) return;
     const key = keyOf(bet);
     const placed = state.bets.get(key);
     const amount = (placed ? placed.amount : 0) + state.chip;
@@ -91,6 +102,7 @@
   }
 
   function undo() {
+    if (frozen()) return;
     const last = state.history.pop();
     if (!last) return;
     const bet = state.bets.get(last.key);
@@ -101,6 +113,7 @@
   }
 
   function clearBets() {
+    if (frozen()) return;
     state.bets.clear();
     state.history = [];
     drawBets();
@@ -116,6 +129,8 @@
     button.className = "cell " + (classes || "");
     button.textContent = label;
     button.dataset.bet = keyOf(bet);
+    button.dataset.name = betName(bet);
+    button.setAttribute("aria-label", button.dataset.name);
     const places = { h: wide, v: tall };
     for (const [axis, place] of Object.entries(places)) {
       button.style.setProperty("--" + axis + "c", place[0]);
@@ -124,7 +139,7 @@
       button.style.setProperty("--" + axis + "rs", place[3] || 1);
     }
     button.addEventListener("click", function () {
-      if (state.busy) return;
+      if (frozen()) return;
       if ($("combine").checked && bet.numbers && bet.numbers.length === 1) {
         toggleSelection(bet.numbers[0]);
       } else {
@@ -134,6 +149,7 @@
     const chip = document.createElement("span");
     chip.className = "chip-on";
     chip.hidden = true;
+    chip.setAttribute("aria-hidden", "true"); // the button's label says the amount
     button.appendChild(chip);
     $("board").appendChild(button);
     return button;
@@ -167,9 +183,10 @@
     if (state.selection.has(number)) state.selection.delete(number);
     else state.selection.add(number);
     for (const button of $("board").querySelectorAll(".cell")) {
-      const n = Number(button.dataset.bet.replace("straight:", ""));
-      button.classList.toggle("selected", button.dataset.bet.startsWith("straight:") &&
-        state.selection.has(n));
+      if (!button.dataset.bet.startsWith("straight:")) continue;
+      const selected = state.selection.has(Number(button.dataset.bet.slice("straight:".length)));
+      button.classList.toggle("selected", selected);
+      button.setAttribute("aria-pressed", String(selected));
     }
     $("place-combination").hidden = state.selection.size === 0;
   }
@@ -196,6 +213,9 @@
       const amount = onSpot.get(button.dataset.bet);
       chip.hidden = !amount;
       chip.textContent = amount ? compact(amount) : "";
+      button.setAttribute("aria-label", amount
+        ? say("bet_on", { name: button.dataset.name, amount: money(amount) })
+        : button.dataset.name);
       button.classList.toggle("covered", covering.has(button.dataset.bet));
     }
     const list = $("placed");
@@ -212,8 +232,18 @@
 
   // --- Money --------------------------------------------------------------------------------
 
-  function money(minor) {
-    return state.format.format(minor / Math.pow(10, state.table.minor_units));
+  const formats = new Map();
+
+  function money(minor, currency, minorUnits) {
+    const code = currency || state.table.currency;
+    const digits = minorUnits === undefined ? state.table.minor_units : minorUnits;
+    if (!formats.has(code)) {
+      formats.set(code, new Intl.NumberFormat(lang, {
+        style: "currency", currency: code, minimumFractionDigits: digits,
+        maximumFractionDigits: digits,
+      }));
+    }
+    return formats.get(code).format(minor / Math.pow(10, digits));
   }
 
   function compact(minor) {
@@ -309,6 +339,24 @@
     return response;
   }
 
+  function setPending(request) {
+    state.pending = request;
+    $("client-seed").disabled = Boolean(request);
+    $("spin").textContent = say(request ? "retry_spin" : "spin");
+  }
+
+  // The server's refusals, in the page's language (its own messages are in English).
+  function refusal(error) {
+    const limits = state.table.limits;
+    switch (error && error.code) {
+      case "bet_illegal": return say("illegal");
+      case "bet_out_of_limits":
+        return say("out_of_limits", { min: money(limits.min_bet), max: money(limits.max_bet) });
+      case "insufficient_funds": return say("over_balance");
+      default: return say("refused");
+    }
+  }
+
   async function spin() {
     if (state.busy) return;
     if (!state.pending) {
@@ -316,33 +364,35 @@
       const request = { round_id: newRoundId(), bets: Array.from(state.bets.values()) };
       const seed = $("client-seed").value.trim();
       if (seed && seed !== state.table.next.client_seed) request.client_seed = seed;
-      state.pending = request;
+      setPending(request);
     }
     state.busy = true;
     $("spin").disabled = true;
     message("");
-    let response;
+    let response = null;
+    let body = null;
     try {
       response = await api("/play/api/roulette/spins", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
         body: JSON.stringify(state.pending),
       });
+      body = await response.json();
     } catch (failure) {
+      if (failure.message === "session ended") return;
+      body = null; // no answer, or not one we can read: the round may or may not be played
+    }
+    if (!response || !body || response.status >= 500) {
       state.busy = false;
       $("spin").disabled = false;
-      if (failure.message !== "session ended") message(say("spin_failed"));
-      return;
+      return message(say("spin_failed")); // Spin again retries the same round id
     }
-    const body = await response.json().catch(() => ({}));
+    setPending(null);
     if (!response.ok) {
       state.busy = false;
       $("spin").disabled = false;
-      if (response.status >= 500) return message(say("spin_failed")); // same round on retry
-      state.pending = null;
-      return message((body.error && body.error.message) || say("spin_failed"));
+      return message(refusal(body.error));
     }
-    state.pending = null;
     await spinWheelTo(body.round.number);
     settle(body);
     state.busy = false;
@@ -385,12 +435,15 @@
     if (document.activeElement !== $("client-seed")) $("client-seed").value = next.client_seed;
   }
 
-  function describeBet(bet) {
-    let what = say(bet.type);
-    if (bet.type === "dozen") what = say("dozen", { n: bet.target });
-    else if (bet.type === "column") what = say("column_n", { n: bet.target });
-    else if (bet.numbers && bet.numbers.length <= 6) what += " " + bet.numbers.join("-");
-    return what + " × " + money(bet.amount);
+  function betName(bet) {
+    if (bet.type === "dozen") return say("dozen", { n: bet.target });
+    if (bet.type === "column") return say("column_n", { n: bet.target });
+    if (bet.numbers && bet.numbers.length <= 6) return say(bet.type) + " " + bet.numbers.join("-");
+    return say(bet.type);
+  }
+
+  function describeBet(bet, currency, minorUnits) {
+    return betName(bet) + " × " + money(bet.amount, currency, minorUnits);
   }
 
   function addRound(played, newest) {
@@ -398,9 +451,9 @@
     row.dataset.round = played.id;
     const cells = [
       new Date(played.created_at).toLocaleTimeString(lang),
-      played.bets.map(describeBet).join(", "),
+      played.bets.map((bet) => describeBet(bet, played.currency, played.minor_units)).join(", "),
       String(played.number),
-      money(played.total_return),
+      money(played.total_return, played.currency, played.minor_units),
     ];
     for (const text of cells) {
       const td = document.createElement("td");
@@ -465,21 +518,19 @@
     const response = await api("/play/api/roulette/table");
     if (!response.ok) return window.porteroSession.show("error");
     state.table = await response.json();
-    state.format = new Intl.NumberFormat(lang, {
-      style: "currency",
-      currency: state.table.currency,
-      minimumFractionDigits: state.table.minor_units,
-      maximumFractionDigits: state.table.minor_units,
-    });
     if (!$("wheel-face")) {
       buildWheel();
       buildBoard();
       $("spin").addEventListener("click", spin);
-      $("clear").addEventListener("click", () => { if (!state.busy) clearBets(); });
-      $("undo").addEventListener("click", () => { if (!state.busy) undo(); });
+      $("clear").addEventListener("click", clearBets);
+      $("undo").addEventListener("click", undo);
       $("place-combination").addEventListener("click", placeCombination);
       $("combine").addEventListener("change", function () {
         if (!this.checked) for (const n of Array.from(state.selection)) toggleSelection(n);
+        for (const button of $("board").querySelectorAll("[data-bet^='straight:']")) {
+          if (this.checked) button.setAttribute("aria-pressed", "false");
+          else button.removeAttribute("aria-pressed");
+        }
       });
     }
     const chips = $("chips");
