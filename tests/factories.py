@@ -66,7 +66,7 @@ def launch_body(product: str = "roulette", **overrides: Any) -> dict[str, Any]:
         },
     }
     if product == "slot":
-        body["params"] = {"game_id": "demo"}
+        body["params"] = {"game_id": "monaco-nights"}
     return body | overrides
 
 

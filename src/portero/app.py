@@ -40,6 +40,8 @@ from portero.partners.auth import PartnerAuthenticator
 from portero.roulette import api as roulette_table_api
 from portero.roulette.schemas import SpinIn
 from portero.settings import Settings, load_settings
+from portero.slots import api as slots_api
+from portero.slots.schemas import SpinIn as SlotSpinIn
 from portero.web import pages, play_api
 from portero.web.rendering import render_link_error
 
@@ -108,6 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cammer_api.router,
         play_api.router,
         roulette_table_api.router,
+        slots_api.router,
         pages.router,
         ops_api.router,
     )
@@ -115,7 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.state.method_index = index_methods(routers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    install_openapi(app, body_models=[LaunchCreate, SpinIn])
+    install_openapi(app, body_models=[LaunchCreate, SpinIn, SlotSpinIn])
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, on_error=unexpected_error_response(renderers))
     if settings.trusted_proxies:

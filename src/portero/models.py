@@ -6,6 +6,7 @@ from portero.launches.models import Launch, PlaySession
 from portero.partners.models import Partner, PartnerToken
 from portero.players.models import Player
 from portero.roulette.models import RouletteRound, RouletteSeat
+from portero.slots.models import SlotSpin
 from portero.wallet.models import WalletAccount, WalletEntry
 
 metadata = Base.metadata
@@ -20,6 +21,7 @@ __all__ = [
     "Player",
     "RouletteRound",
     "RouletteSeat",
+    "SlotSpin",
     "WalletAccount",
     "WalletEntry",
     "agent_category",

@@ -14,6 +14,7 @@ from portero.dialects.luckymonaco.errors import AUTH_MESSAGE
 from portero.kit.db import session_scope
 from portero.partners import service as partners
 from portero.partners.models import PartnerStatus
+from portero.slots.catalogue import games as slot_games
 from tests.factories import PartnerFixture, make_partner
 
 
@@ -92,15 +93,24 @@ class TestSuccess:
         assert (launch["language"], launch["currency"]) == ("ja", "JPY")
 
     async def test_the_catalogue(self, client: httpx.AsyncClient) -> None:
-        games = (await client.get("/api/games")).json()
-        assert {
-            "gameid": "roulette",
-            "gametype": "table",
-            "name": "European Roulette",
-            "languages": ["en", "es", "ja", "zh", "ko"],
-            "currencies": ["EUR", "USD", "GBP", "JPY", "KRW", "CNY"],
-        } in games["games"]
-        assert {"en", "ja", "zh", "ko"} <= set(games["languages"])
+        listed = (await client.get("/api/games")).json()
+        by_id = {game["gameid"]: game for game in listed["games"]}
+        roulette = by_id.pop("roulette")
+        assert (roulette["gametype"], roulette["name"]) == ("table", "European Roulette")
+        assert roulette["rtp"] == pytest.approx(36 / 37)
+        assert set(roulette["currencies"]) == {"EUR", "USD", "GBP", "JPY", "KRW", "CNY"}
+        # Every slot game of the catalogue, with the figures its data publishes.
+        assert set(by_id) == set(slot_games())
+        for game_id, listed_game in by_id.items():
+            spec = slot_games()[game_id]
+            assert listed_game["gametype"] == "slot"
+            assert listed_game["names"] == spec.names
+            assert listed_game["currencies"] == sorted(spec.credit_values)
+            assert listed_game["rtp"] == spec.published.rtp
+            assert listed_game["hit_frequency"] == spec.published.hit_frequency
+            assert listed_game["max_win"] == spec.published.max_win
+        assert {"en", "es", "ja", "zh", "ko"} <= set(listed["languages"])
+        assert {"JPY", "KRW", "EUR"} <= set(listed["currencies"])
 
 
 class TestGenericErrors:
@@ -155,7 +165,7 @@ class TestValidation:
             (request_body(uuid="not-a-uuid"), 400, "V.17"),
             ({k: v for k, v in request_body().items() if k != "gametype"}, 400, "V.20"),
             (request_body(gametype="poker"), 400, "V.21"),
-            (request_body(gametype="slot", gameid="fruits"), 400, "V.22"),
+            (request_body(gametype="slot", gameid="fruits"), 400, "V.24"),
             ({k: v for k, v in request_body().items() if k != "gameid"}, 400, "V.23"),
             (request_body(gameid="blackjack"), 400, "V.24"),
             ({k: v for k, v in request_body().items() if k != "player"}, 400, "V.10"),

@@ -49,7 +49,7 @@ class TestCreateLaunch:
         assert launch["id"].startswith("lnch_")
         assert launch["status"] == "issued"
         assert launch["product"] == "slot"
-        assert launch["params"] == {"game_id": "demo"}
+        assert launch["params"] == {"game_id": "monaco-nights"}
         assert launch["url"].startswith("http://portero.test/launch/")
         assert len(launch["url"].rsplit("/", 1)[1]) == 43  # 256-bit base64url token
         assert launch["player"]["id"] == body["player"]["id"]

@@ -91,7 +91,7 @@ curl -s {base_url}/v1/launches {auth} -H 'Content-Type: application/json' \\
 
 # Native API: a slot launch for the same player, in English
 curl -s {base_url}/v1/launches {auth} -H 'Content-Type: application/json' \\
-  -d '{{"product": "slot", "params": {{"game_id": "demo"}}, \\
+  -d '{{"product": "slot", "params": {{"game_id": "monaco-nights"}}, \\
        "player": {{"id": "238", "language": "en"}}}}'
 
 # Native API: list, read, revoke

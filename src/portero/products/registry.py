@@ -18,11 +18,13 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
 from portero.kit.errors import FieldProblem, InvalidField
 from portero.kit.validation import Printable
+from portero.slots.catalogue import games
 
 
 class ProductName(enum.StrEnum):
@@ -41,6 +43,13 @@ class RouletteParams(_Params):
 
 class SlotParams(_Params):
     game_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+
+    @field_validator("game_id")
+    @classmethod
+    def _in_catalogue(cls, value: str) -> str:
+        if value not in games():
+            raise ValueError(f"no slot game {value!r}; one of {', '.join(sorted(games()))}")
+        return value
 
 
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64), Printable]

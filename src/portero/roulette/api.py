@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 
 from portero.dialects.native.errors import responses
 from portero.http.body import read_json, request_body
-from portero.http.deps import SessionDep, only_query_params
-from portero.launches import opening
+from portero.http.deps import SessionDep
 from portero.roulette import service
 from portero.roulette.models import RouletteRound, RouletteSeat
 from portero.roulette.schemas import (
@@ -25,7 +24,7 @@ from portero.roulette.schemas import (
 )
 from portero.roulette.wheel import color
 from portero.wallet.currency import minor_units
-from portero.web.play_api import SessionToken
+from portero.web.play_api import PlayContextDep, session_then_query
 
 router = APIRouter(prefix="/play/api/roulette", tags=["roulette table"])
 
@@ -58,25 +57,11 @@ def _round(played: RouletteRound) -> RoundOut:
     )
 
 
-async def _context(credentials: SessionToken, session: SessionDep) -> opening.PlayContext:
-    return await opening.resume(session, token=credentials.credentials if credentials else None)
-
-
-PlayContextDep = Annotated[opening.PlayContext, Depends(_context)]
-
-
-def _session_then_query(*allowed: str) -> list[Any]:
-    """Route dependencies: the session first (an ended session answers 511 whatever else is
-    wrong with the request), then the query parameters. FastAPI resolves `_context` once per
-    request, so the handler's own `context` is the same value."""
-    return [Depends(_context), Depends(only_query_params(frozenset(allowed)))]
-
-
 @router.get(
     "/table",
     response_model=TableOut,
     responses=responses(400, 401, 403),
-    dependencies=_session_then_query(),
+    dependencies=session_then_query(),
 )
 async def get_table(context: PlayContextDep, session: SessionDep) -> TableOut:
     """Limits, chips, balance, the next round's commitment and the last numbers."""
@@ -96,7 +81,7 @@ async def get_table(context: PlayContextDep, session: SessionDep) -> TableOut:
     "/spins",
     response_model=SpinOut,
     responses=responses(400, 401, 403, 409, 413, 415),
-    dependencies=_session_then_query(),
+    dependencies=session_then_query(),
     openapi_extra=request_body(SpinIn),
 )
 async def post_spin(request: Request, context: PlayContextDep, session: SessionDep) -> SpinOut:
@@ -117,7 +102,7 @@ async def post_spin(request: Request, context: PlayContextDep, session: SessionD
     "/rounds",
     response_model=RoundsOut,
     responses=responses(400, 401, 403),
-    dependencies=_session_then_query("limit"),
+    dependencies=session_then_query("limit"),
 )
 async def list_rounds(
     context: PlayContextDep,

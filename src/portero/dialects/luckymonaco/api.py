@@ -11,10 +11,10 @@ from pydantic import BaseModel, ConfigDict, StringConstraints
 from starlette.responses import JSONResponse, Response
 
 from portero.dialects.luckymonaco.catalogue import (
-    GAMES,
-    SUPPORTED_CURRENCIES,
-    SUPPORTED_LANGUAGES,
+    games,
     games_of_type,
+    supported_currencies,
+    supported_languages,
 )
 from portero.dialects.luckymonaco.errors import invalid
 from portero.http.body import read_json
@@ -80,7 +80,7 @@ def _launch_request(wire: SessionRequest) -> tuple[str, LaunchCreate]:
         raise invalid("gametype", "invalid", "must be slot or table")
     if not games_of_type(wire.gametype):
         raise invalid("gametype", "unsupported", f"no {wire.gametype} game is available now")
-    game = GAMES.get(wire.gameid)
+    game = games().get(wire.gameid)
     if game is None or game.gametype != wire.gametype:
         raise invalid("gameid", "unsupported", f"no {wire.gametype} game {wire.gameid!r}")
     player = wire.player
@@ -122,20 +122,25 @@ async def create_session(request: Request) -> Response:
 
 @router.get("/api/games", include_in_schema=False)
 async def list_games() -> dict[str, Any]:
-    """The catalogue ("SLOT_SPEC"): every game, its type and supported languages/currencies."""
+    """The catalogue ("SLOT_SPEC"): every game, its type, names, supported languages and
+    currencies, and its published return to player, hit frequency and maximum win."""
     return {
         "games": [
             {
                 "gameid": game.gameid,
                 "gametype": game.gametype,
                 "name": game.name,
+                "names": game.names,
                 "languages": list(game.languages),
                 "currencies": list(game.currencies),
+                "rtp": game.rtp,
+                "hit_frequency": game.hit_frequency,
+                "max_win": game.max_win,
             }
-            for game in GAMES.values()
+            for game in games().values()
         ],
-        "languages": list(SUPPORTED_LANGUAGES),
-        "currencies": list(SUPPORTED_CURRENCIES),
+        "languages": list(supported_languages()),
+        "currencies": list(supported_currencies()),
     }
 
 

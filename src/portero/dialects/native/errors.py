@@ -39,6 +39,7 @@ from portero.partners.errors import (
 )
 from portero.players.errors import PlayerNotFound
 from portero.roulette.errors import IllegalBet, RoundIdReused, StakeOutOfLimits, TableClosed
+from portero.slots.errors import BetNotOffered, GameUnavailable, SpinIdReused
 from portero.wallet.errors import InsufficientFunds
 
 ErrorType = Literal[
@@ -88,6 +89,9 @@ ERROR_TABLE: dict[type[PorteroError], tuple[int, ErrorType, str]] = {
     InsufficientFunds: (409, "invalid_request_error", "insufficient_funds"),
     RoundIdReused: (409, "idempotency_error", "round_id_reused"),
     TableClosed: (403, "permission_error", "wrong_product"),
+    GameUnavailable: (403, "permission_error", "game_unavailable"),
+    BetNotOffered: (400, "invalid_request_error", "bet_not_offered"),
+    SpinIdReused: (409, "idempotency_error", "spin_id_reused"),
     StorageUnavailable: (503, "api_error", "storage_unavailable"),
     InternalError: (500, "api_error", "internal_error"),
 }

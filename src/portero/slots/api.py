@@ -1,0 +1,117 @@
+"""The slot page's play API (bearer: the play-session token of a slot launch)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from portero.dialects.native.errors import responses
+from portero.http.body import read_json, request_body
+from portero.http.deps import SessionDep
+from portero.slots import service
+from portero.slots.models import SlotSpin
+from portero.slots.schemas import (
+    FiguresOut,
+    FreeSpinsOut,
+    GameOut,
+    ReelSpinOut,
+    ScatterOut,
+    SpinIn,
+    SpinOut,
+    SpinRecordOut,
+    SpinsOut,
+    SymbolOut,
+    TableOut,
+)
+from portero.slots.spec import GameSpec
+from portero.wallet.currency import minor_units
+from portero.web.play_api import PlayContextDep, session_then_query
+
+router = APIRouter(prefix="/play/api/slots", tags=["slot games"])
+
+
+def game_out(game: GameSpec, language: str) -> GameOut:
+    return GameOut(
+        id=game.id,
+        name=game.names.get(language, game.names["en"]),
+        reels=game.reels,
+        rows=game.rows,
+        lines=game.lines,
+        ways=game.ways,
+        bet_multiplier=game.bet_multiplier,
+        symbols=[SymbolOut(code=s.code, glyph=s.glyph, pays=s.pays) for s in game.symbols],
+        wild=game.wild,
+        scatter=ScatterOut.model_validate(game.scatter.model_dump()) if game.scatter else None,
+        free_spins=(
+            FreeSpinsOut.model_validate(game.free_spins.model_dump(exclude={"max_spins"}))
+            if game.free_spins
+            else None
+        ),
+        figures=FiguresOut.model_validate(game.published.model_dump()),
+    )
+
+
+def _record(spin: SlotSpin) -> SpinRecordOut:
+    outcome: dict[str, Any] = spin.outcome
+    return SpinRecordOut(
+        id=spin.id,
+        spin_id=spin.request_id,
+        created_at=spin.created_at,
+        game_id=spin.game_id,
+        currency=spin.currency,
+        minor_units=minor_units(spin.currency),
+        bet=spin.bet,
+        win=spin.win,
+        balance_after=spin.balance_after,
+        base=ReelSpinOut.model_validate(outcome["base"]),
+        free_spins=[ReelSpinOut.model_validate(s) for s in outcome["free_spins"]],
+    )
+
+
+@router.get(
+    "/game",
+    response_model=TableOut,
+    responses=responses(400, 401, 403),
+    dependencies=session_then_query(),
+)
+async def get_game(context: PlayContextDep, session: SessionDep) -> TableOut:
+    """The game (reels, paytable, published figures), bet levels and balance."""
+    table = await service.table(session, context)
+    return TableOut(
+        game=game_out(table.game, context.language),
+        currency=table.currency,
+        minor_units=minor_units(table.currency),
+        bet_levels=table.bet_levels,
+        balance=table.balance,
+    )
+
+
+@router.post(
+    "/spins",
+    response_model=SpinOut,
+    responses=responses(400, 401, 403, 409, 413, 415),
+    dependencies=session_then_query(),
+    openapi_extra=request_body(SpinIn),
+)
+async def post_spin(request: Request, context: PlayContextDep, session: SessionDep) -> SpinOut:
+    """Spin at a bet level: the bet is taken and the win (free spins included) paid in one
+    transaction."""
+    spin_request = await read_json(request, SpinIn)  # after the session check (see roulette)
+    spun = await service.spin(session, context, spin_request)
+    return SpinOut(spin=_record(spun.record), balance=spun.balance, replayed=spun.replayed)
+
+
+@router.get(
+    "/spins",
+    response_model=SpinsOut,
+    responses=responses(400, 401, 403),
+    dependencies=session_then_query("limit"),
+)
+async def list_spins(
+    context: PlayContextDep,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> SpinsOut:
+    """The player's spins of this game, newest first."""
+    return SpinsOut(data=[_record(s) for s in await service.history(session, context, limit=limit)])

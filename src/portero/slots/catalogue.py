@@ -1,0 +1,46 @@
+"""The games: one JSON file per game in `games/`, validated when first needed (start-up)."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from portero.slots.spec import LANGUAGES, GameSpec
+
+GAMES_DIR = Path(__file__).parent / "games"
+
+
+class GameDataError(RuntimeError):
+    """A game file is invalid: the service refuses to start rather than pay wrongly."""
+
+
+@cache
+def games() -> dict[str, GameSpec]:
+    found: dict[str, GameSpec] = {}
+    for path in sorted(GAMES_DIR.glob("*.json")):
+        try:
+            game = GameSpec.model_validate_json(path.read_bytes())
+        except ValidationError as error:
+            raise GameDataError(f"{path.name}: {error}") from None
+        if game.id != path.stem:
+            raise GameDataError(f"{path.name}: id {game.id!r} differs from the file name")
+        found[game.id] = game
+    if not found:
+        raise GameDataError(f"no game files in {GAMES_DIR}")
+    return found
+
+
+def game(game_id: str) -> GameSpec | None:
+    return games().get(game_id)
+
+
+def languages() -> tuple[str, ...]:
+    return LANGUAGES
+
+
+def currencies() -> tuple[str, ...]:
+    """Currencies every game offers bet levels in."""
+    sets = [set(g.credit_values) for g in games().values()]
+    return tuple(sorted(set.intersection(*sets)))
