@@ -10,6 +10,8 @@ from pydantic import ValidationError
 from portero.slots.spec import LANGUAGES, GameSpec
 
 GAMES_DIR = Path(__file__).parent / "games"
+# What the catalogue accepts to publish (and the tests check against the exact computation).
+RTP_RANGE = (0.94, 0.97)
 
 
 class GameDataError(RuntimeError):
@@ -26,6 +28,8 @@ def games() -> dict[str, GameSpec]:
             raise GameDataError(f"{path.name}: {error}") from None
         if game.id != path.stem:
             raise GameDataError(f"{path.name}: id {game.id!r} differs from the file name")
+        if not RTP_RANGE[0] <= game.published.rtp <= RTP_RANGE[1]:
+            raise GameDataError(f"{path.name}: published RTP outside {RTP_RANGE}")
         found[game.id] = game
     if not found:
         raise GameDataError(f"no game files in {GAMES_DIR}")
