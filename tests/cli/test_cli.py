@@ -20,6 +20,8 @@ from portero.kit.db import session_scope
 from portero.launches.models import Launch
 from portero.roulette import fairness
 from portero.roulette.wheel import color
+from portero.slots import maths as slot_maths
+from portero.slots.catalogue import games as slot_games
 from tests.factories import create_launch, make_partner
 
 
@@ -245,3 +247,29 @@ class TestRouletteVerify:
         output = run(cli, "roulette", "verify", "--server-seed", "xyz",
                      "--client-seed", "c", "--nonce", "0", code=2)  # fmt: skip
         assert "64 hexadecimal digits" in output
+
+
+class TestSlotsReport:
+    def test_report_prints_the_figures_and_draws_the_distribution(
+        self, cli: CliRunner, tmp_path: Path
+    ) -> None:
+        game = slot_games()["fruit-royale"]
+        exact = slot_maths.exact(game)
+        plot = tmp_path / "fruit.png"
+        output = run(cli, "slots", "report", "fruit-royale", "--plot", str(plot))
+        assert f"RTP                 {exact.rtp:.6%}" in output
+        assert "difference" in output
+        assert f"Hit frequency       {game.published.hit_frequency:.4%}" in output
+        assert f"Maximum win         {game.published.max_win:g} x bet" in output
+        assert "Published           matches" in output
+        assert "Win distribution" in output
+        assert plot.read_bytes().startswith(b"\x89PNG")
+
+    def test_an_unknown_game_is_a_usage_error(self, cli: CliRunner) -> None:
+        assert "No game 'nope'" in run(cli, "slots", "report", "nope", code=2)
+
+    def test_list_shows_every_game(self, cli: CliRunner) -> None:
+        output = run(cli, "slots", "list")
+        for game_id, game in slot_games().items():
+            assert game_id in output
+            assert f"{game.published.rtp:.4%}" in output
