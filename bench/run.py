@@ -395,6 +395,24 @@ def brief(result: WrkResult) -> str:
 # ----------------------------------------------------------------------------- link creation
 
 
+async def create_play_sessions(base_url: str, token: str, count: int) -> list[str]:
+    """Open `count` slot launches (one player each) and return their play-session tokens."""
+    sessions = []
+    headers = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=base_url, timeout=10) as client:
+        for index in range(count):
+            body = {
+                "product": "slot",
+                "params": {"game_id": "monaco-nights"},
+                "player": {"id": f"spinner-{index}", "language": "en", "currency": "EUR"},
+            }
+            created = await client.post("/v1/launches", json=body, headers=headers)
+            created.raise_for_status()
+            opened = await client.get(created.json()["url"])
+            sessions.append(opened.headers["location"].split("#session=", 1)[1])
+    return sessions
+
+
 async def create_links(base_url: str, token: str, count: int, prefix: str) -> list[str]:
     """Issue `count` launches through the API (concurrently) and return their link tokens."""
     tokens: list[str] = []
@@ -589,6 +607,7 @@ LABELS = {
     "d-001": "(d) seed 001 POST /api/session, new uuid and player",
     "d-002": "(d) seed 002 POST …/cammer/generate-session, new customer",
     "c": "(c) GET /launch/{token}, first open",
+    "e-slot": "(e) POST /play/api/slots/spins, 20-cent monaco-nights spin",
     "a-end": "(a) GET /healthz again, at the end",
 }
 
@@ -642,6 +661,18 @@ def status_notes(run: Run) -> str:
         if r.data.get("exhausted"):
             notes.append(f"- {key}: ran out of links for {r.data['exhausted']} requests")
     return "\n".join(notes) if notes else "- every response had the expected status."
+
+
+def slot_spin_line(run: Run) -> str:
+    spins, base = run.results.get("e-slot"), run.results.get("a")
+    if spins is None or base is None:
+        return ""
+    return (
+        f"\nThe slot spin API (e), which has no target of its own: "
+        f"{spins.ok_per_second:,.0f} spins/s, {spins.ok_per_second / base.ok_per_second:.3f} "
+        f"of the baseline, p99 {spins.ms('p99'):.1f} ms. The engine and the enumeration alone "
+        "are in [SLOTS.md](SLOTS.md).\n"
+    )
 
 
 def render_readme(run: Run) -> str:
@@ -735,7 +766,7 @@ on one machine, with PostgreSQL. Regenerate this file with `make bench` (that is
 ## Results
 
 {result_table(run)}
-
+{slot_spin_line(run)}
 {status_notes(run)}
 
 ## Targets
@@ -1012,6 +1043,24 @@ def main() -> int:
         say(f"      {brief(run.results['c'])}")
         if run.results["c"].data.get("exhausted"):
             say("      WARNING: not enough links; rerun with a larger --links")
+
+        # (e) The slot spin API: one play session per connection (players' spins are
+        # serialised on their wallet), credit enough for every spin of the run.
+        step(8, steps, f"{LABELS['e-slot']}: {warm:g} s warm-up, {timed:g} s timed")
+        portero(env, "partner", "terms", str(partner["id"]), "EUR", "--demo-credit", "100000000")
+        sessions = asyncio.run(
+            create_play_sessions(base_url, partner["token"], options.connections)
+        )
+        sessions_file = out / "play-sessions.txt"
+        sessions_file.write_text("\n".join(sessions) + "\n")
+        spins = "/play/api/slots/spins"
+        if warm > 0:
+            wrk.run("e-slot-warmup", "slot_spin.lua", spins, warm, str(sessions_file), "warm",
+                    expected=200)  # fmt: skip
+        result = wrk.run("e-slot", "slot_spin.lua", spins, timed, str(sessions_file), "run",
+                         expected=200)  # fmt: skip
+        run.results["e-slot"] = result
+        say(f"      {brief(result)}")
 
         step(9, steps, f"{LABELS['a-end']}: {timed:g} s")
         run.results["a-end"] = wrk.run("a-end", "healthz.lua", "/healthz", timed, expected=200)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Regenerates bench/README.md: `bash bench/run.sh [options]` (`--help` lists them).
+# Regenerates bench/SLOTS.md, then bench/README.md: `bash bench/run.sh [options]` (`--help` lists them).
 # exec, so that Ctrl-C and SIGTERM reach bench/run.py directly: it stops the server, wrk and
 # py-spy it started and drops its scratch database on the way out.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-exec "${PYTHON:-$root/.venv/bin/python}" "$root/bench/run.py" "$@"
+python="${PYTHON:-$root/.venv/bin/python}"
+"$python" "$root/bench/slots.py"   # bench/SLOTS.md: slot engine and enumeration, one core
+exec "$python" "$root/bench/run.py" "$@"
