@@ -67,20 +67,28 @@ def bet_levels(game: GameSpec, currency: str) -> list[int]:
 async def _account(
     session: AsyncSession, context: PlayContext, *, lock: bool = False
 ) -> WalletAccount:
+    """The player's wallet in the session's currency (opened with the partner's demo credit on
+    first use); `lock` holds its row until the transaction ends."""
+    # The common case, an existing wallet, is one statement.
+    account = await ledger.find_account(
+        session, player_id=context.player_key, currency=context.currency, lock=lock
+    )
+    if account is not None:
+        return account
     configured = await session.scalar(
         select(Partner.currency_terms).where(Partner.id == context.partner_id)
     )
-    account = await ledger.open_account(
+    await ledger.open_account(
         session,
         player_id=context.player_key,
         currency=context.currency,
         opening_credit=terms_for(configured, context.currency).demo_credit,
         now=utcnow(),
     )
-    if lock:
-        await session.execute(
-            select(WalletAccount.id).where(WalletAccount.id == account.id).with_for_update()
-        )
+    account = await ledger.find_account(
+        session, player_id=context.player_key, currency=context.currency, lock=lock
+    )
+    assert account is not None  # opened just above
     return account
 
 

@@ -68,15 +68,17 @@ async def open_account(
 
 
 async def find_account(
-    session: AsyncSession, *, player_id: int, currency: str
+    session: AsyncSession, *, player_id: int, currency: str, lock: bool = False
 ) -> WalletAccount | None:
-    return (
-        await session.execute(
-            select(WalletAccount)
-            .where(WalletAccount.player_id == player_id, WalletAccount.currency == currency)
-            .execution_options(populate_existing=True)
-        )
-    ).scalar_one_or_none()
+    """`lock`: SELECT … FOR UPDATE (PostgreSQL), serialising the player's rounds."""
+    query = (
+        select(WalletAccount)
+        .where(WalletAccount.player_id == player_id, WalletAccount.currency == currency)
+        .execution_options(populate_existing=True)
+    )
+    if lock:
+        query = query.with_for_update()
+    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def settle(
