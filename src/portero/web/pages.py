@@ -20,6 +20,7 @@ router = APIRouter(include_in_schema=False)
 # script receives the texts under its prefix.
 PRODUCT_PAGES: dict[str, tuple[str, str]] = {
     "roulette": ("roulette.html", "roulette."),
+    "slot": ("slot.html", "slot."),
 }
 
 
