@@ -41,6 +41,7 @@ from portero.roulette import api as roulette_table_api
 from portero.roulette.schemas import SpinIn
 from portero.settings import Settings, load_settings
 from portero.slots import api as slots_api
+from portero.slots.catalogue import games as slot_games
 from portero.slots.schemas import SpinIn as SlotSpinIn
 from portero.web import pages, play_api
 from portero.web.rendering import render_link_error
@@ -51,6 +52,7 @@ STATIC = Path(__file__).parent / "web" / "static"
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
     settings.signing_key  # noqa: B018  (refuse to start without a usable key)
+    slot_games()  # refuse to start with a game file that does not hold up
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

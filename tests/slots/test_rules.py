@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
+from portero.app import create_app
 from portero.slots import catalogue, engine
 from portero.slots.rules import evaluate, line_pay, ways_pay, window_at
 from portero.slots.spec import GameSpec
+from tests.conftest import make_settings
 
 PUBLISHED = {
     "rtp": 0.95, "rtp_base": 0.95, "rtp_feature": 0.0, "hit_frequency": 0.1,
@@ -212,3 +214,17 @@ def test_the_catalogue_has_the_three_window_shapes() -> None:
     }
     assert shapes == {(3, 3, 5), (5, 3, 20), (5, 4, "ways")}
     assert any(g.free_spins and g.free_spins.retrigger for g in catalogue.games().values())
+
+
+def test_the_service_does_not_start_with_a_broken_game_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = game_data(strips=[["A", "S", "S", "K"]] * 5)  # scatters too close
+    (tmp_path / "test-game.json").write_text(json.dumps(broken))
+    monkeypatch.setattr(catalogue, "GAMES_DIR", tmp_path)
+    catalogue.games.cache_clear()
+    try:
+        with pytest.raises(catalogue.GameDataError, match=r"test-game\.json"):
+            create_app(make_settings(f"sqlite+aiosqlite:///{tmp_path / 'p.db'}"))
+    finally:
+        catalogue.games.cache_clear()
