@@ -728,6 +728,9 @@ on one machine, with PostgreSQL. Regenerate this file with `make bench` (that is
 - **(c)** `GET /launch/{{token}}`: first opening of a link (claims the launch, starts the play
   session, answers 303). {run.links:,} links are created through the API just before (and
   more for the warm-up); each wrk thread walks its own disjoint slice, each token once.
+- **(e)** `POST /play/api/slots/spins`: a 20-cent spin of monaco-nights (free spins played
+  out, bet and win settled on the wallet, the spin recorded), over {o.connections} players'
+  play sessions, each request with a new spin id. No target: measured beside the others.
 
 ## How
 
