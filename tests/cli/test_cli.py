@@ -268,8 +268,16 @@ class TestSlotsReport:
     def test_an_unknown_game_is_a_usage_error(self, cli: CliRunner) -> None:
         assert "No game 'nope'" in run(cli, "slots", "report", "nope", code=2)
 
+    def test_a_plot_into_a_missing_directory_is_a_usage_error(
+        self, cli: CliRunner, tmp_path: Path
+    ) -> None:
+        target = str(tmp_path / "missing" / "plot.png")
+        output = run(cli, "slots", "report", "fruit-royale", "--plot", target, code=2)
+        assert "No directory" in output
+
     def test_list_shows_every_game(self, cli: CliRunner) -> None:
         output = run(cli, "slots", "list")
         for game_id, game in slot_games().items():
             assert game_id in output
-            assert f"{game.published.rtp:.4%}" in output
+            assert f"RTP {game.published.rtp:8.4%}" in output
+            assert f"max {game.published.max_win:g}x" in output

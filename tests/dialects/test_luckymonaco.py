@@ -98,6 +98,8 @@ class TestSuccess:
         roulette = by_id.pop("roulette")
         assert (roulette["gametype"], roulette["name"]) == ("table", "European Roulette")
         assert roulette["rtp"] == pytest.approx(36 / 37)
+        assert roulette["max_win"] == 36  # a straight bet returns 36 times its stake
+        assert roulette["hit_frequency"] is None
         assert set(roulette["currencies"]) == {"EUR", "USD", "GBP", "JPY", "KRW", "CNY"}
         # Every slot game of the catalogue, with the figures its data publishes.
         assert set(by_id) == set(slot_games())

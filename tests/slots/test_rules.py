@@ -176,6 +176,12 @@ def test_no_feature_without_a_trigger(game: GameSpec) -> None:
         ({"credit_values": {"XXY": [1]}}, "ISO 4217"),
         ({"wild": "Z"}, "not a defined symbol"),
         ({"free_spins": None}, "free_spins settings"),
+        (
+            {"free_spins": {"multiplier": 1, "retrigger": False, "max_spins": 6}},
+            "max_spins is smaller than a trigger's award",
+        ),
+        ({"scatter": {"symbol": "S", "pays": {"3": -3}, "free_spins": {"3": 5}}}, "greater than"),
+        ({"scatter": {"symbol": "S", "pays": {"3": 1}, "free_spins": {"3": -5}}}, "greater than"),
     ],
 )
 def test_invalid_game_data_is_refused(changes: dict[str, Any], problem: str) -> None:
@@ -203,6 +209,15 @@ def test_the_catalogue_refuses_a_file_that_does_not_hold_up(
         high = game_data(published=PUBLISHED | {"rtp": 0.99})
         (tmp_path / "test-game.json").write_text(json.dumps(high))
         with pytest.raises(catalogue.GameDataError, match="published RTP outside"):
+            catalogue.games()
+        # This test game retriggers on average more than once per free spin.
+        (tmp_path / "test-game.json").write_text(json.dumps(game_data()))
+        with pytest.raises(catalogue.GameDataError, match="endless"):
+            catalogue.games()
+        # In range, but not what the game pays.
+        finite = game_data(free_spins={"multiplier": 2, "retrigger": False})
+        (tmp_path / "test-game.json").write_text(json.dumps(finite))
+        with pytest.raises(catalogue.GameDataError, match="but the game computes"):
             catalogue.games()
     finally:
         catalogue.games.cache_clear()

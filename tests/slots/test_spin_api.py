@@ -152,6 +152,18 @@ async def test_a_retried_spin_is_played_once(
     assert len((await client.get(SPINS, headers=auth)).json()["data"]) == 1
 
 
+async def test_a_spin_id_reused_in_another_currency_is_refused(
+    client: httpx.AsyncClient, partner: PartnerFixture
+) -> None:
+    player = "two-currencies-" + uuid.uuid4().hex[:6]
+    euros = await sit(client, partner, id=player, currency="EUR")
+    yen = await sit(client, partner, id=player, currency="JPY")
+    assert (await spin(client, euros, 20, "shared-id")).status_code == 200
+    response = await spin(client, yen, 20, "shared-id")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "spin_id_reused"
+
+
 async def test_two_spins_at_once_cannot_overdraw(
     client: httpx.AsyncClient, partner: PartnerFixture, sessions: async_sessionmaker[AsyncSession]
 ) -> None:

@@ -326,3 +326,28 @@ def test_free_spins_play_one_after_another_and_can_be_skipped(
     pw_expect(page.locator("#skip")).to_be_hidden()
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / "slot-free-spins.png")
+
+
+def test_a_currency_the_game_does_not_offer_gets_a_clear_page(
+    portero: Portero, open_browser: OpenBrowser
+) -> None:
+    """A native launch in Bahraini dinars: the game offers no bets in BHD, which no retry can
+    change, so the page says so instead of offering one."""
+    created = httpx.post(
+        f"{portero.base_url}/v1/launches",
+        headers={"Authorization": f"Bearer {portero.partner_token}"},
+        json={
+            "product": "slot",
+            "params": {"game_id": "monaco-nights"},
+            "player": {"id": "bhd-player", "language": "en", "currency": "BHD"},
+        },
+        timeout=5,
+    )
+    assert created.status_code == 201, created.text
+    page = open_browser().new_page()
+    page.goto(created.json()["url"])
+    pw_expect(page.locator("#unavailable")).to_be_visible()
+    pw_expect(page.locator("#unavailable p")).to_have_text(
+        "This game is not offered in your currency. Go back to the site that sent you."
+    )
+    pw_expect(page.locator("#error")).to_be_hidden()

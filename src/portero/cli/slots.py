@@ -21,9 +21,13 @@ def _shape(game: GameSpec) -> str:
 
 @app.command("list")
 def list_games() -> None:
-    """Every game with its published return to player."""
+    """Every game with its published figures: RTP, hit frequency, maximum win."""
     for game in catalogue.games().values():
-        typer.echo(f"{game.id:<16} {game.published.rtp:8.4%}  {_shape(game)}  {game.names['en']}")
+        figures = game.published
+        typer.echo(
+            f"{game.id:<16} RTP {figures.rtp:8.4%}  hit {figures.hit_frequency:7.2%}  "
+            f"max {figures.max_win:g}x  {_shape(game)}  {game.names['en']}"
+        )
 
 
 @app.command("report")
@@ -36,6 +40,9 @@ def report(
     """RTP (base game and free spins), hit frequency, volatility, maximum win and the win
     distribution, computed exactly: by independence of the reels and by enumerating every
     reel-stop combination (with a progress bar), which must agree."""
+    if plot is not None and not plot.parent.is_dir():
+        typer.secho(f"No directory {plot.parent} for the plot", fg="red", err=True)
+        raise typer.Exit(2)
     game = catalogue.game(game_id)
     if game is None:
         typer.secho(

@@ -7,11 +7,13 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from portero.slots import maths
 from portero.slots.spec import LANGUAGES, GameSpec
 
 GAMES_DIR = Path(__file__).parent / "games"
 # What the catalogue accepts to publish (and the tests check against the exact computation).
 RTP_RANGE = (0.94, 0.97)
+RTP_TOLERANCE = 5e-7  # published figures are rounded to six decimals
 
 
 class GameDataError(RuntimeError):
@@ -30,6 +32,15 @@ def games() -> dict[str, GameSpec]:
             raise GameDataError(f"{path.name}: id {game.id!r} differs from the file name")
         if not RTP_RANGE[0] <= game.published.rtp <= RTP_RANGE[1]:
             raise GameDataError(f"{path.name}: published RTP outside {RTP_RANGE}")
+        try:  # the exact RTP by independence: a fraction of a second per game
+            computed = maths.exact(game).rtp
+        except ValueError as error:  # a feature that never ends
+            raise GameDataError(f"{path.name}: {error}") from None
+        if abs(computed - game.published.rtp) > RTP_TOLERANCE:
+            raise GameDataError(
+                f"{path.name}: published RTP {game.published.rtp} but the game computes "
+                f"{computed:.6f} (run `portero slots report {game.id}`)"
+            )
         found[game.id] = game
     if not found:
         raise GameDataError(f"no game files in {GAMES_DIR}")

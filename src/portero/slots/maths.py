@@ -17,8 +17,9 @@ the multiplier) and awards A more spins (retriggers). Per free spin started, the
 total V satisfies E[V] = E[X] / (1 - E[A]) and
 E[V²] = (E[X²] + 2·E[XA]·E[V] + E[A(A-1)]·E[V]²) / (1 - E[A]); a trigger awarding n spins is
 worth n·E[V] on average. The safety bound of `max_spins` per feature is ignored: its effect on
-the return is far below 1e-12 for every game in the catalogue (the expected number of
-retriggers per spin is a few per cent).
+the return is far below 1e-12 for every game in the catalogue (a free spin awards 0.08 to 0.13
+more on average, so a feature reaching 1,000 spins is astronomically unlikely), and the game
+data may not set it below a trigger's award.
 
 All amounts are in credits; RTP is the expected pay per credit staked (bet_multiplier credits).
 """

@@ -138,7 +138,8 @@ async def spin(
     id answers the spin it already played."""
     game = game_of(context)
     account = await _account(session, context, lock=True)  # serialises the player's spins
-    request_hash = hashlib.sha256(f"{game.id}:{request.bet}".encode()).digest()
+    # The same id in another currency (another launch of the player) is another request.
+    request_hash = hashlib.sha256(f"{game.id}:{context.currency}:{request.bet}".encode()).digest()
     earlier = await session.scalar(
         select(SlotSpin).where(
             SlotSpin.player_id == context.player_key, SlotSpin.request_id == request.spin_id

@@ -25,10 +25,13 @@ class Symbol(_Strict):
     pays: dict[int, int] = Field(default_factory=dict)
 
 
+NonNegative = Annotated[int, Field(ge=0)]
+
+
 class Scatter(_Strict):
     symbol: SymbolCode
-    pays: dict[int, int] = Field(description="Scatter count → multiple of the total bet")
-    free_spins: dict[int, int] = Field(description="Scatter count → free spins awarded")
+    pays: dict[int, NonNegative] = Field(description="Scatter count → multiple of the total bet")
+    free_spins: dict[int, NonNegative] = Field(description="Scatter count → free spins awarded")
 
 
 class FreeSpins(_Strict):
@@ -113,6 +116,13 @@ class GameSpec(_Strict):
             self.scatter is None or not any(self.scatter.free_spins.values())
         ):
             problems.append("free_spins settings go with a scatter that awards free spins")
+        # The bound is a safety net the mathematics ignores: it must never cut a trigger short.
+        if (
+            self.free_spins is not None
+            and self.scatter is not None
+            and self.free_spins.max_spins < max(self.scatter.free_spins.values())
+        ):
+            problems.append("max_spins is smaller than a trigger's award")
         for currency, values in self.credit_values.items():
             try:
                 minor_units(currency)

@@ -146,6 +146,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "slot.over_balance": "The bet is more than your balance.",
         "slot.not_offered": "That bet is not offered. Choose another.",
         "slot.unavailable": "This game is not available now.",
+        "slot.unavailable_currency": "This game is not offered in your currency."
+        " Go back to the site that sent you.",
         "slot.refused": "The game refused this spin.",
     },
     "es": {
@@ -288,6 +290,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "slot.over_balance": "La apuesta supera tu saldo.",
         "slot.not_offered": "Esa apuesta no está disponible. Elige otra.",
         "slot.unavailable": "Este juego no está disponible ahora.",
+        "slot.unavailable_currency": "Este juego no se ofrece en tu moneda."
+        " Vuelve al sitio que te envió.",
         "slot.refused": "El juego no ha aceptado esta tirada.",
     },
     "ja": {
@@ -375,6 +379,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "slot.over_balance": "ベットが残高を超えています。",
         "slot.not_offered": "このベットは利用できません。別のベットを選んでください。",
         "slot.unavailable": "このゲームは現在ご利用いただけません。",
+        "slot.unavailable_currency": "このゲームはお客様の通貨ではご利用いただけません。"
+        "元のサイトにお戻りください。",
         "slot.refused": "このスピンは受け付けられませんでした。",
     },
     "zh": {
@@ -454,6 +460,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "slot.over_balance": "投注额超过了你的余额。",
         "slot.not_offered": "不提供该投注额，请另选。",
         "slot.unavailable": "该游戏目前不可用。",
+        "slot.unavailable_currency": "此游戏不支持您的货币。请返回您来自的网站。",
         "slot.refused": "游戏拒绝了这次旋转。",
     },
     "ko": {
@@ -538,6 +545,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "slot.over_balance": "베팅액이 잔액보다 많습니다.",
         "slot.not_offered": "제공되지 않는 베팅액입니다. 다른 금액을 선택하세요.",
         "slot.unavailable": "지금은 이 게임을 이용할 수 없습니다.",
+        "slot.unavailable_currency": "이 게임은 귀하의 통화로 제공되지 않습니다. "
+        "이전 사이트로 돌아가 주세요.",
         "slot.refused": "게임이 이 스핀을 거부했습니다.",
     },
 }

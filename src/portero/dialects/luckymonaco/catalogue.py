@@ -24,7 +24,7 @@ class Game:
     currencies: tuple[str, ...]
     rtp: float
     hit_frequency: float | None  # None: depends on the bet (table games)
-    max_win: float  # in multiples of the stake
+    max_win: float  # the largest return of one spin, stake included, in multiples of the stake
     names: dict[str, str] = field(default_factory=dict)
 
 
@@ -54,7 +54,7 @@ def games() -> dict[str, Game]:
         currencies=ROULETTE_CURRENCIES,
         rtp=float(Fraction(36, 37)),
         hit_frequency=None,
-        max_win=35.0,  # a straight bet
+        max_win=36.0,  # a straight bet: 35 to 1 and the stake back
         names={"en": "European Roulette", "es": "Ruleta europea", "ja": "ヨーロピアンルーレット",
                "zh": "欧洲轮盘", "ko": "유러피언 룰렛"},
     )  # fmt: skip

@@ -605,7 +605,12 @@
 
   async function start() {
     const response = await api("/play/api/slots/game");
-    if (!response.ok) return window.porteroSession.show("error");
+    if (!response.ok) {
+      // Not offered in the session's currency: no retry can help, unlike a passing fault.
+      const body = await response.json().catch(() => ({}));
+      const code = body.error && body.error.code;
+      return window.porteroSession.show(code === "game_unavailable" ? "unavailable" : "error");
+    }
     state.table = await response.json();
     state.game = state.table.game;
     state.symbols = new Map(state.game.symbols.map((symbol) => [symbol.code, symbol]));
