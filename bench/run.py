@@ -1049,21 +1049,15 @@ def main() -> int:
 
         # (e) The slot spin API: one play session per connection (players' spins are
         # serialised on their wallet), credit enough for every spin of the run.
-        step(8, steps, f"{LABELS['e-slot']}: {warm:g} s warm-up, {timed:g} s timed")
         portero(env, "partner", "terms", str(partner["id"]), "EUR", "--demo-credit", "100000000")
         sessions = asyncio.run(
             create_play_sessions(base_url, partner["token"], options.connections)
         )
         sessions_file = out / "play-sessions.txt"
         sessions_file.write_text("\n".join(sessions) + "\n")
-        spins = "/play/api/slots/spins"
-        if warm > 0:
-            wrk.run("e-slot-warmup", "slot_spin.lua", spins, warm, str(sessions_file), "warm",
-                    expected=200)  # fmt: skip
-        result = wrk.run("e-slot", "slot_spin.lua", spins, timed, str(sessions_file), "run",
-                         expected=200)  # fmt: skip
-        run.results["e-slot"] = result
-        say(f"      {brief(result)}")
+        file = str(sessions_file)
+        scenario(8, "e-slot", "slot_spin.lua", "/play/api/slots/spins", 200, [file, "warm"],
+                 [file, "run"])  # fmt: skip
 
         step(9, steps, f"{LABELS['a-end']}: {timed:g} s")
         run.results["a-end"] = wrk.run("a-end", "healthz.lua", "/healthz", timed, expected=200)

@@ -13,6 +13,7 @@ from portero.kit.db import session_scope
 from portero.partners import service as partners
 from portero.partners.schemas import PartnerConfigUpdate, PartnerSnapshot
 from portero.products.registry import ProductName
+from portero.wallet.terms import CurrencyTerms
 
 
 @dataclass
@@ -43,6 +44,23 @@ async def make_partner(
             )
             await partners.configure(session, partner_id=partner.id, update=update)
         return PartnerFixture(id=partner.id, token=raw, token_id=token.id)
+
+
+async def set_terms(
+    sessions: async_sessionmaker[AsyncSession],
+    partner: PartnerFixture,
+    currency: str,
+    *,
+    demo_credit: int,
+    min_bet: int,
+    max_bet: int,
+) -> None:
+    """The partner's demo credit and table limits in `currency` (minor units)."""
+    terms = CurrencyTerms(demo_credit=demo_credit, min_bet=min_bet, max_bet=max_bet)
+    async with session_scope(sessions) as session:
+        await partners.set_currency_terms(
+            session, partner_id=partner.id, currency=currency, terms=terms
+        )
 
 
 async def snapshot(sessions: async_sessionmaker[AsyncSession], partner_id: int) -> PartnerSnapshot:

@@ -17,13 +17,19 @@ from portero.kit.clock import utcnow
 from portero.kit.db import session_scope
 from portero.kit.secrets import hash_token
 from portero.launches.models import PlaySession
-from portero.partners import service as partners
 from portero.players.models import Player
 from portero.roulette import fairness
 from portero.roulette.bets import Bet, BetType, covered_numbers
 from portero.wallet.models import WalletAccount, WalletEntry
-from portero.wallet.terms import CurrencyTerms, default_terms
-from tests.factories import PartnerFixture, create_launch, launch_body, make_partner, open_link
+from portero.wallet.terms import default_terms
+from tests.factories import (
+    PartnerFixture,
+    create_launch,
+    launch_body,
+    make_partner,
+    open_link,
+    set_terms,
+)
 
 TABLE = "/play/api/roulette/table"
 SPINS = "/play/api/roulette/spins"
@@ -243,13 +249,7 @@ async def test_a_refused_bet_among_good_ones_refuses_the_whole_spin(
 async def test_stakes_beyond_the_balance_are_refused(
     client: httpx.AsyncClient, partner: PartnerFixture, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    async with session_scope(sessions) as session:
-        await partners.set_currency_terms(
-            session,
-            partner_id=partner.id,
-            currency="EUR",
-            terms=CurrencyTerms(demo_credit=1_000, min_bet=100, max_bet=1_000),
-        )
+    await set_terms(sessions, partner, "EUR", demo_credit=1_000, min_bet=100, max_bet=1_000)
     auth = await seat(client, partner)
     bets = [{"type": "red", "amount": 600}, {"type": "black", "amount": 500}]
     response = await spin(client, auth, bets)
@@ -269,13 +269,7 @@ async def test_stakes_beyond_the_balance_are_refused(
 async def test_partner_terms_set_credit_limits_and_currency(
     client: httpx.AsyncClient, partner: PartnerFixture, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    async with session_scope(sessions) as session:
-        await partners.set_currency_terms(
-            session,
-            partner_id=partner.id,
-            currency="JPY",
-            terms=CurrencyTerms(demo_credit=50_000, min_bet=100, max_bet=10_000),
-        )
+    await set_terms(sessions, partner, "JPY", demo_credit=50_000, min_bet=100, max_bet=10_000)
     auth = await seat(client, partner, currency="JPY")
     table = (await client.get(TABLE, headers=auth)).json()
     assert (table["currency"], table["minor_units"], table["balance"]) == ("JPY", 0, 50_000)
@@ -357,13 +351,7 @@ async def test_two_spins_at_once_cannot_overdraw(
 ) -> None:
     """Two tabs of one player (two launches, one wallet) each stake the whole balance at once:
     one spin is settled, the other is refused, and the balance never goes below zero."""
-    async with session_scope(sessions) as session:
-        await partners.set_currency_terms(
-            session,
-            partner_id=partner.id,
-            currency="EUR",
-            terms=CurrencyTerms(demo_credit=1_000, min_bet=100, max_bet=1_000),
-        )
+    await set_terms(sessions, partner, "EUR", demo_credit=1_000, min_bet=100, max_bet=1_000)
     player_id = "two-tabs-" + uuid.uuid4().hex[:6]
     tabs = [await seat(client, partner, id=player_id) for _ in range(2)]
     assert (await client.get(TABLE, headers=tabs[0])).json()["balance"] == 1_000

@@ -13,12 +13,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portero.kit.db import session_scope
 from portero.launches import opening
-from portero.partners import service as partners
 from portero.slots import catalogue, service
 from portero.slots.rules import evaluate, window_at
 from portero.slots.schemas import SpinIn
-from portero.wallet.terms import CurrencyTerms, default_terms
-from tests.factories import PartnerFixture, create_launch, launch_body, make_partner, open_link
+from portero.wallet.terms import default_terms
+from tests.factories import (
+    PartnerFixture,
+    create_launch,
+    launch_body,
+    make_partner,
+    open_link,
+    set_terms,
+)
 
 GAME = "/play/api/slots/game"
 SPINS = "/play/api/slots/spins"
@@ -124,13 +130,7 @@ async def test_a_bet_that_is_not_a_level_is_refused(
 async def test_a_bet_over_the_balance_is_refused(
     client: httpx.AsyncClient, partner: PartnerFixture, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    async with session_scope(sessions) as session:
-        await partners.set_currency_terms(
-            session,
-            partner_id=partner.id,
-            currency="EUR",
-            terms=CurrencyTerms(demo_credit=150, min_bet=1, max_bet=100),
-        )
+    await set_terms(sessions, partner, "EUR", demo_credit=150, min_bet=1, max_bet=100)
     auth = await sit(client, partner)
     response = await spin(client, auth, 200)
     assert response.status_code == 409
@@ -167,13 +167,7 @@ async def test_a_spin_id_reused_in_another_currency_is_refused(
 async def test_two_spins_at_once_cannot_overdraw(
     client: httpx.AsyncClient, partner: PartnerFixture, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    async with session_scope(sessions) as session:
-        await partners.set_currency_terms(
-            session,
-            partner_id=partner.id,
-            currency="EUR",
-            terms=CurrencyTerms(demo_credit=1_000, min_bet=1, max_bet=1_000),
-        )
+    await set_terms(sessions, partner, "EUR", demo_credit=1_000, min_bet=1, max_bet=1_000)
     player = "slot-tabs-" + uuid.uuid4().hex[:6]
     tabs = [await sit(client, partner, game_id="fruit-royale", id=player) for _ in range(2)]
     assert (await client.get(GAME, headers=tabs[0])).json()["balance"] == 1_000

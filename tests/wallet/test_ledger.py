@@ -39,9 +39,12 @@ async def new_player(sessions: async_sessionmaker[AsyncSession]) -> int:
 async def open_account(
     sessions: async_sessionmaker[AsyncSession], player_id: int, credit: int = 1_000
 ) -> int:
+    async def opening_credit() -> int:
+        return credit
+
     async with session_scope(sessions) as session:
-        account = await ledger.open_account(
-            session, player_id=player_id, currency="EUR", opening_credit=credit, now=utcnow()
+        account = await ledger.account(
+            session, player_id=player_id, currency="EUR", opening_credit=opening_credit
         )
         return account.id
 

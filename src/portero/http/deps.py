@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.http.runtime import Runtime, runtime_of
@@ -28,6 +28,8 @@ async def _runtime(request: Request) -> Runtime:
 # sees success for work that did not commit.
 SessionDep = Annotated[AsyncSession, Depends(_session, scope="function")]
 RuntimeDep = Annotated[Runtime, Depends(_runtime)]
+# How many items a list endpoint answers at once (default 20 at each endpoint).
+PageLimit = Annotated[int, Query(ge=1, le=100)]
 
 
 def only_query_params(allowed: frozenset[str]) -> Callable[[Request], Awaitable[None]]:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 
 from portero.dialects.native.errors import responses
 from portero.http.body import read_json, request_body
-from portero.http.deps import SessionDep
+from portero.http.deps import PageLimit, SessionDep
 from portero.roulette import service
 from portero.roulette.models import RouletteRound, RouletteSeat
 from portero.roulette.schemas import (
@@ -107,7 +105,7 @@ async def post_spin(request: Request, context: PlayContextDep, session: SessionD
 async def list_rounds(
     context: PlayContextDep,
     session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    limit: PageLimit = 20,
 ) -> RoundsOut:
     """The player's own rounds, newest first, with their bets and seeds."""
     return RoundsOut(data=[_round(r) for r in await service.rounds(session, context, limit=limit)])

@@ -21,7 +21,6 @@ from portero.kit.clock import utcnow
 from portero.kit.db import after_commit, dialect_insert
 from portero.kit.ids import new_id
 from portero.launches.opening import PlayContext
-from portero.partners.models import Partner
 from portero.products.registry import ProductName
 from portero.roulette import bets as rules
 from portero.roulette import fairness
@@ -30,9 +29,8 @@ from portero.roulette.models import RouletteRound, RouletteSeat
 from portero.roulette.schemas import BetIn, SpinIn
 from portero.wallet import ledger
 from portero.wallet.currency import to_major
-from portero.wallet.errors import InsufficientFunds
 from portero.wallet.models import WalletAccount
-from portero.wallet.terms import CurrencyTerms, terms_for
+from portero.wallet.terms import CurrencyTerms, partner_terms
 
 LAST_NUMBERS = 12
 CHIP_MULTIPLES = (1, 5, 25, 100, 500)
@@ -61,31 +59,34 @@ def _require_table(context: PlayContext) -> None:
         raise TableClosed()
 
 
-async def _terms(session: AsyncSession, context: PlayContext) -> CurrencyTerms:
-    configured = await session.scalar(
-        select(Partner.currency_terms).where(Partner.id == context.partner_id)
-    )
-    return terms_for(configured, context.currency)
-
-
 def chips_for(terms: CurrencyTerms) -> list[int]:
     return sorted({min(terms.min_bet * k, terms.max_bet) for k in CHIP_MULTIPLES})
 
 
 async def _account(
-    session: AsyncSession, context: PlayContext, terms: CurrencyTerms
+    session: AsyncSession, context: PlayContext, terms: CurrencyTerms, *, lock: bool = False
 ) -> WalletAccount:
-    return await ledger.open_account(
+    async def opening_credit() -> int:
+        return terms.demo_credit
+
+    return await ledger.account(
         session,
         player_id=context.player_key,
         currency=context.currency,
-        opening_credit=terms.demo_credit,
-        now=utcnow(),
+        opening_credit=opening_credit,
+        lock=lock,
     )
 
 
 async def _seat(session: AsyncSession, player_key: int, *, lock: bool) -> RouletteSeat:
     """The player's seat, created with a first commitment on first use."""
+    query = select(RouletteSeat).where(RouletteSeat.player_id == player_key)
+    if lock:
+        query = query.with_for_update()
+    query = query.execution_options(populate_existing=True)
+    seat = (await session.execute(query)).scalar_one_or_none()
+    if seat is not None:
+        return seat
     server_seed = fairness.new_server_seed()
     await session.execute(
         dialect_insert(session)(RouletteSeat)
@@ -99,11 +100,7 @@ async def _seat(session: AsyncSession, player_key: int, *, lock: bool) -> Roulet
         )
         .on_conflict_do_nothing(index_elements=["player_id"])
     )
-    query = select(RouletteSeat).where(RouletteSeat.player_id == player_key)
-    if lock:
-        query = query.with_for_update()
-    seat = (await session.execute(query.execution_options(populate_existing=True))).scalar_one()
-    return seat
+    return (await session.execute(query)).scalar_one()  # ours, or the racing request's
 
 
 async def _last_numbers(session: AsyncSession, player_key: int) -> list[int]:
@@ -121,7 +118,7 @@ async def _last_numbers(session: AsyncSession, player_key: int) -> list[int]:
 
 async def table(session: AsyncSession, context: PlayContext) -> Table:
     _require_table(context)
-    terms = await _terms(session, context)
+    terms = await partner_terms(session, context.partner_id, context.currency)
     # Seat first, then wallet: the order spin() takes them in, so that a first /table and a
     # first spin of one player running at once cannot deadlock.
     seat = await _seat(session, context.player_key, lock=False)
@@ -182,7 +179,7 @@ async def spin(session: AsyncSession, context: PlayContext, request: SpinIn) -> 
     """Play one round: draw from the committed seed, settle stake and return, reveal the seed,
     commit to the next one. A repeated round id answers the round it already played."""
     _require_table(context)
-    terms = await _terms(session, context)
+    terms = await partner_terms(session, context.partner_id, context.currency)
     seat = await _seat(session, context.player_key, lock=True)  # serialises the player's spins
     request_hash = _request_hash(request)
     earlier = await session.scalar(
@@ -202,11 +199,6 @@ async def spin(session: AsyncSession, context: PlayContext, request: SpinIn) -> 
         seat.client_seed = request.client_seed
     number = fairness.draw(seat.server_seed, seat.client_seed, seat.nonce)
     stake = sum(bet.amount for bet in placed)
-    if stake > account.balance:  # the ledger's debit would refuse it too; this says why
-        raise InsufficientFunds(
-            f"The bets total {to_major(stake, context.currency)} {context.currency}; the balance "
-            f"is {to_major(account.balance, context.currency)} {context.currency}."
-        )
     returned = rules.total_return(placed, number)
     now = utcnow()
     round_id = new_id("rnd")

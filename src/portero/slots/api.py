@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 
 from portero.dialects.native.errors import responses
 from portero.http.body import read_json, request_body
-from portero.http.deps import SessionDep
+from portero.http.deps import PageLimit, SessionDep
 from portero.slots import service
 from portero.slots.models import SlotSpin
 from portero.slots.schemas import (
@@ -111,7 +111,7 @@ async def post_spin(request: Request, context: PlayContextDep, session: SessionD
 async def list_spins(
     context: PlayContextDep,
     session: SessionDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    limit: PageLimit = 20,
 ) -> SpinsOut:
     """The player's spins of this game, newest first."""
     return SpinsOut(data=[_record(s) for s in await service.history(session, context, limit=limit)])

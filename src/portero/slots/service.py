@@ -21,7 +21,6 @@ from portero.kit.clock import utcnow
 from portero.kit.db import after_commit
 from portero.kit.ids import new_id
 from portero.launches.opening import PlayContext
-from portero.partners.models import Partner
 from portero.products.registry import ProductName
 from portero.slots import catalogue, engine
 from portero.slots.engine import Outcome, RandBelow
@@ -31,9 +30,8 @@ from portero.slots.schemas import SpinIn
 from portero.slots.spec import GameSpec
 from portero.wallet import ledger
 from portero.wallet.currency import to_major
-from portero.wallet.errors import InsufficientFunds
 from portero.wallet.models import WalletAccount
-from portero.wallet.terms import terms_for
+from portero.wallet.terms import partner_terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,29 +65,17 @@ def bet_levels(game: GameSpec, currency: str) -> list[int]:
 async def _account(
     session: AsyncSession, context: PlayContext, *, lock: bool = False
 ) -> WalletAccount:
-    """The player's wallet in the session's currency (opened with the partner's demo credit on
-    first use); `lock` holds its row until the transaction ends."""
-    # The common case, an existing wallet, is one statement.
-    account = await ledger.find_account(
-        session, player_id=context.player_key, currency=context.currency, lock=lock
-    )
-    if account is not None:
-        return account
-    configured = await session.scalar(
-        select(Partner.currency_terms).where(Partner.id == context.partner_id)
-    )
-    await ledger.open_account(
+    async def opening_credit() -> int:  # read only when the wallet is opened
+        terms = await partner_terms(session, context.partner_id, context.currency)
+        return terms.demo_credit
+
+    return await ledger.account(
         session,
         player_id=context.player_key,
         currency=context.currency,
-        opening_credit=terms_for(configured, context.currency).demo_credit,
-        now=utcnow(),
+        opening_credit=opening_credit,
+        lock=lock,
     )
-    account = await ledger.find_account(
-        session, player_id=context.player_key, currency=context.currency, lock=lock
-    )
-    assert account is not None  # opened just above
-    return account
 
 
 async def table(session: AsyncSession, context: PlayContext) -> Table:
@@ -156,11 +142,6 @@ async def spin(
             f"bet: {request.bet} is not a bet level of {game.id} in {context.currency} "
             f"(minor units; offered: {offered} {context.currency})",
             param="bet",
-        )
-    if request.bet > account.balance:
-        raise InsufficientFunds(
-            f"The bet is {to_major(request.bet, context.currency)} {context.currency}; the "
-            f"balance is {to_major(account.balance, context.currency)} {context.currency}."
         )
     credit_value = request.bet // game.bet_multiplier
     outcome = engine.play(game, randbelow)

@@ -7,13 +7,16 @@ every backend: two rounds settling at once can never take the balance below zero
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portero.kit.clock import utcnow
 from portero.kit.db import dialect_insert
+from portero.wallet.currency import to_major
 from portero.wallet.errors import InsufficientFunds
 from portero.wallet.models import WalletAccount, WalletEntry
 
@@ -29,23 +32,30 @@ class Settlement:
     payout: int
 
 
-async def open_account(
-    session: AsyncSession, *, player_id: int, currency: str, opening_credit: int, now: datetime
+async def account(
+    session: AsyncSession,
+    *,
+    player_id: int,
+    currency: str,
+    opening_credit: Callable[[], Awaitable[int]],
+    lock: bool = False,
 ) -> WalletAccount:
-    """The player's account in `currency`, created with its opening credit on first use.
+    """The player's account in `currency`; `lock` holds its row until the transaction ends
+    (SELECT … FOR UPDATE on PostgreSQL), serialising the player's rounds.
 
-    Two first requests racing: ON CONFLICT lets exactly one create the account (and its
-    credit entry); the other finds it.
+    An existing account (the common case) is one statement. On first use the account is
+    created with `await opening_credit()`; two first requests racing: ON CONFLICT lets exactly
+    one create it (and its credit entry), the other finds it.
     """
-    insert = dialect_insert(session)
+    found = await find_account(session, player_id=player_id, currency=currency, lock=lock)
+    if found is not None:
+        return found
+    credit = await opening_credit()
+    now = utcnow()
     created = await session.execute(
-        insert(WalletAccount)
+        dialect_insert(session)(WalletAccount)
         .values(
-            player_id=player_id,
-            currency=currency,
-            balance=opening_credit,
-            created_at=now,
-            updated_at=now,
+            player_id=player_id, currency=currency, balance=credit, created_at=now, updated_at=now
         )
         .on_conflict_do_nothing(index_elements=["player_id", "currency"])
         .returning(WalletAccount.id)
@@ -56,21 +66,20 @@ async def open_account(
             WalletEntry(
                 account_id=account_id,
                 kind=OPENING_CREDIT,
-                amount=opening_credit,
-                balance_after=opening_credit,
+                amount=credit,
+                balance_after=credit,
                 reference=OPENING_CREDIT,
                 created_at=now,
             )
         )
-    account = await find_account(session, player_id=player_id, currency=currency)
-    assert account is not None  # created above, or by the request we raced with
-    return account
+    found = await find_account(session, player_id=player_id, currency=currency, lock=lock)
+    assert found is not None  # created above, or by the request we raced with
+    return found
 
 
 async def find_account(
     session: AsyncSession, *, player_id: int, currency: str, lock: bool = False
 ) -> WalletAccount | None:
-    """`lock`: SELECT … FOR UPDATE (PostgreSQL), serialising the player's rounds."""
     query = (
         select(WalletAccount)
         .where(WalletAccount.player_id == player_id, WalletAccount.currency == currency)
@@ -106,7 +115,7 @@ async def settle(
         )
     ).scalar_one_or_none()
     if balance is None:
-        raise InsufficientFunds()
+        raise await _insufficient(session, account_id, stake)
     entries = [
         WalletEntry(
             account_id=account_id,
@@ -131,3 +140,19 @@ async def settle(
     session.add_all(entries)
     await session.flush()
     return Settlement(balance=balance, stake=stake, payout=payout)
+
+
+async def _insufficient(session: AsyncSession, account_id: int, stake: int) -> InsufficientFunds:
+    """The refusal, with both amounts (read only when refusing)."""
+    row = (
+        await session.execute(
+            select(WalletAccount.balance, WalletAccount.currency).where(
+                WalletAccount.id == account_id
+            )
+        )
+    ).one()
+    currency = row.currency
+    return InsufficientFunds(
+        f"The stake is {to_major(stake, currency)} {currency}; the balance is "
+        f"{to_major(row.balance, currency)} {currency}."
+    )

@@ -11,7 +11,7 @@ from portero.dialects.native.auth import CurrentPartner
 from portero.dialects.native.errors import responses
 from portero.dialects.native.schemas import LaunchList, LaunchOut
 from portero.http.body import read_json, request_body
-from portero.http.deps import RuntimeDep, SessionDep, only_query_params
+from portero.http.deps import PageLimit, RuntimeDep, SessionDep, only_query_params
 from portero.http.issuing import issue_link
 from portero.http.runtime import runtime_of
 from portero.kit.clock import utcnow
@@ -86,7 +86,7 @@ async def list_launches(
     player_id: Annotated[str | None, Query(max_length=128, pattern=r"^[^\x00-\x1f\x7f]+$")] = None,
     status: LaunchStatus | None = None,
     product: ProductName | None = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    limit: PageLimit = 20,
     starting_after: Annotated[
         str | None,
         Query(pattern=LAUNCH_ID_PATTERN, description="Id of the last launch of the previous page"),

@@ -34,21 +34,90 @@
     }
   }
 
-  // What product scripts use: authenticated fetch, and the page's states. Once the session
-  // has loaded, a "portero:session" event carries it to them.
+  function authorised(path, options) {
+    const init = Object.assign({}, options || {});
+    init.headers = Object.assign({}, init.headers || {}, { Authorization: "Bearer " + token });
+    return fetch(path, init);
+  }
+
+  // A call of the product's play API; an ended session shows the "ended" state and throws.
+  async function api(path, options) {
+    const response = await authorised(path, options);
+    if (response.status === 401) {
+      show("ended");
+      throw new Error("session ended");
+    }
+    return response;
+  }
+
+  // A game round POSTed with the id the page chose for it. "ok": the answer; "refused": a 4xx,
+  // the round was not played; "lost": no readable answer or a 5xx, the round may or may not
+  // have been played, so the page sends the very same request again; "ended".
+  async function sendRound(path, request) {
+    let response;
+    let body;
+    try {
+      response = await api(path, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(request),
+      });
+      body = await response.json();
+    } catch (failure) {
+      return { outcome: failure.message === "session ended" ? "ended" : "lost" };
+    }
+    if (response.status >= 500) return { outcome: "lost" };
+    return response.ok ? { outcome: "ok", body: body } : { outcome: "refused", error: body.error };
+  }
+
+  function newRequestId() {
+    const bytes = new Uint8Array(16);
+    crypto.getRandomValues(bytes); // works outside secure contexts, unlike randomUUID
+    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  // The page's texts (a JSON block the server renders in the launch's language).
+  const textsBlock = document.getElementById("texts");
+  const texts = textsBlock ? JSON.parse(textsBlock.textContent) : {};
+
+  function say(key, values) {
+    let text = texts[key] || key;
+    for (const [name, value] of Object.entries(values || {})) {
+      text = text.split("{" + name + "}").join(value);
+    }
+    return text;
+  }
+
+  const moneyFormats = new Map();
+
+  // An amount in minor units, in the page's language.
+  function money(minor, currency, minorUnits) {
+    const key = currency + ":" + minorUnits;
+    if (!moneyFormats.has(key)) {
+      moneyFormats.set(key, new Intl.NumberFormat(document.documentElement.lang, {
+        style: "currency", currency: currency, minimumFractionDigits: minorUnits,
+        maximumFractionDigits: minorUnits,
+      }));
+    }
+    return moneyFormats.get(key).format(minor / Math.pow(10, minorUnits));
+  }
+
+  // What product scripts use: the page's states, authenticated calls, texts and money. Once
+  // the session has loaded, a "portero:session" event carries it to them.
   window.porteroSession = {
     token: token,
     show: show,
-    fetch: function (path, options) {
-      const init = Object.assign({}, options || {});
-      init.headers = Object.assign({}, init.headers || {}, { Authorization: "Bearer " + token });
-      return fetch(path, init);
-    },
+    fetch: authorised,
+    api: api,
+    sendRound: sendRound,
+    newRequestId: newRequestId,
+    say: say,
+    money: money,
   };
 
   async function load() {
     if (!token) return show("ended");
-    const response = await window.porteroSession.fetch("/play/api/session");
+    const response = await authorised("/play/api/session");
     if (response.status === 401) return show("ended");
     if (!response.ok) return show("error"); // a passing fault: the session may be fine
     const session = await response.json();
@@ -59,7 +128,7 @@
         new Date(session.idle_expires_at).toLocaleString(document.documentElement.lang);
     }
     document.getElementById("leave").onclick = async function () {
-      await window.porteroSession.fetch("/play/api/session/end", { method: "POST" });
+      await authorised("/play/api/session/end", { method: "POST" });
       try { sessionStorage.removeItem(storageKey); } catch (blocked) { /* nothing stored */ }
       if (session.return_url) window.top.location.href = session.return_url;
       else show("ended");

@@ -10,7 +10,6 @@
   const RED = new Set([1, 3, 5, 7, 9, 12, 14, 16, 18, 19, 21, 23, 25, 27, 30, 32, 34, 36]);
   const ACCEPT_BELOW = 4294967289; // 37 × 116,080,197: the last whole block of 37 in 2^32
   const SPIN_MS = 3600;
-  const texts = JSON.parse(document.getElementById("texts").textContent);
   const lang = document.documentElement.lang;
   const $ = (id) => document.getElementById(id);
 
@@ -25,13 +24,8 @@
     rotation: 0,
   };
 
-  function say(key, values) {
-    let text = texts[key] || key;
-    for (const [name, value] of Object.entries(values || {})) {
-      text = text.replace("{" + name + "}", value);
-    }
-    return text;
-  }
+  const say = window.porteroSession.say;
+  const api = window.porteroSession.api;
 
   function colorOf(n) {
     return n === 0 ? "green" : RED.has(n) ? "red" : "black";
@@ -232,18 +226,13 @@
 
   // --- Money --------------------------------------------------------------------------------
 
-  const formats = new Map();
-
+  // In the table's currency unless the round says otherwise.
   function money(minor, currency, minorUnits) {
-    const code = currency || state.table.currency;
-    const digits = minorUnits === undefined ? state.table.minor_units : minorUnits;
-    if (!formats.has(code)) {
-      formats.set(code, new Intl.NumberFormat(lang, {
-        style: "currency", currency: code, minimumFractionDigits: digits,
-        maximumFractionDigits: digits,
-      }));
-    }
-    return formats.get(code).format(minor / Math.pow(10, digits));
+    return window.porteroSession.money(
+      minor,
+      currency || state.table.currency,
+      minorUnits === undefined ? state.table.minor_units : minorUnits,
+    );
   }
 
   function compact(minor) {
@@ -324,21 +313,6 @@
 
   // --- Playing ------------------------------------------------------------------------------
 
-  function newRoundId() {
-    const bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes); // works outside secure contexts, unlike randomUUID
-    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  }
-
-  async function api(path, options) {
-    const response = await window.porteroSession.fetch(path, options);
-    if (response.status === 401) {
-      window.porteroSession.show("ended");
-      throw new Error("session ended");
-    }
-    return response;
-  }
-
   function setPending(request) {
     state.pending = request;
     $("client-seed").disabled = Boolean(request);
@@ -361,7 +335,10 @@
     if (state.busy) return;
     if (!state.pending) {
       if (state.bets.size === 0) return message(say("no_bets"));
-      const request = { round_id: newRoundId(), bets: Array.from(state.bets.values()) };
+      const request = {
+        round_id: window.porteroSession.newRequestId(),
+        bets: Array.from(state.bets.values()),
+      };
       const seed = $("client-seed").value.trim();
       if (seed && seed !== state.table.next.client_seed) request.client_seed = seed;
       setPending(request);
@@ -369,30 +346,20 @@
     state.busy = true;
     $("spin").disabled = true;
     message("");
-    let response = null;
-    let body = null;
-    try {
-      response = await api("/play/api/roulette/spins", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(state.pending),
-      });
-      body = await response.json();
-    } catch (failure) {
-      if (failure.message === "session ended") return;
-      body = null; // no answer, or not one we can read: the round may or may not be played
-    }
-    if (!response || !body || response.status >= 500) {
+    const sent = await window.porteroSession.sendRound("/play/api/roulette/spins", state.pending);
+    if (sent.outcome === "ended") return;
+    if (sent.outcome === "lost") {
       state.busy = false;
       $("spin").disabled = false;
       return message(say("spin_failed")); // Spin again retries the same round id
     }
     setPending(null);
-    if (!response.ok) {
+    if (sent.outcome === "refused") {
       state.busy = false;
       $("spin").disabled = false;
-      return message(refusal(body.error));
+      return message(refusal(sent.error));
     }
+    const body = sent.body;
     await spinWheelTo(body.round.number);
     settle(body);
     state.busy = false;

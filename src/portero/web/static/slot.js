@@ -9,7 +9,6 @@
     base: { first: 900, stagger: 260, extra: 3, pause: 1200 },
     free: { first: 500, stagger: 130, extra: 2, pause: 900 },
   };
-  const texts = JSON.parse(document.getElementById("texts").textContent);
   const lang = document.documentElement.lang;
   const $ = (id) => document.getElementById(id);
 
@@ -24,29 +23,18 @@
     finishers: new Set(), // what ends the waits under way, when the player skips
   };
 
-  function say(key, values) {
-    let text = texts[key] || key;
-    for (const [name, value] of Object.entries(values || {})) {
-      text = text.split("{" + name + "}").join(value);
-    }
-    return text;
-  }
+  const say = window.porteroSession.say;
+  const api = window.porteroSession.api;
 
   // --- Money and figures --------------------------------------------------------------------
 
-  const formats = new Map();
-
+  // In the table's currency unless the record says otherwise.
   function money(minor, currency, minorUnits) {
-    const code = currency || state.table.currency;
-    const digits = minorUnits === undefined ? state.table.minor_units : minorUnits;
-    const key = code + ":" + digits;
-    if (!formats.has(key)) {
-      formats.set(key, new Intl.NumberFormat(lang, {
-        style: "currency", currency: code, minimumFractionDigits: digits,
-        maximumFractionDigits: digits,
-      }));
-    }
-    return formats.get(key).format(minor / Math.pow(10, digits));
+    return window.porteroSession.money(
+      minor,
+      currency || state.table.currency,
+      minorUnits === undefined ? state.table.minor_units : minorUnits,
+    );
   }
 
   function percent(share) {
@@ -412,21 +400,6 @@
 
   // --- Playing ------------------------------------------------------------------------------
 
-  function newSpinId() {
-    const bytes = new Uint8Array(16);
-    crypto.getRandomValues(bytes); // works outside secure contexts, unlike randomUUID
-    return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-  }
-
-  async function api(path, options) {
-    const response = await window.porteroSession.fetch(path, options);
-    if (response.status === 401) {
-      window.porteroSession.show("ended");
-      throw new Error("session ended");
-    }
-    return response;
-  }
-
   // While a spin is unanswered, the bet being played stays as it is until the spin is known,
   // and Spin retries that same spin.
   function setControls() {
@@ -449,35 +422,25 @@
     if (state.busy) return;
     if (!state.pending) {
       if (state.bet > state.table.balance) return message(say("over_balance"));
-      state.pending = { spin_id: newSpinId(), bet: state.bet };
+      state.pending = { spin_id: window.porteroSession.newRequestId(), bet: state.bet };
     }
     state.busy = true;
     setControls();
     message("");
-    let response = null;
-    let body = null;
-    try {
-      response = await api("/play/api/slots/spins", {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(state.pending),
-      });
-      body = await response.json();
-    } catch (failure) {
-      if (failure.message === "session ended") return;
-      body = null; // no answer, or not one we can read: the spin may or may not be played
-    }
-    if (!response || !body || response.status >= 500) {
+    const sent = await window.porteroSession.sendRound("/play/api/slots/spins", state.pending);
+    if (sent.outcome === "ended") return;
+    if (sent.outcome === "lost") {
       state.busy = false;
       setControls();
       return message(say("spin_failed")); // Retry spin sends the same spin id
     }
     state.pending = null;
-    if (!response.ok) {
+    if (sent.outcome === "refused") {
       state.busy = false;
       setControls();
-      return message(refusal(body.error));
+      return message(refusal(sent.error));
     }
+    const body = sent.body;
     setControls(); // answered: Spin again is a new spin
     try {
       await present(body);
