@@ -13,6 +13,10 @@ from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from portero import __version__
+from portero.calls import api as calls_api
+from portero.calls.bus import create_bus
+from portero.calls.dispatcher import Dispatcher
+from portero.calls.timings import CallTimings
 from portero.dialects.cammer import api as cammer_api
 from portero.dialects.cammer import errors as cammer_errors
 from portero.dialects.luckymonaco import api as luckymonaco_api
@@ -65,6 +69,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             authenticator=PartnerAuthenticator(sessions, ttl_seconds=settings.auth_cache_seconds),
             pg_pool=None if settings.is_sqlite else await FairPool.open(settings),
         )
+        bus = create_bus(settings.redis_url)
+        await bus.start()
+        app.state.runtime.bus = bus
+        dispatcher = Dispatcher(
+            sessions, bus, CallTimings.of(settings), interval=settings.call_tick_seconds
+        )
+        if settings.call_tick_seconds > 0:
+            dispatcher.start()
         sweeping = None
         if settings.expiry_sweep_seconds > 0:
             sweeping = asyncio.create_task(
@@ -73,6 +85,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         try:
             yield
         finally:
+            await dispatcher.stop()
+            await bus.close()
             if sweeping:
                 sweeping.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -113,6 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         play_api.router,
         roulette_table_api.router,
         slots_api.router,
+        calls_api.router,
         pages.router,
         ops_api.router,
     )

@@ -1,6 +1,6 @@
 """Every table, imported in one place for Alembic and for metadata-wide operations."""
 
-from portero.calls.models import CallAgent, CallCategory, agent_category
+from portero.calls.models import Call, CallAgent, CallCategory, CallOffer, agent_category
 from portero.kit.db import Base
 from portero.launches.models import Launch, PlaySession
 from portero.partners.models import Partner, PartnerToken
@@ -12,8 +12,10 @@ from portero.wallet.models import WalletAccount, WalletEntry
 metadata = Base.metadata
 
 __all__ = [
+    "Call",
     "CallAgent",
     "CallCategory",
+    "CallOffer",
     "Launch",
     "Partner",
     "PartnerToken",

@@ -53,6 +53,22 @@ class Settings(BaseSettings):
     # Interval of the sweep that marks unopened launches past their expiry; 0 turns it off.
     expiry_sweep_seconds: float = 60.0
 
+    # The call product (see docs/products/calls.md).
+    call_link_ttl_seconds: int = Field(default=24 * 3600, ge=60)
+    call_offer_seconds: float = Field(default=20.0, gt=0)
+    call_wait_seconds: float = Field(default=120.0, gt=0)
+    call_presence_grace_seconds: float = Field(default=20.0, gt=0)
+    # Interval of the clock that expires offers and presence (0 turns it off: tests).
+    call_tick_seconds: float = Field(default=1.0, ge=0)
+    # Signalling between server processes; in-process only when unset.
+    redis_url: str | None = None
+    # ICE servers handed to the browsers. TURN credentials are minted per call from the shared
+    # secret (the TURN REST scheme) and live `turn_ttl_seconds`.
+    stun_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    turn_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    turn_secret: str | None = None
+    turn_ttl_seconds: int = Field(default=3600, ge=60)
+
     db_pool_size: int = 10
     db_pool_timeout_seconds: float = 5.0
     log_level: str = "INFO"
@@ -62,6 +78,17 @@ class Settings(BaseSettings):
     @classmethod
     def _normalise_url(cls, value: str) -> str:
         return normalise_database_url(value)
+
+    @field_validator("stun_urls", "turn_urls", mode="before")
+    @classmethod
+    def _split_urls(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            for item in value:
+                if not str(item).startswith(("stun:", "stuns:", "turn:", "turns:")):
+                    raise ValueError(f"not a STUN/TURN URL: {item!r}")
+        return value
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

@@ -7,3 +7,21 @@ class CategoryNotFound(PorteroError):
 
 class AgentNotFound(PorteroError):
     default_message = "No such agent for this partner."
+
+
+class OfferGone(PorteroError):
+    """Accepting or rejecting an offer that is no longer ringing on this agent's console."""
+
+    default_message = "This call is no longer offered to you."
+
+
+class CallNotActive(PorteroError):
+    default_message = "This call is not in progress."
+
+
+class NotAnAgentConsole(PorteroError):
+    default_message = "This session is not an agent console."
+
+
+class NotACallSession(PorteroError):
+    default_message = "This session is not a call link."

@@ -1,8 +1,28 @@
+"""Tables of the call product: the partner's directory (categories, agents), and the calls.
+
+The agent row carries everything routing decides on (presence, the offer ringing, how many calls
+are in progress), so that every routing decision is a conditional UPDATE of that one row: two
+servers racing for one agent serialise on its row lock and the loser's WHERE no longer matches.
+"""
+
 from __future__ import annotations
 
+import enum
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Integer, String, Table, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portero.kit.db import Base, UtcDateTime
@@ -13,6 +33,32 @@ agent_category = Table(
     Column("agent_id", ForeignKey("call_agent.id", ondelete="CASCADE"), primary_key=True),
     Column("category_id", ForeignKey("call_category.id", ondelete="CASCADE"), primary_key=True),
 )
+
+
+class Presence(enum.StrEnum):
+    offline = "offline"
+    available = "available"
+    busy = "busy"
+
+
+class CallStatus(enum.StrEnum):
+    waiting = "waiting"  # in the queue, no agent ringing
+    ringing = "ringing"  # offered to one agent, who has not answered yet
+    connected = "connected"
+    completed = "completed"  # answered, then hung up (or dropped)
+    missed = "missed"  # nobody answered in time
+    abandoned = "abandoned"  # the customer left before an agent answered
+
+
+OPEN_STATUSES = (CallStatus.waiting, CallStatus.ringing, CallStatus.connected)
+QUEUED_STATUSES = (CallStatus.waiting, CallStatus.ringing)
+
+
+class OfferOutcome(enum.StrEnum):
+    accepted = "accepted"
+    rejected = "rejected"
+    timeout = "timeout"  # no answer in time, or the agent went offline while it rang
+    withdrawn = "withdrawn"  # the customer left while it rang
 
 
 class CallCategory(Base):
@@ -28,12 +74,88 @@ class CallCategory(Base):
 
 class CallAgent(Base):
     __tablename__ = "call_agent"
-    __table_args__ = (UniqueConstraint("partner_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("partner_id", "code"),
+        CheckConstraint("capacity >= 1", name="capacity_positive"),
+        CheckConstraint("active_calls >= 0", name="active_calls_not_negative"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
     code: Mapped[str] = mapped_column(String(36))
     name: Mapped[str] = mapped_column(String(200))
-    # How many customers the agent takes at once (routing, in the call product).
+    # How many customers the agent takes at once.
     capacity: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    presence: Mapped[str] = mapped_column(
+        String(16), default=Presence.offline, server_default=Presence.offline.value
+    )
+    presence_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    # Last heartbeat of a connected console: an agent not seen for the grace period is offline.
+    seen_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    # Since when the agent has had nothing to do: routing picks the longest idle first.
+    idle_since: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    # Calls in progress, kept on the row (not counted) so that the routing UPDATE can test it.
+    active_calls: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # The call ringing on the agent's console: one offer at a time.
+    offer_call_id: Mapped[str | None] = mapped_column(String(40), default=None)
+
+
+class Call(Base):
+    """One customer's request to talk to an agent, from the queue to its outcome."""
+
+    __tablename__ = "call"
+    __table_args__ = (
+        # One open call per link: a second tab or a reload joins the same call.
+        Index(
+            "uq_call_open_launch",
+            "launch_id",
+            unique=True,
+            sqlite_where=text("status IN ('waiting', 'ringing', 'connected')"),
+            postgresql_where=text("status IN ('waiting', 'ringing', 'connected')"),
+        ),
+        Index("ix_call_partner_id_status_created_at", "partner_id", "status", "created_at"),
+        Index("ix_call_partner_id_id", "partner_id", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
+    launch_id: Mapped[str] = mapped_column(ForeignKey("launch.id", ondelete="CASCADE"))
+    player_id: Mapped[int] = mapped_column(ForeignKey("player.id", ondelete="CASCADE"))
+    # The link's target: one agent, one category, or (both empty) any agent of the partner.
+    target_agent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("call_agent.id", ondelete="SET NULL"), default=None
+    )
+    target_category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("call_category.id", ondelete="SET NULL"), default=None
+    )
+    status: Mapped[str] = mapped_column(String(16))
+    tickets: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # The agent ringing or talking (and, once over, the one who answered).
+    agent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("call_agent.id", ondelete="SET NULL"), default=None, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Past this, a call still waiting is missed.
+    give_up_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    customer_seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    offered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    offer_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    ended_by: Mapped[str | None] = mapped_column(String(16), default=None)
+
+
+class CallOffer(Base):
+    """Each time a call rang on an agent's console, and how that ended."""
+
+    __tablename__ = "call_offer"
+    __table_args__ = (UniqueConstraint("call_id", "agent_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    call_id: Mapped[str] = mapped_column(ForeignKey("call.id", ondelete="CASCADE"))
+    agent_id: Mapped[int] = mapped_column(ForeignKey("call_agent.id", ondelete="CASCADE"))
+    offered_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    outcome: Mapped[str | None] = mapped_column(String(16), default=None)

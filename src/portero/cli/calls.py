@@ -9,7 +9,8 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.calls import service
-from portero.cli.runner import run_in_transaction
+from portero.calls.console import issue_console_link
+from portero.cli.runner import run_in_transaction, settings_or_exit
 
 categories = typer.Typer(
     help="Call categories (seed 002's categoryCode).",
@@ -62,3 +63,26 @@ def add_agent(
 
     created = run_in_transaction(work)
     typer.echo(json.dumps(created) if as_json else f"Agent {created['code']} ({name})")
+
+
+@agents.command("console-link")
+def console_link(
+    code: str,
+    partner: PartnerOption,
+    expires_in: Annotated[
+        int | None, typer.Option("--expires-in", help="Seconds the link stays valid unopened")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Mint a one-time link that signs the agent in to the call console."""
+    settings = settings_or_exit()
+
+    async def work(session: AsyncSession) -> dict[str, object]:
+        issued, url = await issue_console_link(
+            session, settings, partner_id=partner, agent_code=code, expires_in=expires_in
+        )
+        expires_at = issued.launch.expires_at.isoformat().replace("+00:00", "Z")
+        return {"launch_id": issued.launch.id, "url": url, "expires_at": expires_at}
+
+    created = run_in_transaction(work)
+    typer.echo(json.dumps(created) if as_json else str(created["url"]))

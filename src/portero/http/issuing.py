@@ -12,6 +12,7 @@ from portero.launches.links import link_url
 from portero.launches.schemas import LaunchCreate
 from portero.launches.tokens import TokenShape
 from portero.partners.schemas import PartnerSnapshot
+from portero.products.registry import ProductName
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,5 +41,9 @@ async def issue_link(
             request_key=request_key,
             token_shape=token_shape,
             idempotency_window=timedelta(seconds=settings.idempotency_window_seconds),
+            # Call links are shared with the customer and stay valid for a day by default.
+            default_ttl_seconds=(
+                settings.call_link_ttl_seconds if request.product is ProductName.call else None
+            ),
         )
     return IssuedLink(issued, link_url(settings.base_url, source, issued.token))

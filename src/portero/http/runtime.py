@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
 
+from portero.calls.bus import LocalBus
 from portero.kit.pg_pool import FairPool
 from portero.launches.store import LaunchStore
 from portero.launches.unit_of_work import launch_store_scope
@@ -23,6 +24,8 @@ class Runtime:
     authenticator: PartnerAuthenticator
     # PostgreSQL only: the connections of the hot paths (see launches/store.py).
     pg_pool: FairPool | None = None
+    # The call product's messages between pages (in-process, or through Redis).
+    bus: LocalBus | None = None
 
     def launch_store(self) -> AbstractAsyncContextManager[LaunchStore]:
         """A transaction for the hot paths (see launches/store.py)."""

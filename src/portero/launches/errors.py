@@ -39,6 +39,12 @@ class LaunchAlreadyUsed(LinkUnusable):
     default_message = "This link has already been used."
 
 
+class CallEnded(LaunchAlreadyUsed):
+    """A call link whose call has taken place: reported like a used link, worded for it."""
+
+    default_message = "The call of this link has ended."
+
+
 class LaunchNotRevocable(PorteroError):
     default_message = "Only an issued or opened launch can be revoked."
 

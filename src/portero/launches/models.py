@@ -50,12 +50,13 @@ class Launch(Base):
 
 
 class PlaySession(Base):
-    """The browser-side continuation of an opened launch (reloads, API calls of the product)."""
+    """The browser-side continuation of an opened launch (reloads, API calls of the product).
+    One per launch, except for reusable links, which start one at each opening."""
 
     __tablename__ = "play_session"
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
-    launch_id: Mapped[str] = mapped_column(ForeignKey("launch.id", ondelete="CASCADE"), unique=True)
+    launch_id: Mapped[str] = mapped_column(ForeignKey("launch.id", ondelete="CASCADE"), index=True)
     token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     idle_seconds: Mapped[int]
     client_ip: Mapped[str | None] = mapped_column(String(45), default=None)

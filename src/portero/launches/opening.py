@@ -16,6 +16,7 @@ from portero.kit.ids import new_id
 from portero.kit.secrets import hash_token
 from portero.launches import repository
 from portero.launches.errors import (
+    CallEnded,
     LaunchAlreadyUsed,
     LaunchExpired,
     LaunchNotFound,
@@ -27,7 +28,7 @@ from portero.launches.errors import (
 from portero.launches.models import LaunchStatus
 from portero.launches.store import LaunchStore, NewPlaySession
 from portero.launches.tokens import lookup_hash
-from portero.products.registry import product_spec
+from portero.products.registry import REUSABLE_LINK_PRODUCTS, product_spec
 
 SESSION_TOKEN_PREFIX = "pss_"  # noqa: S105 (a prefix, not a secret)
 # Writing last_seen on every request of a busy page would turn reads into writes; a minute's
@@ -108,7 +109,11 @@ async def _why_unusable(store: LaunchStore, token_hash: bytes) -> PorteroError:
     )
     if state.status == LaunchStatus.revoked:
         return LaunchRevoked(context=context)
-    if state.status in (LaunchStatus.opened, LaunchStatus.ended):
+    if state.status == LaunchStatus.ended and state.product in REUSABLE_LINK_PRODUCTS:
+        return CallEnded(context=context)
+    if state.status == LaunchStatus.ended or (
+        state.status == LaunchStatus.opened and state.product not in REUSABLE_LINK_PRODUCTS
+    ):
         return LaunchAlreadyUsed(context=context)
     # Issued but past its time (the sweep records the expiry), or already marked expired.
     return LaunchExpired(context=context)

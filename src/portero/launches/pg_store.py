@@ -18,6 +18,7 @@ import asyncpg
 from portero.launches.records import LAUNCH_FIELDS, PLAYER_FIELDS, LaunchRecord, PlayerRecord
 from portero.launches.repository import LAUNCH_INSERT_COLUMNS, PLAYER_INSERT_COLUMNS
 from portero.launches.store import ClaimedLaunch, LinkState, NewPlaySession
+from portero.products.registry import REUSABLE_LINK_PRODUCTS
 
 _MERGED = ("name", "nickname", "email", "cellphone", "language", "currency")
 _RETURNED_LAUNCH = ", ".join(f"l.{f}" for f in LAUNCH_FIELDS)
@@ -65,10 +66,12 @@ FROM launch l JOIN player p ON p.id = l.player_id
 WHERE l.partner_id = $1 AND l.source = $2 AND l.request_key = $3"""
 RELEASE_REQUEST_KEY = "UPDATE launch SET request_key = NULL WHERE id = $1"
 # Claim the launch and start its play session in one statement: atomic on its own.
-OPEN_LAUNCH = """
+_REUSABLE = ", ".join(f"'{name}'" for name in REUSABLE_LINK_PRODUCTS)
+OPEN_LAUNCH = f"""
 WITH claimed AS (
-    UPDATE launch SET status = 'opened', opened_at = $2
-    WHERE token_hash = $1 AND status = 'issued' AND expires_at > $2
+    UPDATE launch SET status = 'opened', opened_at = COALESCE(opened_at, $2)
+    WHERE token_hash = $1 AND expires_at > $2
+      AND (status = 'issued' OR (status = 'opened' AND product IN ({_REUSABLE})))
     RETURNING id, partner_id, product, language, session_idle_seconds
 ), started AS (
     INSERT INTO play_session (id, launch_id, token_hash, idle_seconds, client_ip, created_at,
@@ -79,7 +82,7 @@ WITH claimed AS (
 )
 SELECT id, partner_id, product, language, session_idle_seconds FROM claimed"""
 LINK_STATE = """
-SELECT l.id, l.status, l.language, COALESCE(l.return_url, pa.return_url) AS return_url,
+SELECT l.id, l.status, l.product, l.language, COALESCE(l.return_url, pa.return_url) AS return_url,
        pa.frame_ancestors
 FROM launch l JOIN partner pa ON pa.id = l.partner_id
 WHERE l.token_hash = $1"""
@@ -166,6 +169,7 @@ class AsyncpgLaunchStore:
         return LinkState(
             id=row["id"],
             status=row["status"],
+            product=row["product"],
             language=row["language"],
             return_url=row["return_url"],
             frame_ancestors=tuple(json.loads(row["frame_ancestors"]) or ()),

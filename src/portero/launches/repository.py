@@ -34,6 +34,7 @@ from portero.launches.models import Launch, LaunchStatus, PlaySession
 from portero.launches.records import LAUNCH_FIELDS, PLAYER_FIELDS, LaunchRecord, PlayerRecord
 from portero.partners.models import Partner
 from portero.players.models import Player
+from portero.products.registry import REUSABLE_LINK_PRODUCTS
 
 PLAYER = cast(Table, Player.__table__)
 LAUNCH = cast(Table, Launch.__table__)
@@ -225,7 +226,8 @@ async def claim_for_opening(
 ) -> Row[Any] | None:
     """Atomically move an issued, unexpired launch to `opened`. Of concurrent callers with the
     same token, exactly one gets the row back: the UPDATE's WHERE re-checks the status under
-    the row lock (PostgreSQL) or the database write lock (SQLite)."""
+    the row lock (PostgreSQL) or the database write lock (SQLite). A reusable link (a call's)
+    is claimed again while opened, each opening starting a play session of its own."""
     params = {"claimed_token_hash": token_hash, "claimed_at": now}
     return (await session.execute(_CLAIM, params)).one_or_none()
 
@@ -234,10 +236,19 @@ _CLAIM = (  # built once: this is the hot path of opening a link
     update(LAUNCH)
     .where(
         LAUNCH.c.token_hash == bindparam("claimed_token_hash", type_=LAUNCH.c.token_hash.type),
-        LAUNCH.c.status == LaunchStatus.issued.value,
+        or_(
+            LAUNCH.c.status == LaunchStatus.issued.value,
+            and_(
+                LAUNCH.c.status == LaunchStatus.opened.value,
+                LAUNCH.c.product.in_(REUSABLE_LINK_PRODUCTS),
+            ),
+        ),
         LAUNCH.c.expires_at > bindparam("claimed_at", type_=LAUNCH.c.expires_at.type),
     )
-    .values(status=LaunchStatus.opened.value, opened_at=bindparam("claimed_at"))
+    .values(
+        status=LaunchStatus.opened.value,
+        opened_at=func.coalesce(LAUNCH.c.opened_at, bindparam("claimed_at")),
+    )
     .returning(
         LAUNCH.c.id,
         LAUNCH.c.partner_id,
@@ -388,7 +399,11 @@ async def end_stale_sessions(session: AsyncSession, *, now: datetime) -> int:
     )
     ended = await session.execute(
         update(LAUNCH)
-        .where(LAUNCH.c.status == "opened", LAUNCH.c.id.in_(stale))
+        .where(
+            LAUNCH.c.status == "opened",
+            LAUNCH.c.id.in_(stale),
+            LAUNCH.c.product.not_in(REUSABLE_LINK_PRODUCTS),
+        )
         .values(status="ended", ended_at=now)
     )
     await session.execute(

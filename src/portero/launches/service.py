@@ -50,6 +50,7 @@ async def create_launch(
     request_key: str | None = None,
     token_shape: TokenShape = TokenShape.urlsafe,
     idempotency_window: timedelta = timedelta(hours=24),
+    default_ttl_seconds: int | None = None,
 ) -> IssuedLaunch:
     """Register or update the player and issue a one-time link for it.
 
@@ -63,7 +64,7 @@ async def create_launch(
     launch_id = new_id("lnch")
     nonce = new_nonce()
     token = derive_token(signing_key, launch_id=launch_id, nonce=nonce, shape=token_shape)
-    ttl = request.expires_in or partner.launch_ttl_seconds
+    ttl = request.expires_in or default_ttl_seconds or partner.launch_ttl_seconds
     player = request.player
     player_values = {
         "partner_id": partner.id,

@@ -45,6 +45,7 @@ class LinkState:
 
     id: str
     status: str
+    product: str
     language: str
     return_url: str | None
     frame_ancestors: tuple[str, ...]
@@ -145,6 +146,7 @@ class SessionLaunchStore:
         return LinkState(
             id=row.id,
             status=row.status,
+            product=row.product,
             language=row.language,
             return_url=row.return_url or row.partner_return_url,
             frame_ancestors=tuple(row.frame_ancestors or ()),

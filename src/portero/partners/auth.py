@@ -75,5 +75,6 @@ class PartnerAuthenticator:
 def require_launchable(partner: PartnerSnapshot, product: str) -> None:
     if not partner.configured:
         raise PartnerNotConfigured()
-    if product not in partner.products:
+    # An agent's console belongs to the call product.
+    if (product if product != "console" else "call") not in partner.products:
         raise ProductNotAllowed(f"This partner account may not launch {product!r}.")

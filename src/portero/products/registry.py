@@ -31,6 +31,7 @@ class ProductName(enum.StrEnum):
     roulette = "roulette"
     slot = "slot"
     call = "call"
+    console = "console"  # an agent's sign-in to the call console (see calls/)
 
 
 class _Params(BaseModel):
@@ -72,10 +73,17 @@ class CallParams(_Params):
         return self
 
 
+class ConsoleParams(_Params):
+    agent_code: Code
+
+
 @dataclass(frozen=True)
 class ProductSpec:
     name: ProductName
     params_model: type[_Params]
+    # A call link is meant to be shared (by message to the customer's phone): it opens again
+    # and again until it expires or its call has ended. Every other link opens once.
+    reusable_link: bool = False
 
     def page_path(self, launch_id: str) -> str:
         return f"/play/{launch_id}"
@@ -100,8 +108,12 @@ class ProductSpec:
 PRODUCTS: dict[ProductName, ProductSpec] = {
     ProductName.roulette: ProductSpec(ProductName.roulette, RouletteParams),
     ProductName.slot: ProductSpec(ProductName.slot, SlotParams),
-    ProductName.call: ProductSpec(ProductName.call, CallParams),
+    ProductName.call: ProductSpec(ProductName.call, CallParams, reusable_link=True),
+    ProductName.console: ProductSpec(ProductName.console, ConsoleParams),
 }
+
+
+REUSABLE_LINK_PRODUCTS = tuple(name.value for name, spec in PRODUCTS.items() if spec.reusable_link)
 
 
 def product_spec(name: str) -> ProductSpec:

@@ -17,6 +17,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "link_used.title": "This link has already been used",
         "link_used.body": "Each link opens once, in one browser. Go back and open it again "
         "from the site that sent you.",
+        "call_ended.title": "This call has ended",
+        "call_ended.body": "Thank you for calling. If you need help again, ask for a new link.",
         "link_missing.title": "This link does not exist",
         "link_missing.body": "Check that the address is complete, or go back and start again.",
         "session_expired.title": "Your session has ended",
@@ -159,6 +161,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "link_used.title": "Este enlace ya se ha usado",
         "link_used.body": "Cada enlace se abre una sola vez, en un solo navegador. Vuelve al "
         "sitio que te envió y ábrelo de nuevo.",
+        "call_ended.title": "Esta llamada ha terminado",
+        "call_ended.body": "Gracias por llamar. Si necesitas ayuda de nuevo, pide un enlace nuevo.",
         "link_missing.title": "Este enlace no existe",
         "link_missing.body": "Comprueba que la dirección esté completa o vuelve a empezar.",
         "session_expired.title": "Tu sesión ha terminado",

@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 from portero.dialects.native.errors import error_body, error_headers
 from portero.kit.errors import PorteroError, RouteNotFound
 from portero.launches.errors import (
+    CallEnded,
     LaunchAlreadyUsed,
     LaunchExpired,
     LaunchNotFound,
@@ -24,6 +25,7 @@ from portero.web.security_headers import page_headers
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 _PAGE_KEYS: dict[type[PorteroError], str] = {
+    CallEnded: "call_ended",  # before LaunchAlreadyUsed, its base class
     LaunchExpired: "link_expired",
     LaunchRevoked: "link_revoked",
     RouteNotFound: "link_missing",

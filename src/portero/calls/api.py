@@ -1,0 +1,21 @@
+"""The call pages' endpoints: one WebSocket each for the customer and the agent's console."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, WebSocket
+
+from portero.calls.sockets import serve_agent, serve_customer
+
+router = APIRouter(prefix="/play/api", tags=["call pages"])
+
+
+@router.websocket("/call/ws")
+async def customer_socket(websocket: WebSocket) -> None:
+    """The customer's waiting room and call: queue position, state, signalling, chat."""
+    await serve_customer(websocket)
+
+
+@router.websocket("/console/ws")
+async def agent_socket(websocket: WebSocket) -> None:
+    """The agent's console: presence, offers, calls in progress, signalling, chat."""
+    await serve_agent(websocket)

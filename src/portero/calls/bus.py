@@ -1,0 +1,149 @@
+"""Messages between the pages of a call, across server processes.
+
+Each process fans messages out to its own subscribers (the WebSockets it holds). With
+`PORTERO_REDIS_URL` set, messages travel through Redis pub/sub instead, so that a customer and
+an agent connected to different processes reach each other: each process keeps one Redis
+subscription for all the channels its sockets listen to.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections import defaultdict
+from collections.abc import AsyncIterator, Iterable
+from typing import Any
+
+import redis.asyncio as redis
+
+log = logging.getLogger("portero.calls.bus")
+_QUEUE_SIZE = 256
+
+
+class Subscription:
+    """One socket's inbox: the messages of its channels, in order."""
+
+    def __init__(self) -> None:
+        self.inbox: asyncio.Queue[tuple[str, dict[str, Any]]] = asyncio.Queue(_QUEUE_SIZE)
+        self.channels: set[str] = set()
+
+    def deliver(self, channel: str, message: dict[str, Any]) -> None:
+        try:
+            self.inbox.put_nowait((channel, message))
+        except asyncio.QueueFull:  # a stuck socket: drop rather than grow without bound
+            log.warning("dropping a message for a slow subscriber on %s", channel)
+
+    async def get(self) -> tuple[str, dict[str, Any]]:
+        return await self.inbox.get()
+
+
+class LocalBus:
+    """In-process fan-out: every process is its own world (one server, or tests)."""
+
+    def __init__(self) -> None:
+        self._subscribers: dict[str, set[Subscription]] = defaultdict(set)
+
+    async def publish(self, channel: str, message: dict[str, Any]) -> None:
+        self.deliver(channel, message)
+
+    def deliver(self, channel: str, message: dict[str, Any]) -> None:
+        for subscription in list(self._subscribers.get(channel, ())):
+            subscription.deliver(channel, message)
+
+    async def add(self, subscription: Subscription, channels: Iterable[str]) -> None:
+        for channel in channels:
+            first = not self._subscribers[channel]
+            self._subscribers[channel].add(subscription)
+            subscription.channels.add(channel)
+            if first:
+                await self._first_listener(channel)
+
+    async def remove(self, subscription: Subscription, channels: Iterable[str]) -> None:
+        for channel in list(channels):
+            listeners = self._subscribers.get(channel)
+            subscription.channels.discard(channel)
+            if listeners is None:
+                continue
+            listeners.discard(subscription)
+            if not listeners:
+                del self._subscribers[channel]
+                await self._last_listener_gone(channel)
+
+    @contextlib.asynccontextmanager
+    async def subscribe(self, channels: Iterable[str] = ()) -> AsyncIterator[Subscription]:
+        subscription = Subscription()
+        await self.add(subscription, channels)
+        try:
+            yield subscription
+        finally:
+            await self.remove(subscription, list(subscription.channels))
+
+    async def _first_listener(self, channel: str) -> None:
+        """Hook for a bus that must subscribe upstream."""
+
+    async def _last_listener_gone(self, channel: str) -> None:
+        """Hook for a bus that must unsubscribe upstream."""
+
+    async def start(self) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+
+class RedisBus(LocalBus):
+    """Publishes through Redis; one pub/sub connection per process feeds the local fan-out."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        self._client = redis.Redis.from_url(url)
+        self._pubsub = self._client.pubsub(ignore_subscribe_messages=True)
+        self._reader: asyncio.Task[None] | None = None
+        self._subscribed = asyncio.Event()
+
+    async def start(self) -> None:
+        await self._client.ping()  # refuse to start with an unreachable Redis
+        # A pub/sub connection must listen to something before it can be read from.
+        await self._pubsub.subscribe("portero:hello")
+        self._reader = asyncio.create_task(self._read())
+
+    async def publish(self, channel: str, message: dict[str, Any]) -> None:
+        await self._client.publish(channel, json.dumps(message, separators=(",", ":")))
+
+    async def _first_listener(self, channel: str) -> None:
+        await self._pubsub.subscribe(channel)
+
+    async def _last_listener_gone(self, channel: str) -> None:
+        await self._pubsub.unsubscribe(channel)
+
+    async def _read(self) -> None:
+        while True:
+            try:
+                raw = await self._pubsub.get_message(timeout=1.0)
+            except (redis.ConnectionError, OSError):
+                log.warning("redis pub/sub connection lost; retrying", exc_info=True)
+                await asyncio.sleep(1.0)
+                continue
+            if raw is None or raw.get("type") != "message":
+                continue
+            channel = raw["channel"]
+            channel = channel.decode() if isinstance(channel, bytes) else str(channel)
+            try:
+                message = json.loads(raw["data"])
+            except ValueError:
+                continue
+            self.deliver(channel, message)
+
+    async def close(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reader
+        await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+        await self._client.aclose()
+
+
+def create_bus(redis_url: str | None) -> LocalBus:
+    return RedisBus(redis_url) if redis_url else LocalBus()

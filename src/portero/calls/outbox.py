@@ -1,0 +1,49 @@
+"""What a call operation has to tell the browsers, sent once its transaction has committed.
+
+Messages only say "look again" (or carry signalling between the two parties): the database is the
+source of truth, and a page that missed a message catches up on the next one or on reconnect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+def agent_channel(agent_id: int) -> str:
+    return f"portero:agent:{agent_id}"
+
+
+def call_channel(call_id: str) -> str:
+    return f"portero:call:{call_id}"
+
+
+def queue_channel(partner_id: int) -> str:
+    """Positions in the partner's queues changed."""
+    return f"portero:queue:{partner_id}"
+
+
+class Publisher(Protocol):
+    async def publish(self, channel: str, message: dict[str, Any]) -> None: ...
+
+
+@dataclass
+class Outbox:
+    messages: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def refresh_agent(self, agent_id: int) -> None:
+        self.messages[agent_channel(agent_id)] = {"type": "refresh"}
+
+    def refresh_call(self, call_id: str) -> None:
+        self.messages[call_channel(call_id)] = {"type": "refresh"}
+
+    def refresh_queue(self, partner_id: int) -> None:
+        self.messages[queue_channel(partner_id)] = {"type": "queue"}
+
+    def __bool__(self) -> bool:
+        return bool(self.messages)
+
+    async def send(self, publisher: Publisher) -> None:
+        messages, self.messages = self.messages, {}
+        for channel, message in messages.items():
+            await publisher.publish(channel, message)

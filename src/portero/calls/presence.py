@@ -1,0 +1,92 @@
+"""Agent presence: what the agent sets on the console, and what their console's heartbeat says.
+
+An agent is offered calls only while `available` and seen within the grace period; one whose
+console has been silent longer is set offline, and an offer ringing there moves on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portero.calls.errors import OfferGone
+from portero.calls.models import OfferOutcome, Presence
+from portero.calls.outbox import Outbox
+from portero.calls.routing import AGENT, decline, route
+from portero.calls.timings import CallTimings
+
+
+async def set_presence(
+    session: AsyncSession,
+    outbox: Outbox,
+    *,
+    agent_id: int,
+    presence: Presence,
+    now: datetime,
+    timings: CallTimings,
+) -> None:
+    row = (
+        await session.execute(
+            select(AGENT.c.presence, AGENT.c.offer_call_id, AGENT.c.partner_id)
+            .where(AGENT.c.id == agent_id)
+            .with_for_update()
+        )
+    ).one()
+    values: dict[str, object] = {"presence": presence.value, "seen_at": now}
+    if row.presence != presence.value:
+        values["presence_changed_at"] = now
+        if presence is Presence.available:
+            values["idle_since"] = now
+    await session.execute(update(AGENT).where(AGENT.c.id == agent_id).values(**values))
+    if presence is not Presence.available and row.offer_call_id is not None:
+        await _let_offer_go(session, outbox, agent_id, row.offer_call_id, now, timings)
+    outbox.refresh_agent(agent_id)
+    if presence is Presence.available:
+        await route(session, outbox, now=now, timings=timings, partner_id=row.partner_id)
+
+
+async def agent_seen(session: AsyncSession, *, agent_id: int, now: datetime) -> None:
+    await session.execute(update(AGENT).where(AGENT.c.id == agent_id).values(seen_at=now))
+
+
+async def expire_silent_agents(
+    session: AsyncSession, outbox: Outbox, *, now: datetime, timings: CallTimings
+) -> int:
+    """Consoles silent past the grace period: their agents go offline."""
+    cut = now - timings.grace
+    gone = (
+        await session.execute(
+            update(AGENT)
+            .where(AGENT.c.presence != Presence.offline.value, AGENT.c.seen_at <= cut)
+            .values(presence=Presence.offline.value, presence_changed_at=now)
+            .returning(AGENT.c.id, AGENT.c.offer_call_id)
+        )
+    ).all()
+    for agent_id, offer_call_id in gone:
+        if offer_call_id is not None:
+            await _let_offer_go(session, outbox, agent_id, offer_call_id, now, timings)
+        outbox.refresh_agent(agent_id)
+    return len(gone)
+
+
+async def _let_offer_go(
+    session: AsyncSession,
+    outbox: Outbox,
+    agent_id: int,
+    call_id: str,
+    now: datetime,
+    timings: CallTimings,
+) -> None:
+    with contextlib.suppress(OfferGone):  # answered or moved on meanwhile
+        await decline(
+            session,
+            outbox,
+            agent_id=agent_id,
+            call_id=call_id,
+            now=now,
+            timings=timings,
+            outcome=OfferOutcome.timeout,
+        )
