@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
         if settings.call_tick_seconds > 0:
             dispatcher.start()
+            app.state.runtime.dispatcher = dispatcher
         sweeping = None
         if settings.expiry_sweep_seconds > 0:
             sweeping = asyncio.create_task(

@@ -82,6 +82,11 @@ class _Socket:
         await outbox.send(self.bus)
         return result
 
+    def nudge(self) -> None:
+        """An agent may have room for the next caller: route now rather than on the tick."""
+        if self.runtime.dispatcher is not None:
+            self.runtime.dispatcher.nudge()
+
     async def hello(self) -> opening.PlayContext:
         try:
             raw = await asyncio.wait_for(self.websocket.receive_text(), HELLO_SECONDS)
@@ -267,6 +272,7 @@ class CustomerSocket(_Socket):
             await self.transaction(
                 lambda session, outbox: queue.leave(session, outbox, call_id=self.call_id, now=now)
             )
+            self.nudge()
         elif kind in ("signal", "chat", "ready"):
             agent_id = await self._connected_agent()
             relayed: dict[str, Any] = {"type": kind, "call_id": self.call_id, "from": "customer"}
@@ -370,6 +376,7 @@ class AgentSocket(_Socket):
                         session, outbox, agent_id=self.agent_id, call_id=call_id, now=now
                     )
                 )
+                self.nudge()
             else:
                 await self.transaction(
                     lambda session, outbox: routing.decline(
@@ -384,6 +391,7 @@ class AgentSocket(_Socket):
                     session, outbox, call_id=call_id, now=now, by="agent"
                 )
             )
+            self.nudge()
         elif kind in ("signal", "chat", "ready"):
             call_id = self._my_call(message)
             relayed: dict[str, Any] = {"type": kind, "call_id": call_id, "from": "agent"}

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
 
 from portero.calls.bus import LocalBus
+from portero.calls.dispatcher import Dispatcher
 from portero.kit.pg_pool import FairPool
 from portero.launches.store import LaunchStore
 from portero.launches.unit_of_work import launch_store_scope
@@ -26,6 +27,8 @@ class Runtime:
     pg_pool: FairPool | None = None
     # The call product's messages between pages (in-process, or through Redis).
     bus: LocalBus | None = None
+    # Runs the call product's clock; nudged when a call frees an agent.
+    dispatcher: Dispatcher | None = None
 
     def launch_store(self) -> AbstractAsyncContextManager[LaunchStore]:
         """A transaction for the hot paths (see launches/store.py)."""
