@@ -3,7 +3,7 @@ opened a call link, and a clock the tests move by hand (no waiting on real time)
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from portero.app import create_app
 from portero.calls import presence, queue, service, views
 from portero.calls.models import Call, CallAgent, CallOffer, Presence
 from portero.calls.outbox import Outbox
@@ -20,6 +21,7 @@ from portero.calls.timings import CallTimings
 from portero.kit.clock import utcnow
 from portero.kit.db import session_scope
 from portero.launches import opening
+from tests.conftest import PUBLIC_URL, make_settings, running
 from tests.factories import PartnerFixture, create_launch, launch_body, make_partner, open_link
 
 T = TypeVar("T")
@@ -37,6 +39,7 @@ class CallDesk:
     partner: PartnerFixture
     now: datetime = field(default_factory=utcnow)
     outbox: Outbox = field(default_factory=Outbox)
+    database_url: str = ""
 
     def later(self, seconds: float) -> datetime:
         self.now += timedelta(seconds=seconds)
@@ -132,3 +135,19 @@ class CallDesk:
 async def desk(sessions: async_sessionmaker[AsyncSession], client: httpx.AsyncClient) -> CallDesk:
     partner = await make_partner(sessions, products=["call"])
     return CallDesk(sessions=sessions, client=client, partner=partner)
+
+
+@pytest.fixture
+async def postgres_desk(postgres_url: str) -> AsyncIterator[CallDesk]:
+    """A desk on PostgreSQL only (the races between processes)."""
+    application = create_app(make_settings(postgres_url))
+    async with running(application) as runtime:
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:
+            partner = await make_partner(runtime.sessions, products=["call"])
+            yield CallDesk(
+                sessions=runtime.sessions,
+                client=client,
+                partner=partner,
+                database_url=postgres_url,
+            )
