@@ -22,6 +22,8 @@ from portero.dialects.cammer import errors as cammer_errors
 from portero.dialects.luckymonaco import api as luckymonaco_api
 from portero.dialects.luckymonaco import errors as luckymonaco_errors
 from portero.dialects.native import api as native_api
+from portero.dialects.native import call_api as native_call_api
+from portero.dialects.native import call_schemas as native_call_schemas
 from portero.dialects.native import errors as native_errors
 from portero.dialects.roulette_v1 import api as roulette_api
 from portero.dialects.roulette_v1 import errors as roulette_errors
@@ -122,6 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app, renderers)
     routers = (
         native_api.router,
+        native_call_api.router,
         roulette_api.router,
         luckymonaco_api.router,
         cammer_api.router,
@@ -136,7 +139,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     app.state.method_index = index_methods(routers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    install_openapi(app, body_models=[LaunchCreate, SpinIn, SlotSpinIn])
+    install_openapi(
+        app, body_models=[LaunchCreate, SpinIn, SlotSpinIn, *native_call_schemas.BODY_MODELS]
+    )
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, on_error=unexpected_error_response(renderers))
     if settings.trusted_proxies:

@@ -308,3 +308,20 @@ async def test_a_call_link_opens_again_until_its_call_ends_and_joins_the_same_ca
     third = await desk.join(launch)  # after leaving the queue, opening it asks again
     assert third != first
     assert (await desk.call(third)).status == CallStatus.waiting
+
+
+async def test_a_link_whose_agent_was_deleted_is_missed_not_sent_elsewhere(
+    desk: CallDesk,
+) -> None:
+    from sqlalchemy import delete
+
+    from portero.calls.models import CallAgent
+    from portero.kit.db import session_scope
+
+    gone = await desk.agent("Gone")
+    await desk.agent("Other")
+    launch = await desk.customer_link(agent_code=gone.code)
+    async with session_scope(desk.sessions) as session:
+        await session.execute(delete(CallAgent).where(CallAgent.id == gone.id))
+    call = await desk.call(await desk.join(launch))
+    assert (call.status, call.agent_id, call.ended_by) == (CallStatus.missed, None, "system")

@@ -9,6 +9,10 @@ class AgentNotFound(PorteroError):
     default_message = "No such agent for this partner."
 
 
+class CallNotFound(PorteroError):
+    default_message = "No such call for this partner."
+
+
 class OfferGone(PorteroError):
     """Accepting or rejecting an offer that is no longer ringing on this agent's console."""
 

@@ -30,6 +30,7 @@ async def join(
     *,
     now: datetime,
     timings: CallTimings,
+    retry: bool = True,
 ) -> str:
     """The call of this link the customer's page belongs to: the open one (a reload, a second
     tab), the completed one (the page says it has ended), or a new one in the queue."""
@@ -47,35 +48,41 @@ async def join(
         if latest.status in _OPEN:
             await customer_seen(session, call_id=latest.id, now=now)
         return str(latest.id)
-    target_agent, target_category = await _targets(session, context)
+    target_agent, target_category, exists = await _targets(session, context)
     call_id = new_id("call")
+    values = {
+        "id": call_id,
+        "partner_id": context.partner_id,
+        "launch_id": context.launch_id,
+        "player_id": context.player_key,
+        "target_agent_id": target_agent,
+        "target_category_id": target_category,
+        "status": CallStatus.waiting.value,
+        "tickets": list(context.params.get("tickets") or []),
+        "created_at": now,
+        "give_up_at": now + timings.wait,
+        "customer_seen_at": now,
+    }
+    if not exists:  # the link's agent or category was deleted: nobody can answer it
+        values |= {"status": CallStatus.missed.value, "ended_at": now, "ended_by": "system"}
     try:
         async with session.begin_nested():
-            await session.execute(
-                insert(CALL).values(
-                    id=call_id,
-                    partner_id=context.partner_id,
-                    launch_id=context.launch_id,
-                    player_id=context.player_key,
-                    target_agent_id=target_agent,
-                    target_category_id=target_category,
-                    status=CallStatus.waiting.value,
-                    tickets=list(context.params.get("tickets") or []),
-                    created_at=now,
-                    give_up_at=now + timings.wait,
-                    customer_seen_at=now,
-                )
-            )
-    except IntegrityError:  # another tab of the same link joined first: join its call
-        return await join(session, outbox, context, now=now, timings=timings)
+            await session.execute(insert(CALL).values(**values))
+    except IntegrityError:
+        if not retry:
+            raise
+        # Another tab of the same link joined at the same instant: join its call.
+        return await join(session, outbox, context, now=now, timings=timings, retry=False)
     outbox.refresh_queue(context.partner_id)
     await route(session, outbox, now=now, timings=timings, partner_id=context.partner_id)
     return call_id
 
 
-async def _targets(session: AsyncSession, context: PlayContext) -> tuple[int | None, int | None]:
-    """The link's agent or category (validated when the link was made). One deleted since then
-    leaves the call with a target nobody serves, so it is missed rather than sent elsewhere."""
+async def _targets(
+    session: AsyncSession, context: PlayContext
+) -> tuple[int | None, int | None, bool]:
+    """The link's agent or category (validated when the link was made), and whether it still
+    exists: a call for one deleted since is missed rather than sent to someone else."""
     agent_code = context.params.get("agent_code")
     category_code = context.params.get("category_code")
     if agent_code:
@@ -84,7 +91,7 @@ async def _targets(session: AsyncSession, context: PlayContext) -> tuple[int | N
                 AGENT.c.partner_id == context.partner_id, AGENT.c.code == agent_code.lower()
             )
         )
-        return (found if found is not None else -1), None
+        return found, None, found is not None
     if category_code:
         found = await session.scalar(
             select(CallCategory.id).where(
@@ -92,8 +99,8 @@ async def _targets(session: AsyncSession, context: PlayContext) -> tuple[int | N
                 CallCategory.code == category_code.lower(),
             )
         )
-        return None, (found if found is not None else -1)
-    return None, None
+        return None, found, found is not None
+    return None, None, True
 
 
 async def position(session: AsyncSession, call_id: str) -> int | None:

@@ -55,7 +55,7 @@ def ensure_demo_partner() -> tuple[int, str]:
             session,
             partner_id=partner.id,
             update=PartnerConfigUpdate(
-                products=list(ProductName),
+                products=[p for p in ProductName if p is not ProductName.console],
                 default_language="es",
                 default_currency="EUR",
                 launch_ttl_seconds=600,
@@ -118,6 +118,11 @@ curl -s {base_url}/api/v1/access/external/cammer/generate-session \\
   -H 'Content-Type: application/json' \\
   -d '{{"name": "Abraham", "email": "abraham@example.com", "cellphone": "+584141315854",
        "ticket": {{"title": "Father day offer", "description": "20% off everything"}}}}'
+
+# Agent video calls: an agent (prints its code) and a one-time link to their console; set
+# yourself available there, then open the seed 002 link above in another browser
+.venv/bin/portero agent add Ana --partner {partner_id}
+.venv/bin/portero agent console-link AGENT_CODE --partner {partner_id}
 
 # Operations
 curl -s {base_url}/healthz; curl -s {base_url}/readyz; curl -s {base_url}/metrics | head

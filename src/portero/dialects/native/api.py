@@ -15,6 +15,7 @@ from portero.http.deps import PageLimit, RuntimeDep, SessionDep, only_query_para
 from portero.http.issuing import issue_link
 from portero.http.runtime import runtime_of
 from portero.kit.clock import utcnow
+from portero.kit.errors import InvalidField
 from portero.kit.ids import LAUNCH_ID_PATTERN
 from portero.launches import service as launches
 from portero.launches.links import link_url_of
@@ -55,6 +56,13 @@ async def create_launch(
     # The hot path: the body is read here, and issue_link opens the transaction, rather than
     # FastAPI's body parameter and a yield dependency, which cost a fifth of the request.
     body = await read_json(request, LaunchCreate)
+    if body.product is ProductName.console:
+        # A console link names an agent of the partner, not a player: its own endpoint checks it.
+        raise InvalidField(
+            "product",
+            "unsupported",
+            "product: console links are made with POST /v1/agents/{code}/console-links",
+        )
     link = await issue_link(runtime_of(request), partner, body, request_key=idempotency_key)
     issued = link.issued
     return json_response(

@@ -8,6 +8,7 @@ from fastapi import Request
 from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse, Response
 
+from portero.calls.errors import AgentNotFound, CallNotFound, CategoryNotFound
 from portero.kit.errors import (
     InternalError,
     InvalidField,
@@ -77,6 +78,9 @@ ERROR_TABLE: dict[type[PorteroError], tuple[int, ErrorType, str]] = {
     PartnerTokenNotFound: (404, "invalid_request_error", "resource_missing"),
     PlayerNotFound: (404, "invalid_request_error", "resource_missing"),
     LaunchNotFound: (404, "invalid_request_error", "resource_missing"),
+    CategoryNotFound: (404, "invalid_request_error", "resource_missing"),
+    AgentNotFound: (404, "invalid_request_error", "resource_missing"),
+    CallNotFound: (404, "invalid_request_error", "resource_missing"),
     LaunchExpired: (410, "invalid_request_error", "launch_expired"),
     LaunchRevoked: (410, "invalid_request_error", "launch_revoked"),
     LaunchAlreadyUsed: (409, "invalid_request_error", "launch_already_used"),

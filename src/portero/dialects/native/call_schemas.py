@@ -1,0 +1,218 @@
+"""Bodies and answers of the call product's management endpoints (categories, agents, console
+links, call records)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, field_validator
+
+from portero.calls.models import CallAgent, CallCategory, CallStatus, OfferOutcome, Presence
+from portero.calls.records import CallRecord
+from portero.calls.service import MAX_AGENT_CAPACITY
+from portero.kit.validation import Printable
+from portero.launches.schemas import MAX_LINK_SECONDS, MIN_LINK_SECONDS
+
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Printable
+]
+CodeIn = Annotated[str, StringConstraints(min_length=1, max_length=64), Printable]
+Codes = Annotated[list[CodeIn], Field(max_length=50)]
+Capacity = Annotated[StrictInt, Field(ge=1, le=MAX_AGENT_CAPACITY)]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Patch(_Body):
+    """A field left out keeps its value; null is refused rather than read as "left out"."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("may be left out, but not null")
+        return value
+
+
+class CategoryCreate(_Body):
+    name: Name
+
+
+class CategoryUpdate(_Patch):
+    name: Name | None = None
+
+
+class AgentCreate(_Body):
+    name: Name
+    categories: Codes = Field(
+        default_factory=list, description="Codes of the categories the agent serves."
+    )
+    capacity: Capacity = Field(default=1, description="Customers the agent talks to at once.")
+
+
+class AgentUpdate(_Patch):
+    name: Name | None = None
+    categories: Codes | None = Field(
+        default=None, description="Replaces the agent's categories as a whole."
+    )
+    capacity: Capacity | None = None
+
+
+class ConsoleLinkCreate(_Body):
+    expires_in: StrictInt | None = Field(
+        default=None,
+        ge=MIN_LINK_SECONDS,
+        le=MAX_LINK_SECONDS,
+        description="Seconds until the link expires unopened; default: the partner's setting.",
+    )
+
+
+# Read with `read_json`: install_openapi publishes their schemas.
+BODY_MODELS: tuple[type[BaseModel], ...] = (
+    CategoryCreate,
+    CategoryUpdate,
+    AgentCreate,
+    AgentUpdate,
+    ConsoleLinkCreate,
+)
+
+
+class CategoryOut(BaseModel):
+    object: Literal["call_category"] = "call_category"
+    code: str = Field(description="The code call links route by (`category_code`).")
+    name: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, category: CallCategory) -> CategoryOut:
+        return cls(code=category.code, name=category.name, created_at=category.created_at)
+
+
+class CategoryList(BaseModel):
+    object: Literal["list"] = "list"
+    url: str = "/v1/call-categories"
+    data: list[CategoryOut]
+    has_more: bool
+
+
+class AgentOut(BaseModel):
+    object: Literal["agent"] = "agent"
+    code: str = Field(description="The code call links route by (`agent_code`).")
+    name: str
+    categories: list[str] = Field(description="Codes of the categories the agent serves.")
+    capacity: int
+    presence: Presence = Field(description="As last set on the agent's console.")
+    created_at: datetime
+
+    @classmethod
+    def of(cls, agent: CallAgent, categories: list[CallCategory]) -> AgentOut:
+        return cls(
+            code=agent.code,
+            name=agent.name,
+            categories=[c.code for c in categories],
+            capacity=agent.capacity,
+            presence=Presence(agent.presence),
+            created_at=agent.created_at,
+        )
+
+
+class AgentList(BaseModel):
+    object: Literal["list"] = "list"
+    url: str = "/v1/agents"
+    data: list[AgentOut]
+    has_more: bool
+
+
+class ConsoleLinkOut(BaseModel):
+    object: Literal["console_link"] = "console_link"
+    launch_id: str
+    agent: str = Field(description="The agent's code.")
+    url: str = Field(description="One-time link into the agent's call console.")
+    expires_at: datetime
+
+
+class CallCustomer(BaseModel):
+    id: str = Field(description="The partner's id for the customer (the launch's player).")
+    name: str | None
+    cellphone: str | None
+    email: str | None
+
+
+class CallTarget(BaseModel):
+    agent: str | None = Field(description="The agent code the link was made for, if any.")
+    category: str | None = Field(description="The category code the link was made for, if any.")
+
+
+class CallAgentRef(BaseModel):
+    code: str
+    name: str
+
+
+class CallOfferOut(BaseModel):
+    agent: str = Field(description="Code of the agent the call rang on.")
+    offered_at: datetime
+    answered_at: datetime | None = Field(description="When the ringing stopped, however.")
+    outcome: OfferOutcome | None = Field(description="null while it rings.")
+
+
+class CallOut(BaseModel):
+    object: Literal["call"] = "call"
+    id: str
+    status: CallStatus
+    launch_id: str
+    customer: CallCustomer
+    target: CallTarget
+    agent: CallAgentRef | None = Field(description="Who answered, or on whom it rings now.")
+    tickets: list[dict[str, Any]]
+    created_at: datetime
+    offered_at: datetime | None = Field(description="When it first rang on an agent.")
+    answered_at: datetime | None
+    ended_at: datetime | None
+    ended_by: str | None = Field(description="`customer`, `agent` or `system`.")
+    duration_seconds: int | None = Field(description="From the answer to the end.")
+    offers: list[CallOfferOut] = Field(description="Each agent it rang on, in order.")
+
+    @classmethod
+    def of(cls, call: CallRecord) -> CallOut:
+        agent = None
+        if call.agent_code is not None and call.agent_name is not None:
+            agent = CallAgentRef(code=call.agent_code, name=call.agent_name)
+        return cls(
+            id=call.id,
+            status=call.status,
+            launch_id=call.launch_id,
+            customer=CallCustomer(
+                id=call.customer_id,
+                name=call.customer_name,
+                cellphone=call.customer_cellphone,
+                email=call.customer_email,
+            ),
+            target=CallTarget(agent=call.target_agent, category=call.target_category),
+            agent=agent,
+            tickets=call.tickets,
+            created_at=call.created_at,
+            offered_at=call.offered_at,
+            answered_at=call.answered_at,
+            ended_at=call.ended_at,
+            ended_by=call.ended_by,
+            duration_seconds=call.duration_seconds,
+            offers=[
+                CallOfferOut(
+                    agent=o.agent_code,
+                    offered_at=o.offered_at,
+                    answered_at=o.answered_at,
+                    outcome=OfferOutcome(o.outcome) if o.outcome else None,
+                )
+                for o in call.offers
+            ],
+        )
+
+
+class CallList(BaseModel):
+    object: Literal["list"] = "list"
+    url: str = "/v1/calls"
+    data: list[CallOut]
+    has_more: bool
