@@ -5,31 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-from pathlib import Path
 
 import httpx
-import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner
 
 from portero.calls import routing
-from portero.cli.main import app
 from tests.calls.conftest import CallDesk
+from tests.cli.conftest import run
 from tests.factories import make_partner
-
-
-@pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
-    monkeypatch.setenv("PORTERO_DATABASE_URL", database_url)
-    monkeypatch.setenv("PORTERO_SECRET_KEY", "s" * 40)
-    monkeypatch.chdir(tmp_path)
-    return CliRunner()
-
-
-def run(cli: CliRunner, *args: str, code: int = 0) -> str:
-    result = cli.invoke(app, list(args))
-    assert result.exit_code == code, result.output
-    return result.output
 
 
 def new_partner(cli: CliRunner) -> str:

@@ -22,21 +22,8 @@ from portero.roulette import fairness
 from portero.roulette.wheel import color
 from portero.slots import maths as slot_maths
 from portero.slots.catalogue import games as slot_games
+from tests.cli.conftest import run
 from tests.factories import create_launch, make_partner
-
-
-@pytest.fixture
-def cli(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> CliRunner:
-    monkeypatch.setenv("PORTERO_DATABASE_URL", database_url)
-    monkeypatch.setenv("PORTERO_SECRET_KEY", "s" * 40)
-    monkeypatch.chdir(tmp_path)
-    return CliRunner()
-
-
-def run(cli: CliRunner, *args: str, code: int = 0) -> str:
-    result = cli.invoke(app, list(args))
-    assert result.exit_code == code, result.output
-    return result.output
 
 
 class TestPartnerCommands:
