@@ -24,6 +24,8 @@ import socket
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -124,6 +126,39 @@ def wait_until_ready(process: subprocess.Popen[bytes], base_url: str, log: Path)
     pytest.fail(f"portero serve never became ready:\n{log.read_text()[-3000:]}")
 
 
+@contextmanager
+def serving(env: dict[str, str], port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """`portero serve` on 127.0.0.1:port with `env`, ready when entered, stopped on exit."""
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "portero",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                "1",
+            ],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until_ready(process, f"http://127.0.0.1:{port}", log)
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
 # --- The partner's site, on another origin ---------------------------------------------------
 
 
@@ -189,14 +224,17 @@ class PartnerSite:
         *,
         origin: str | None = None,
         size: tuple[int, int] = (480, 360),
+        allow: str | None = None,
     ) -> str:
+        """`allow`: the iframe's permissions policy (a call page needs "camera; microphone")."""
         path = f"/casino-{next(_page_numbers)}.html"
         width, height = size
+        allowed = f" allow='{html.escape(allow)}'" if allow else ""
         self.server.pages[path] = (
             "<!doctype html><html lang='es'><head><meta charset='utf-8'>"
             "<title>Casino de prueba</title></head><body><h1>Casino de prueba</h1>"
             f"<iframe id='game' src='{html.escape(launch_url)}' width='{width}' "
-            f"height='{height}'></iframe></body></html>"
+            f"height='{height}'{allowed}></iframe></body></html>"
         )
         return f"{origin or self.origin}{path}"
 
@@ -205,7 +243,9 @@ class PartnerSite:
 
 
 class OpenBrowser(Protocol):
-    def __call__(self, *, block_third_party_cookies: bool = True) -> BrowserContext: ...
+    def __call__(
+        self, *, block_third_party_cookies: bool = True, args: Sequence[str] = ()
+    ) -> BrowserContext: ...
 
 
 def game_frame(page: Page) -> Frame:

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -23,7 +21,7 @@ from tests.web.browsing import (
     Portero,
     free_port,
     require_browser,
-    wait_until_ready,
+    serving,
 )
 
 
@@ -50,27 +48,7 @@ def portero(
         "PORTERO_PUBLIC_URL": base_url,
         "PORTERO_EXPIRY_SWEEP_SECONDS": "0",
     }
-    log = workdir / "server.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "portero",
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                "1",
-            ],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        wait_until_ready(process, base_url, log)
+    with serving(env, port, workdir / "server.log"):
         server = Portero(base_url=base_url, env=env)
         created = json.loads(server.cli("partner", "create", "Browser test casino", "--json"))
         server.cli(
@@ -82,13 +60,6 @@ def portero(
         server.partner_id = created["id"]
         server.partner_token = created["token"]
         yield server
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +74,9 @@ def open_browser(playwright_driver: Playwright, tmp_path: Path) -> Iterator[Open
     """Start a browser with its own profile: a separate browser, as a second player would have."""
     contexts: list[BrowserContext] = []
 
-    def start(*, block_third_party_cookies: bool = True) -> BrowserContext:
+    def start(
+        *, block_third_party_cookies: bool = True, args: Sequence[str] = ()
+    ) -> BrowserContext:
         profile = tmp_path / f"profile-{len(contexts)}"
         (profile / "Default").mkdir(parents=True)
         mode = 1 if block_third_party_cookies else 0
@@ -112,7 +85,7 @@ def open_browser(playwright_driver: Playwright, tmp_path: Path) -> Iterator[Open
         context = playwright_driver.chromium.launch_persistent_context(
             profile,
             executable_path=str(CHROMIUM),
-            args=CHROMIUM_ARGS,
+            args=[*CHROMIUM_ARGS, *args],
             locale="es-ES",
             timeout=30_000,
         )

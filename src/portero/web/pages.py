@@ -21,7 +21,11 @@ router = APIRouter(include_in_schema=False)
 PRODUCT_PAGES: dict[str, tuple[str, str]] = {
     "roulette": ("roulette.html", "roulette."),
     "slot": ("slot.html", "slot."),
+    "call": ("call.html", "call."),
+    "console": ("console.html", "console."),
 }
+# Pages that use the camera and the microphone (see security_headers.page_headers).
+MEDIA_PRODUCTS = frozenset({"call", "console"})
 
 
 async def open_and_enter(request: Request, token: str) -> Response:
@@ -70,5 +74,6 @@ async def landing(launch_id: str, request: Request, session: SessionDep) -> Resp
         frame_ancestors=tuple(row.frame_ancestors or ()),
         launch_id=row.id,
         product=row.product,
+        media=row.product in MEDIA_PRODUCTS,
         script_texts=texts_with_prefix(language, text_prefix) if text_prefix else {},
     )

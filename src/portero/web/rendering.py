@@ -48,6 +48,7 @@ def page(
     language: str,
     frame_ancestors: tuple[str, ...] = (),
     status_code: int = 200,
+    media: bool = False,
     **context: Any,
 ) -> Response:
     response = templates.TemplateResponse(
@@ -55,7 +56,7 @@ def page(
         name,
         {"lang": language, "t": texts(language), **context},
         status_code=status_code,
-        headers=page_headers(frame_ancestors),
+        headers=page_headers(frame_ancestors, media=media),
     )
     return response
 

@@ -127,7 +127,8 @@
       expires.textContent =
         new Date(session.idle_expires_at).toLocaleString(document.documentElement.lang);
     }
-    document.getElementById("leave").onclick = async function () {
+    const leave = document.getElementById("leave"); // pages that end otherwise have none
+    if (leave) leave.onclick = async function () {
       await authorised("/play/api/session/end", { method: "POST" });
       try { sessionStorage.removeItem(storageKey); } catch (blocked) { /* nothing stored */ }
       if (session.return_url) window.top.location.href = session.return_url;

@@ -1,0 +1,182 @@
+// The customer's page of a call: the waiting room (camera preview, request, place in the queue),
+// then the call with the agent, then how it ended. The server decides every state; this page
+// shows the last one it pushed and answers the agent's offers (see call-peer.js).
+(function () {
+  "use strict";
+  const calls = window.porteroCallPeer;
+  const session = window.porteroSession;
+  const say = session.say;
+  const $ = (id) => document.getElementById(id);
+  const FINAL = ["completed", "missed", "abandoned"];
+
+  const state = {
+    socket: null,
+    iceServers: [],
+    call: null, // the last state pushed
+    fresh: true, // no state yet on this socket connection
+    stream: null,
+    mediaSettled: false,
+    answeredWithoutMedia: false,
+    peer: null,
+    agentName: "",
+  };
+  let view = null;
+
+  function panel(id) {
+    for (const name of ["waiting", "unanswered", "call", "over"]) $(name).hidden = name !== id;
+  }
+
+  // --- Media -----------------------------------------------------------------------------------
+
+  async function startMedia() {
+    state.stream = await calls.localMedia();
+    state.mediaSettled = true;
+    view.setStream(state.stream);
+    const hasVideo = state.stream && state.stream.getVideoTracks().length > 0;
+    $("preview").hidden = !hasVideo;
+    if (hasVideo) calls.play($("preview"), state.stream, null);
+    $("camera-note").textContent = state.stream ? "" : say("camera_refused");
+    $("camera-note").hidden = Boolean(state.stream);
+    $("call").classList.toggle("chat-only", !state.stream);
+    // An offer answered before the camera was allowed: ask the agent for a new one.
+    if (state.answeredWithoutMedia && state.stream && isConnected()) {
+      state.answeredWithoutMedia = false;
+      state.socket.send({ type: "ready" });
+    }
+  }
+
+  function isConnected() {
+    return state.call && state.call.status === "connected";
+  }
+
+  // --- The agent's offers ----------------------------------------------------------------------
+
+  function dropPeer() {
+    if (state.peer) state.peer.close();
+    state.peer = null;
+  }
+
+  async function onSignal(data) {
+    if (data.description && data.description.type === "offer") {
+      dropPeer(); // every offer starts the connection over (the agent reloaded, or we did)
+      const peer = new calls.Peer({
+        iceServers: state.iceServers,
+        stream: state.stream,
+        send: function (signal) { state.socket.send({ type: "signal", data: signal }); },
+        track: function () { view.showRemote(peer); },
+        state: function (connection) {
+          view.connectionState(peer, connection);
+          // A connection that failed for good: ask the agent to start over.
+          if (connection === "failed" && peer === state.peer && isConnected()) {
+            state.socket.send({ type: "ready" });
+          }
+        },
+      }, data.peer);
+      state.peer = peer;
+      view.attach(peer);
+      state.answeredWithoutMedia = !state.mediaSettled;
+      await peer.answer(data.description);
+    } else if (state.peer) {
+      await state.peer.receive(data);
+    }
+  }
+
+  // --- What the server pushes ------------------------------------------------------------------
+
+  function showState(call) {
+    const first = state.fresh;
+    state.fresh = false;
+    state.call = call;
+    $("app").dataset.status = call.status;
+    calls.showTickets($("ticket-list"), call.tickets);
+    $("tickets").hidden = !(call.tickets && call.tickets.length);
+    if (call.agent) state.agentName = call.agent.name;
+    $("agent-name").textContent = call.agent ? say("with_agent", { name: call.agent.name }) : "";
+
+    if (call.status === "waiting" || call.status === "ringing") {
+      panel("waiting");
+      $("leave-queue").disabled = false;
+      const status = $("queue-status");
+      if (call.status === "ringing") status.textContent = say("ringing");
+      else if (call.position) status.textContent = say("position", { n: call.position });
+      else status.textContent = say("waiting");
+      status.dataset.position = call.position || "";
+    } else if (call.status === "connected") {
+      panel("call");
+      view.show(true);
+      // Back on a call already connected (a reload, a lost connection): the agent offers anew.
+      if (first) state.socket.send({ type: "ready" });
+    } else {
+      finished(call);
+    }
+  }
+
+  function finished(call) {
+    state.socket.stop(); // the server closes the socket after a final state
+    dropPeer();
+    view.show(false);
+    if (call.status === "completed") {
+      panel("over");
+      const seconds = (Date.parse(call.ended_at) - Date.parse(call.answered_at)) / 1000;
+      $("duration").textContent = Number.isFinite(seconds)
+        ? say("duration", { duration: calls.duration(seconds) }) : "";
+      if (state.stream) for (const track of state.stream.getTracks()) track.stop();
+    } else {
+      panel("unanswered");
+      $("unanswered-title").textContent = say(call.status + ".title");
+      $("unanswered-body").textContent = say(call.status + ".body");
+    }
+  }
+
+  function onMessage(message) {
+    $("offline").hidden = true;
+    if (message.type === "welcome") {
+      state.iceServers = message.ice_servers || [];
+      state.fresh = true;
+    } else if (message.type === "state") {
+      showState(message);
+    } else if (message.type === "signal") {
+      onSignal(message.data || {}).catch(function (failure) { console.warn(failure); });
+    } else if (message.type === "chat") {
+      view.addChat(message, false, state.agentName || say("agent"));
+    }
+  }
+
+  function connect() {
+    state.fresh = true;
+    state.socket = calls.openSocket("/play/api/call/ws", {
+      message: onMessage,
+      lost: function () { $("offline").hidden = false; },
+      ended: function () { dropPeer(); session.show("ended"); },
+    });
+  }
+
+  function start(event) {
+    const player = event.detail.player;
+    $("nickname").textContent = player.name || player.nickname || player.id;
+    view = new calls.CallView({
+      hangUp: function () { state.socket.send({ type: "hangup" }); },
+      chat: function (text) {
+        if (!state.socket.send({ type: "chat", text: text })) return false;
+        view.addChat({ text: text }, true);
+        return true;
+      },
+    });
+    $("leave-queue").onclick = function () {
+      $("leave-queue").disabled = true;
+      state.socket.send({ type: "hangup" });
+    };
+    $("try-again").onclick = function () {
+      panel("waiting");
+      $("queue-status").textContent = say("connecting");
+      $("leave-queue").disabled = true;
+      state.fresh = true;
+      state.socket.restart(); // a new hello joins the queue again, as a new request
+    };
+    panel("waiting");
+    startMedia().catch(function () { state.mediaSettled = true; });
+    connect();
+  }
+
+  document.addEventListener("portero:session", start, { once: true });
+})();

@@ -1,0 +1,272 @@
+// The agent's console: availability, the call ringing here (accept or reject before it moves
+// on), the calls in progress (the agent makes each one's WebRTC offer, see call-peer.js) and the
+// recent calls. The server decides every state; this page shows the last one it pushed.
+(function () {
+  "use strict";
+  const calls = window.porteroCallPeer;
+  const session = window.porteroSession;
+  const say = session.say;
+  const $ = (id) => document.getElementById(id);
+  const lang = document.documentElement.lang;
+  const pageTitle = document.title;
+
+  const state = {
+    socket: null,
+    iceServers: [],
+    console: null, // the last state pushed
+    stream: null,
+    media: null, // a promise of the stream
+    calls: new Map(), // call_id → {call, peer, chat: [[message, mine]]}
+    shown: null, // the call_id on screen
+    countdown: null,
+  };
+  let view = null;
+
+  // --- The calls in progress ---------------------------------------------------------------------
+
+  function customerName(call) {
+    return call.customer.name || call.customer.cellphone || "";
+  }
+
+  // A new connection for the call, and our offer (on accepting, and when the customer asks).
+  async function offer(callId) {
+    const entry = state.calls.get(callId);
+    if (!entry) return;
+    await state.media;
+    if (entry.peer) entry.peer.close();
+    const peer = new calls.Peer({
+      iceServers: state.iceServers,
+      stream: state.stream,
+      send: function (data) { state.socket.send({ type: "signal", call_id: callId, data: data }); },
+      track: function () { view.showRemote(peer); },
+      state: function (connection) { view.connectionState(peer, connection); },
+    });
+    entry.peer = peer;
+    if (state.shown === callId) view.attach(peer);
+    await peer.offer();
+  }
+
+  function showCall(callId) {
+    state.shown = callId;
+    const entry = callId ? state.calls.get(callId) : null;
+    $("call-customer").hidden = !entry;
+    view.show(Boolean(entry));
+    for (const tab of $("call-tabs").querySelectorAll("button")) {
+      tab.setAttribute("aria-pressed", String(tab.dataset.call === callId));
+    }
+    if (!entry) return;
+    const call = entry.call;
+    $("call-title").textContent = say("in_call", { name: customerName(call) });
+    $("call-cellphone").textContent = call.customer.cellphone || "";
+    calls.showTickets($("call-tickets"), call.tickets);
+    view.clearChat();
+    for (const [message, mine] of entry.chat) view.addChat(message, mine, customerName(call));
+    if (entry.peer) {
+      view.attach(entry.peer);
+      if (entry.peer.remote.getTracks().length) view.showRemote(entry.peer);
+      view.connectionState(entry.peer, entry.peer.pc.connectionState);
+    }
+  }
+
+  function syncCalls(inProgress) {
+    const now = new Set(inProgress.map((call) => call.call_id));
+    for (const [callId, entry] of state.calls) {
+      if (now.has(callId)) continue;
+      if (entry.peer) entry.peer.close();
+      state.calls.delete(callId);
+      if (state.shown === callId) {
+        showCall(null);
+        message(say("call_ended", { name: customerName(entry.call) }));
+      }
+    }
+    for (const call of inProgress) {
+      const entry = state.calls.get(call.call_id);
+      if (entry) {
+        entry.call = call;
+        continue;
+      }
+      state.calls.set(call.call_id, { call: call, peer: null, chat: [] });
+      offer(call.call_id).catch(function (failure) { console.warn(failure); });
+    }
+    const tabs = $("call-tabs");
+    tabs.replaceChildren();
+    for (const call of inProgress) {
+      const tab = document.createElement("button");
+      tab.type = "button";
+      tab.className = "quiet";
+      tab.dataset.call = call.call_id;
+      tab.textContent = customerName(call);
+      tab.onclick = function () { showCall(call.call_id); };
+      tabs.append(tab);
+    }
+    tabs.hidden = inProgress.length < 2;
+    if (!state.shown || !state.calls.has(state.shown)) {
+      if (inProgress.length) {
+        message("");
+        showCall(inProgress[0].call_id);
+      }
+    } else {
+      showCall(state.shown);
+    }
+  }
+
+  // --- The offer ringing -------------------------------------------------------------------------
+
+  function showOffer(offered) {
+    clearInterval(state.countdown);
+    $("offer").hidden = !offered;
+    document.title = offered ? "● " + say("ringing_title") + " · " + pageTitle : pageTitle;
+    if (!offered) return;
+    $("offer").dataset.call = offered.call_id;
+    $("offer-name").textContent = offered.customer.name || "";
+    $("offer-cellphone").textContent = offered.customer.cellphone || "";
+    $("offer-email").textContent = offered.customer.email || "";
+    $("offer-email").hidden = $("offer-email-label").hidden = !offered.customer.email;
+    calls.showTickets($("offer-tickets"), offered.tickets);
+    $("accept").disabled = $("reject").disabled = false;
+    const ends = Date.parse(offered.expires_at);
+    const tick = function () {
+      const seconds = Math.max(0, Math.ceil((ends - Date.now()) / 1000));
+      $("offer-countdown").textContent = say("rings_for", { seconds: seconds });
+    };
+    tick();
+    state.countdown = setInterval(tick, 1000);
+  }
+
+  function answerOffer(kind) {
+    const callId = $("offer").dataset.call;
+    $("accept").disabled = $("reject").disabled = true;
+    message("");
+    state.socket.send({ type: kind, call_id: callId });
+  }
+
+  // --- Presence and recent calls -----------------------------------------------------------------
+
+  function showPresence(presence) {
+    for (const input of $("presence").querySelectorAll("input")) {
+      input.checked = input.value === presence;
+    }
+    $("presence").disabled = false;
+    $("presence").dataset.presence = presence;
+  }
+
+  function showRecent(recent) {
+    const rows = $("recent-calls");
+    rows.replaceChildren();
+    for (const call of recent) {
+      const row = document.createElement("tr");
+      row.dataset.call = call.call_id;
+      row.dataset.status = call.status;
+      const at = new Date(call.created_at);
+      const cells = [
+        at.toLocaleString(lang, { dateStyle: "short", timeStyle: "short" }),
+        call.customer.name || "",
+        call.customer.cellphone || "",
+        say("status." + call.status),
+        call.duration_seconds === null ? "—" : calls.duration(call.duration_seconds),
+      ];
+      for (const text of cells) {
+        const cell = document.createElement("td");
+        cell.textContent = text;
+        row.append(cell);
+      }
+      rows.append(row);
+    }
+    $("no-recent").hidden = recent.length > 0;
+  }
+
+  function showIdle(current) {
+    const busy = current.offer || current.calls.length;
+    $("idle").hidden = Boolean(busy);
+    $("idle").textContent = say("idle." + current.agent.presence);
+  }
+
+  function message(text) {
+    $("message").textContent = text;
+  }
+
+  // --- What the server pushes --------------------------------------------------------------------
+
+  function onState(current) {
+    state.console = current;
+    $("nickname").textContent = current.agent.name;
+    showPresence(current.agent.presence);
+    showOffer(current.offer);
+    syncCalls(current.calls);
+    showRecent(current.recent);
+    showIdle(current);
+  }
+
+  function onMessage(incoming) {
+    $("offline").hidden = true;
+    if (incoming.type === "welcome") {
+      state.iceServers = incoming.ice_servers || [];
+      // Back after a lost connection: the calls whose media went down too start over (the
+      // customer's signals sent meanwhile are lost).
+      for (const [callId, entry] of state.calls) {
+        if (!entry.peer || entry.peer.pc.connectionState !== "connected") {
+          offer(callId).catch(function (failure) { console.warn(failure); });
+        }
+      }
+    } else if (incoming.type === "state") {
+      onState(incoming);
+    } else if (incoming.type === "signal") {
+      const entry = state.calls.get(incoming.call_id);
+      if (entry && entry.peer) {
+        entry.peer.receive(incoming.data || {}).catch(function (f) { console.warn(f); });
+      }
+    } else if (incoming.type === "ready") {
+      offer(incoming.call_id).catch(function (failure) { console.warn(failure); });
+    } else if (incoming.type === "chat") {
+      const entry = state.calls.get(incoming.call_id);
+      if (!entry) return;
+      entry.chat.push([incoming, false]);
+      if (state.shown === incoming.call_id) view.addChat(incoming, false, customerName(entry.call));
+    } else if (incoming.type === "error") {
+      if (incoming.code === "OfferGone") message(say("offer_gone"));
+      if (state.console) showIdle(state.console);
+    }
+  }
+
+  function start() {
+    view = new calls.CallView({
+      hangUp: function () {
+        if (state.shown) state.socket.send({ type: "hangup", call_id: state.shown });
+      },
+      chat: function (text) {
+        const callId = state.shown;
+        if (!callId || !state.socket.send({ type: "chat", call_id: callId, text: text })) {
+          return false;
+        }
+        const sent = { text: text, at: new Date().toISOString() };
+        state.calls.get(callId).chat.push([sent, true]);
+        view.addChat(sent, true);
+        return true;
+      },
+    });
+    $("accept").onclick = function () { answerOffer("accept"); };
+    $("reject").onclick = function () { answerOffer("reject"); };
+    $("presence").onchange = function (event) {
+      message("");
+      state.socket.send({ type: "presence", presence: event.target.value });
+    };
+    state.media = calls.localMedia().then(function (stream) {
+      state.stream = stream;
+      view.setStream(stream);
+      $("call").classList.toggle("chat-only", !stream);
+    });
+    state.socket = calls.openSocket("/play/api/console/ws", {
+      message: onMessage,
+      lost: function () {
+        $("offline").hidden = false;
+        $("presence").disabled = true;
+      },
+      ended: function () {
+        for (const entry of state.calls.values()) if (entry.peer) entry.peer.close();
+        session.show("ended");
+      },
+    });
+  }
+
+  document.addEventListener("portero:session", start, { once: true });
+})();
