@@ -12,10 +12,9 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portero.calls import ending, presence, queue, routing
-from portero.calls.outbox import Outbox, Publisher
+from portero.calls.outbox import Outbox, Publisher, commit_then_publish
 from portero.calls.timings import CallTimings
 from portero.kit.clock import utcnow
-from portero.kit.db import session_scope
 
 log = logging.getLogger("portero.calls")
 
@@ -60,10 +59,11 @@ class Dispatcher:
                 await self._task
 
     async def run_once(self) -> None:
-        outbox = Outbox()
-        async with session_scope(self._sessions) as session:
-            await tick(session, outbox, now=utcnow(), timings=self._timings)
-        await outbox.send(self._publisher)
+        await commit_then_publish(
+            self._sessions,
+            self._publisher,
+            lambda session, outbox: tick(session, outbox, now=utcnow(), timings=self._timings),
+        )
 
     async def _run(self) -> None:
         while True:

@@ -6,8 +6,15 @@ source of truth, and a page that missed a message catches up on the next one or 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from portero.kit.db import session_scope
+
+T = TypeVar("T")
 
 
 def agent_channel(agent_id: int) -> str:
@@ -47,3 +54,16 @@ class Outbox:
         messages, self.messages = self.messages, {}
         for channel, message in messages.items():
             await publisher.publish(channel, message)
+
+
+async def commit_then_publish(
+    sessions: async_sessionmaker[AsyncSession],
+    publisher: Publisher,
+    work: Callable[[AsyncSession, Outbox], Awaitable[T]],
+) -> T:
+    """One unit of work; what it has to tell the pages is published once it has committed."""
+    outbox = Outbox()
+    async with session_scope(sessions) as session:
+        result = await work(session, outbox)
+    await outbox.send(publisher)
+    return result

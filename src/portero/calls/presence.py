@@ -6,16 +6,14 @@ console has been silent longer is set offline, and an offer ringing there moves 
 
 from __future__ import annotations
 
-import contextlib
 from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portero.calls.errors import OfferGone
-from portero.calls.models import OfferOutcome, Presence
+from portero.calls.models import Presence
 from portero.calls.outbox import Outbox
-from portero.calls.routing import AGENT, decline, route
+from portero.calls.routing import AGENT, ring_out, route
 from portero.calls.timings import CallTimings
 
 
@@ -42,7 +40,10 @@ async def set_presence(
             values["idle_since"] = now
     await session.execute(update(AGENT).where(AGENT.c.id == agent_id).values(**values))
     if presence is not Presence.available and row.offer_call_id is not None:
-        await _let_offer_go(session, outbox, agent_id, row.offer_call_id, now, timings)
+        await ring_out(
+            session, outbox, agent_id=agent_id, call_id=row.offer_call_id, now=now,
+            timings=timings,
+        )  # fmt: skip
     outbox.refresh_agent(agent_id)
     if presence is Presence.available:
         await route(session, outbox, now=now, timings=timings, partner_id=row.partner_id)
@@ -67,26 +68,9 @@ async def expire_silent_agents(
     ).all()
     for agent_id, offer_call_id in gone:
         if offer_call_id is not None:
-            await _let_offer_go(session, outbox, agent_id, offer_call_id, now, timings)
+            await ring_out(
+                session, outbox, agent_id=agent_id, call_id=offer_call_id, now=now,
+                timings=timings,
+            )  # fmt: skip
         outbox.refresh_agent(agent_id)
     return len(gone)
-
-
-async def _let_offer_go(
-    session: AsyncSession,
-    outbox: Outbox,
-    agent_id: int,
-    call_id: str,
-    now: datetime,
-    timings: CallTimings,
-) -> None:
-    with contextlib.suppress(OfferGone):  # answered or moved on meanwhile
-        await decline(
-            session,
-            outbox,
-            agent_id=agent_id,
-            call_id=call_id,
-            now=now,
-            timings=timings,
-            outcome=OfferOutcome.timeout,
-        )

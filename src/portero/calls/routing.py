@@ -226,20 +226,37 @@ async def expire_offers(
     ).all()
     expired = 0
     for call_id, agent_id in overdue:
-        try:
-            await decline(
-                session,
-                outbox,
-                agent_id=agent_id,
-                call_id=call_id,
-                now=now,
-                timings=timings,
-                outcome=OfferOutcome.timeout,
-            )
-        except OfferGone:  # answered or expired by another server meanwhile
-            continue
-        expired += 1
+        if await ring_out(
+            session, outbox, agent_id=agent_id, call_id=call_id, now=now, timings=timings
+        ):
+            expired += 1
     return expired
+
+
+async def ring_out(
+    session: AsyncSession,
+    outbox: Outbox,
+    *,
+    agent_id: int,
+    call_id: str,
+    now: datetime,
+    timings: CallTimings,
+) -> bool:
+    """An offer ends unanswered (its time is up, or its agent went away); False if it had
+    already been answered or moved on, on this server or another."""
+    try:
+        await decline(
+            session,
+            outbox,
+            agent_id=agent_id,
+            call_id=call_id,
+            now=now,
+            timings=timings,
+            outcome=OfferOutcome.timeout,
+        )
+    except OfferGone:
+        return False
+    return True
 
 
 async def withdraw_offer(

@@ -26,11 +26,17 @@ from portero.calls.bus import LocalBus, Subscription
 from portero.calls.errors import NotACallSession, NotAnAgentConsole
 from portero.calls.ice import ice_servers
 from portero.calls.models import CallStatus, Presence
-from portero.calls.outbox import Outbox, agent_channel, call_channel, queue_channel
+from portero.calls.outbox import (
+    Outbox,
+    agent_channel,
+    call_channel,
+    commit_then_publish,
+    queue_channel,
+)
 from portero.calls.routing import AGENT
 from portero.calls.timings import CallTimings
 from portero.http.runtime import Runtime, runtime_of
-from portero.kit.clock import utcnow
+from portero.kit.clock import iso_utc, utcnow
 from portero.kit.db import session_scope
 from portero.kit.errors import PorteroError
 from portero.launches import opening
@@ -75,12 +81,7 @@ class _Socket:
         await self.websocket.send_text(json.dumps(message, separators=(",", ":")))
 
     async def transaction(self, work: Callable[[Any, Outbox], Awaitable[Any]]) -> Any:
-        """One unit of work; what it has to tell is published once it has committed."""
-        outbox = Outbox()
-        async with session_scope(self.runtime.sessions) as session:
-            result = await work(session, outbox)
-        await outbox.send(self.bus)
-        return result
+        return await commit_then_publish(self.runtime.sessions, self.bus, work)
 
     def nudge(self) -> None:
         """An agent may have room for the next caller: route now rather than on the tick."""
@@ -279,7 +280,7 @@ class CustomerSocket(_Socket):
             if kind == "signal":
                 relayed["data"] = _signal_data(message)
             elif kind == "chat":
-                relayed |= {"text": _chat_text(message), "at": _now_iso(now)}
+                relayed |= {"text": _chat_text(message), "at": iso_utc(now)}
             await self.bus.publish(agent_channel(agent_id), relayed)
         else:
             raise _Refused("unknown_type", f"Unknown message type {kind!r}.")
@@ -398,7 +399,7 @@ class AgentSocket(_Socket):
             if kind == "signal":
                 relayed["data"] = _signal_data(message)
             elif kind == "chat":
-                relayed |= {"text": _chat_text(message), "at": _now_iso(now)}
+                relayed |= {"text": _chat_text(message), "at": iso_utc(now)}
             await self.bus.publish(call_channel(call_id), relayed)
         else:
             raise _Refused("unknown_type", f"Unknown message type {kind!r}.")
@@ -421,10 +422,6 @@ def _call_id(message: dict[str, Any]) -> str:
     if not isinstance(call_id, str) or not 0 < len(call_id) <= 40:
         raise _Refused("malformed", "This message needs a call_id.")
     return call_id
-
-
-def _now_iso(now: datetime) -> str:
-    return now.isoformat().replace("+00:00", "Z")
 
 
 async def serve_customer(websocket: WebSocket) -> None:

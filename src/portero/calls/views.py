@@ -11,13 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portero.calls.models import CallStatus, agent_category
 from portero.calls.queue import position
 from portero.calls.routing import AGENT, CALL, OFFER
+from portero.kit.clock import iso_utc
 from portero.players.models import Player
 
 _RECENT = 20
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value is not None else None
+    return iso_utc(value) if value is not None else None
 
 
 def _calls_with_customer() -> Select[Any]:

@@ -12,6 +12,7 @@ from portero.calls import records
 from portero.calls.models import CallStatus
 from portero.cli.runner import run_in_transaction
 from portero.dialects.native.call_schemas import CallOut
+from portero.kit.clock import iso_utc
 from portero.partners.service import require_partner
 
 app = typer.Typer(help="Call records.", no_args_is_help=True, pretty_exceptions_enable=False)
@@ -46,7 +47,7 @@ def list_calls(
         agent_name = call.agent.name if call.agent else "-"
         customer = call.customer.name or call.customer.id
         duration = f"{call.duration_seconds}s" if call.duration_seconds is not None else "-"
-        created = call.created_at.isoformat().replace("+00:00", "Z")
+        created = iso_utc(call.created_at)
         typer.echo(
             f"{call.id}\t{call.status.value}\t{created}\t{customer}\t{agent_name}\t{duration}"
         )

@@ -17,6 +17,7 @@ from portero.calls.console import issue_console_link
 from portero.calls.models import CallAgent, CallCategory
 from portero.cli.runner import run_in_transaction, settings_or_exit
 from portero.dialects.native.call_schemas import AgentOut, CategoryOut
+from portero.kit.clock import iso_utc
 from portero.partners.service import require_partner
 
 T = TypeVar("T")
@@ -102,7 +103,7 @@ def console_link(
         issued, url = await issue_console_link(
             session, settings, partner_id=partner, agent_code=code, expires_in=expires_in
         )
-        expires_at = issued.launch.expires_at.isoformat().replace("+00:00", "Z")
+        expires_at = iso_utc(issued.launch.expires_at)
         return {"launch_id": issued.launch.id, "url": url, "expires_at": expires_at}
 
     created = run_in_transaction(work)
