@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test check format bench browser-deps clean
+.PHONY: serve test test-fast check format bench browser-deps clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,13 @@ serve: $(STAMP)
 ## test: install what the tests need, lint, type-check, run every test
 test: $(STAMP) browser-deps check
 	$(BIN)/pytest
+
+## test-fast: the tests a developer runs after every change: SQLite only, no browser, no
+## races between processes, no Monte Carlo (`make test` runs everything, as CI does)
+test-fast: $(STAMP)
+	@start=$$(date +%s); \
+	$(BIN)/pytest -q -m "not slow and not postgres" $(PYTEST_ARGS); status=$$?; \
+	echo "make test-fast: $$(( $$(date +%s) - start )) s"; exit $$status
 
 ## check: formatting, lint and types
 check: $(STAMP)

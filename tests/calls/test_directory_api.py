@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from portero.calls import ending, queue, routing
 from portero.kit.clock import utcnow
 from portero.settings import Settings
-from tests.calls.conftest import TIMINGS, CallDesk
 from tests.conftest import make_settings
-from tests.factories import PartnerFixture, launch_body, make_partner
+from tests.support.call_desk import TIMINGS, CallDesk
+from tests.support.factories import PartnerFixture, launch_body, make_partner
 
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 NOBODY = "00000000-0000-4000-8000-000000000000"

@@ -7,7 +7,7 @@ import pytest
 from portero.calls import ending, presence, queue, routing
 from portero.calls.errors import OfferGone
 from portero.calls.models import CallStatus, OfferOutcome, Presence
-from tests.calls.conftest import TIMINGS, CallDesk
+from tests.support.call_desk import TIMINGS, CallDesk
 
 
 async def accept(desk: CallDesk, agent_id: int, call_id: str) -> None:
@@ -90,7 +90,7 @@ async def test_a_link_without_target_goes_to_any_available_agent(desk: CallDesk)
 
 async def test_agents_of_another_partner_are_never_offered(desk: CallDesk) -> None:
     from portero.calls import service
-    from tests.factories import make_partner
+    from tests.support.factories import make_partner
 
     other_partner = await make_partner(desk.sessions, products=["call"])
     outsider, _ = await desk.run(

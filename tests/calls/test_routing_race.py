@@ -13,14 +13,18 @@ from datetime import datetime
 from multiprocessing.synchronize import Barrier
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select, update
 
 from portero.calls.models import Call, CallAgent, CallOffer, CallStatus, Presence
 from portero.calls.outbox import Outbox
 from portero.calls.routing import route
 from portero.kit.db import create_engine, create_sessionmaker, session_scope
-from tests.calls.conftest import TIMINGS, CallDesk
 from tests.conftest import make_settings
+from tests.support.call_desk import TIMINGS, CallDesk
+
+# Separate OS processes on one PostgreSQL database: seconds each, so not in the fast tier.
+pytestmark = pytest.mark.slow
 
 ROUNDS = 4
 PROCESSES = 2

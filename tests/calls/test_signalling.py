@@ -18,9 +18,9 @@ from portero.calls.bus import RedisBus
 from portero.calls.console import issue_console_link
 from portero.kit.db import create_engine, create_sessionmaker, session_scope
 from portero.settings import Settings
-from tests.calls.live import WAIT_SECONDS, LiveServer, Peer, live_server, open_session
 from tests.conftest import REQUIRE_POSTGRES, make_settings
-from tests.factories import PartnerFixture, make_partner
+from tests.support.factories import PartnerFixture, make_partner
+from tests.support.live import WAIT_SECONDS, LiveServer, Peer, live_server, open_session
 
 REDIS_URL = os.environ.get("PORTERO_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 

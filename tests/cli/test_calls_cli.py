@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from typer.testing import CliRunner
 
 from portero.calls import routing
-from tests.calls.conftest import CallDesk
 from tests.cli.conftest import run
-from tests.factories import make_partner
+from tests.support.call_desk import CallDesk
+from tests.support.factories import make_partner
 
 
 def new_partner(cli: CliRunner) -> str:

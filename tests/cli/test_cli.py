@@ -23,7 +23,7 @@ from portero.roulette.wheel import color
 from portero.slots import maths as slot_maths
 from portero.slots.catalogue import games as slot_games
 from tests.cli.conftest import run
-from tests.factories import create_launch, make_partner
+from tests.support.factories import create_launch, make_partner
 
 
 class TestPartnerCommands:

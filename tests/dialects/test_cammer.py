@@ -13,7 +13,7 @@ from portero.calls import service as calls
 from portero.kit.db import session_scope
 from portero.partners import service as partners
 from portero.partners.models import PartnerStatus
-from tests.factories import PartnerFixture, make_partner
+from tests.support.factories import PartnerFixture, make_partner
 
 PATHS = (
     "/api/v1/access/external/cammer/generate-session",

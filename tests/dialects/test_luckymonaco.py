@@ -15,7 +15,7 @@ from portero.kit.db import session_scope
 from portero.partners import service as partners
 from portero.partners.models import PartnerStatus
 from portero.slots.catalogue import games as slot_games
-from tests.factories import PartnerFixture, make_partner
+from tests.support.factories import PartnerFixture, make_partner
 
 
 def request_body(**changes: Any) -> dict[str, Any]:

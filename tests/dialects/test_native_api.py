@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.factories import (
+from tests.support.factories import (
     PartnerFixture,
     create_launch,
     launch_body,

@@ -15,7 +15,7 @@ from portero.kit.db import session_scope
 from portero.launches.models import Launch
 from portero.partners import service as partners
 from portero.partners.models import PartnerStatus
-from tests.factories import PartnerFixture, make_partner
+from tests.support.factories import PartnerFixture, make_partner
 
 ENDPOINTS = ("/1.0/request_session", "/1.0/request/session")
 UUID = r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}"

@@ -34,7 +34,7 @@ from portero.launches.unit_of_work import launch_store_scope
 from portero.partners.schemas import PartnerSnapshot
 from portero.settings import Settings
 from tests.conftest import TEST_SECRET
-from tests.factories import launch_body, make_partner, snapshot
+from tests.support.factories import launch_body, make_partner, snapshot
 
 KEY = TEST_SECRET.encode()
 

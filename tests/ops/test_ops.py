@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from portero.app import create_app
 from portero.kit.logging import JsonFormatter
 from tests.conftest import PUBLIC_URL, make_settings, running
-from tests.factories import create_launch, launch_body, make_partner, token_of
+from tests.support.factories import create_launch, launch_body, make_partner, token_of
 
 
 class TestProbes:

@@ -8,7 +8,7 @@ from sqlalchemy.engine import make_url
 
 from portero.app import create_app
 from tests.conftest import PUBLIC_URL, make_settings, running
-from tests.factories import launch_body, make_partner
+from tests.support.factories import launch_body, make_partner
 
 
 async def terminate_server_connections(database_url: str) -> int:

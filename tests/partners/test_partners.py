@@ -20,7 +20,7 @@ from portero.partners.errors import (
 )
 from portero.partners.models import PartnerStatus, PartnerToken
 from portero.partners.schemas import PartnerConfigUpdate
-from tests.factories import make_partner, snapshot
+from tests.support.factories import make_partner, snapshot
 
 
 class FakeClock:

@@ -22,7 +22,7 @@ from portero.roulette import fairness
 from portero.roulette.bets import Bet, BetType, covered_numbers
 from portero.wallet.models import WalletAccount, WalletEntry
 from portero.wallet.terms import default_terms
-from tests.factories import (
+from tests.support.factories import (
     PartnerFixture,
     create_launch,
     launch_body,

@@ -57,6 +57,7 @@ def test_the_published_figures_are_the_computed_ones(
 MONTE_CARLO_SPINS = {"fruit-royale": 120_000, "monaco-nights": 50_000, "jade-ways": 50_000}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("game_id", GAME_IDS)
 def test_the_engine_pays_inside_the_99_percent_interval_of_the_exact_rtp(
     game_id: str, enumerations: dict[str, maths.Enumeration]

@@ -17,7 +17,7 @@ from portero.slots import catalogue, service
 from portero.slots.rules import evaluate, window_at
 from portero.slots.schemas import SpinIn
 from portero.wallet.terms import default_terms
-from tests.factories import (
+from tests.support.factories import (
     PartnerFixture,
     create_launch,
     launch_body,

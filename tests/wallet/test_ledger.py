@@ -19,7 +19,7 @@ from portero.wallet.currency import minor_units, to_major, to_minor
 from portero.wallet.errors import InsufficientFunds
 from portero.wallet.models import WalletAccount, WalletEntry
 from portero.wallet.terms import CurrencyTerms, default_terms, terms_for
-from tests.factories import make_partner
+from tests.support.factories import make_partner
 
 
 async def new_player(sessions: async_sessionmaker[AsyncSession]) -> int:

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from portero.kit.clock import utcnow
 from portero.kit.db import session_scope
 from portero.launches.models import Launch
-from tests.factories import (
+from tests.support.factories import (
     PartnerFixture,
     create_launch,
     launch_body,

@@ -18,7 +18,7 @@ from playwright.sync_api import expect as pw_expect
 from portero.slots import engine, service
 from portero.slots.catalogue import games
 from portero.slots.rules import evaluate, window_at
-from tests.web.browsing import (
+from tests.support.browsing import (
     ARTIFACTS,
     NICKNAME,
     OpenBrowser,
@@ -27,7 +27,7 @@ from tests.web.browsing import (
     game_frame,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SPINS = "/play/api/slots/spins"
 SHOWN_WINDOW = """() => Array.from(document.querySelectorAll("#reels .reel"), (reel) =>

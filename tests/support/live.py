@@ -17,7 +17,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from portero.app import create_app
 from portero.settings import Settings
-from tests.web.browsing import free_port
+from tests.support.browsing import free_port
 
 WAIT_SECONDS = 5.0
 

@@ -12,7 +12,7 @@ from playwright.sync_api import expect as pw_expect
 
 from portero.roulette import fairness
 from portero.roulette.bets import Bet, BetType, covered_numbers
-from tests.web.browsing import (
+from tests.support.browsing import (
     ARTIFACTS,
     NICKNAME,
     OpenBrowser,
@@ -21,7 +21,7 @@ from tests.web.browsing import (
     game_frame,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 SPINS = "/play/api/roulette/spins"
 SEED_000_SESSION_EXPIRED = {

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Response
 from playwright.sync_api import expect as pw_expect
 
-from tests.web.browsing import (
+from tests.support.browsing import (
     ARTIFACTS,
     NICKNAME,
     USED_TITLE_ES,
@@ -23,7 +23,7 @@ from tests.web.browsing import (
     storage_state,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ import redis
 from playwright.sync_api import BrowserContext, Frame, Page
 from playwright.sync_api import expect as pw_expect
 
-from tests.web.browsing import (
+from tests.support.browsing import (
     ARTIFACTS,
     SECRET,
     OpenBrowser,
@@ -36,7 +36,7 @@ from tests.web.browsing import (
     serving,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 # Chromium's fake camera (a test pattern) and microphone (a beep), allowed without a prompt.
 MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]

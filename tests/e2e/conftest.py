@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Playwright, sync_playwright
 
-from tests.web.browsing import (
+from tests.support.browsing import (
     CHROMIUM,
     CHROMIUM_ARGS,
     SECRET,
