@@ -20,9 +20,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from portero.slots import catalogue, engine, maths
-from portero.slots.rules import evaluate, window_at
-from portero.slots.spec import GameSpec
+from portero.slots.games import catalogue, engine, maths
+from portero.slots.games.rules import evaluate, window_at
+from portero.slots.games.spec import GameSpec
 
 TARGET_SPEEDUP = 100
 TARGET_FULL_SECONDS = 10.0

@@ -20,8 +20,8 @@ from portero.kit.db import session_scope
 from portero.launches.models import Launch
 from portero.roulette import fairness
 from portero.roulette.wheel import color
-from portero.slots import maths as slot_maths
-from portero.slots.catalogue import games as slot_games
+from portero.slots.games import maths as slot_maths
+from portero.slots.games.catalogue import games as slot_games
 from tests.cli.conftest import run
 from tests.support.factories import create_launch, make_partner
 

@@ -14,7 +14,7 @@ from portero.dialects.luckymonaco.errors import AUTH_MESSAGE
 from portero.kit.db import session_scope
 from portero.partners import service as partners
 from portero.partners.models import PartnerStatus
-from portero.slots.catalogue import games as slot_games
+from portero.slots.games.catalogue import games as slot_games
 from tests.support.factories import PartnerFixture, make_partner
 
 

@@ -15,9 +15,10 @@ import pytest
 from playwright.sync_api import Frame, Page, Route
 from playwright.sync_api import expect as pw_expect
 
-from portero.slots import engine, service
-from portero.slots.catalogue import games
-from portero.slots.rules import evaluate, window_at
+from portero.slots import service
+from portero.slots.games import engine
+from portero.slots.games.catalogue import games
+from portero.slots.games.rules import evaluate, window_at
 from tests.support.browsing import (
     ARTIFACTS,
     NICKNAME,

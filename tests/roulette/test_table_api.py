@@ -17,11 +17,11 @@ from portero.kit.clock import utcnow
 from portero.kit.db import session_scope
 from portero.kit.secrets import hash_token
 from portero.launches.models import PlaySession
+from portero.partners.terms import default_terms
 from portero.players.models import Player
 from portero.roulette import fairness
 from portero.roulette.bets import Bet, BetType, covered_numbers
 from portero.wallet.models import WalletAccount, WalletEntry
-from portero.wallet.terms import default_terms
 from tests.support.factories import (
     PartnerFixture,
     create_launch,

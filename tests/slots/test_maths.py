@@ -9,8 +9,8 @@ from fractions import Fraction
 
 import pytest
 
-from portero.slots import catalogue, engine, maths
-from portero.slots.spec import GameSpec
+from portero.slots.games import catalogue, engine, maths
+from portero.slots.games.spec import GameSpec
 from tests.slots.test_rules import NAMES, PUBLISHED
 
 GAME_IDS = sorted(catalogue.games())

@@ -11,9 +11,9 @@ import pytest
 from pydantic import ValidationError
 
 from portero.app import create_app
-from portero.slots import catalogue, engine
-from portero.slots.rules import evaluate, line_pay, ways_pay, window_at
-from portero.slots.spec import GameSpec
+from portero.slots.games import catalogue, engine
+from portero.slots.games.rules import evaluate, line_pay, ways_pay, window_at
+from portero.slots.games.spec import GameSpec
 from tests.conftest import make_settings
 
 PUBLISHED = {

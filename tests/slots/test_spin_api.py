@@ -13,10 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portero.kit.db import session_scope
 from portero.launches import opening
-from portero.slots import catalogue, service
-from portero.slots.rules import evaluate, window_at
+from portero.partners.terms import default_terms
+from portero.slots import service
+from portero.slots.games import catalogue
+from portero.slots.games.rules import evaluate, window_at
 from portero.slots.schemas import SpinIn
-from portero.wallet.terms import default_terms
 from tests.support.factories import (
     PartnerFixture,
     create_launch,

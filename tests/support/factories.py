@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from portero.kit.db import session_scope
 from portero.partners import service as partners
 from portero.partners.schemas import PartnerConfigUpdate, PartnerSnapshot
+from portero.partners.terms import CurrencyTerms
 from portero.products.registry import ProductName
-from portero.wallet.terms import CurrencyTerms
 
 
 @dataclass

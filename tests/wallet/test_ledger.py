@@ -13,12 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portero.kit.clock import utcnow
 from portero.kit.db import session_scope
+from portero.partners.terms import CurrencyTerms, default_terms, terms_for
 from portero.players.models import Player
 from portero.wallet import ledger
 from portero.wallet.currency import minor_units, to_major, to_minor
 from portero.wallet.errors import InsufficientFunds
 from portero.wallet.models import WalletAccount, WalletEntry
-from portero.wallet.terms import CurrencyTerms, default_terms, terms_for
 from tests.support.factories import make_partner
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, WebSocket
 
+from portero.calls.runtime import serve_calls
 from portero.calls.sockets import serve_agent, serve_customer
+from portero.http.assembly import Assembly
 
 router = APIRouter(prefix="/play/api", tags=["call pages"])
 
@@ -19,3 +21,9 @@ async def customer_socket(websocket: WebSocket) -> None:
 async def agent_socket(websocket: WebSocket) -> None:
     """The agent's console: presence, offers, calls in progress, signalling, chat."""
     await serve_agent(websocket)
+
+
+def install(assembly: Assembly) -> None:
+    """The two sockets, and the bus and clock they rely on."""
+    assembly.include(router)
+    assembly.run(serve_calls)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portero.calls.models import CallAgent
 from portero.calls.service import require_agent
 from portero.launches import service as launches
-from portero.launches.links import link_url
+from portero.launches.links import NATIVE_SOURCE, link_url
 from portero.launches.schemas import LaunchCreate
 from portero.launches.service import IssuedLaunch
 from portero.launches.store import SessionLaunchStore
@@ -52,4 +52,4 @@ async def issue_console_link(
         signing_key=settings.signing_key,
         idempotency_window=timedelta(seconds=settings.idempotency_window_seconds),
     )
-    return issued, link_url(settings.base_url, "api", issued.token)
+    return issued, link_url(settings.base_url, NATIVE_SOURCE, issued.token)

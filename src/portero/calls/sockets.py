@@ -34,6 +34,7 @@ from portero.calls.outbox import (
     queue_channel,
 )
 from portero.calls.routing import AGENT
+from portero.calls.runtime import CallRuntime, calls_of
 from portero.calls.timings import CallTimings
 from portero.http.runtime import Runtime, runtime_of
 from portero.kit.clock import iso_utc, utcnow
@@ -68,14 +69,16 @@ class _Socket:
     last_seen_write: datetime = field(default_factory=utcnow)
 
     @property
+    def calls(self) -> CallRuntime:
+        return calls_of(self.websocket)
+
+    @property
     def bus(self) -> LocalBus:
-        bus = self.runtime.bus
-        assert bus is not None
-        return bus
+        return self.calls.bus
 
     @property
     def timings(self) -> CallTimings:
-        return CallTimings.of(self.runtime.settings)
+        return self.calls.timings
 
     async def send(self, message: dict[str, Any]) -> None:
         await self.websocket.send_text(json.dumps(message, separators=(",", ":")))
@@ -84,9 +87,7 @@ class _Socket:
         return await commit_then_publish(self.runtime.sessions, self.bus, work)
 
     def nudge(self) -> None:
-        """An agent may have room for the next caller: route now rather than on the tick."""
-        if self.runtime.dispatcher is not None:
-            self.runtime.dispatcher.nudge()
+        self.calls.nudge()
 
     async def hello(self) -> opening.PlayContext:
         try:

@@ -14,8 +14,8 @@ from portero.kit.validation import check_currency
 from portero.partners import repository, service
 from portero.partners.models import PartnerStatus
 from portero.partners.schemas import PartnerConfigUpdate, PartnerView
+from portero.partners.terms import CurrencyTerms, terms_for
 from portero.wallet.currency import to_major, to_minor
-from portero.wallet.terms import CurrencyTerms, terms_for
 
 app = typer.Typer(
     help="Partner accounts, their tokens and launch configuration.", no_args_is_help=True

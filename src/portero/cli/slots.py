@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from portero.slots import catalogue, maths
-from portero.slots.spec import GameSpec
+from portero.slots.games import catalogue, maths
+from portero.slots.games.spec import GameSpec
 
 app = typer.Typer(help="Slot games: the catalogue and their mathematics.", no_args_is_help=True)
 

@@ -51,18 +51,19 @@ _PROBLEMS: dict[str, FieldProblem] = {
 
 
 class ErrorRenderers:
-    """Path prefix → renderer; the longest matching prefix wins."""
+    """Path prefix → renderer; the longest matching prefix wins, and `/` catches the rest."""
 
-    def __init__(self, default: Renderer) -> None:
-        self._default = default
-        self._by_prefix: list[tuple[str, Renderer]] = []
+    def __init__(self) -> None:
+        self._by_prefix: dict[str, Renderer] = {}
 
     def register(self, prefix: str, renderer: Renderer) -> None:
-        self._by_prefix.append((prefix, renderer))
-        self._by_prefix.sort(key=lambda item: len(item[0]), reverse=True)
+        if prefix in self._by_prefix:
+            raise ValueError(f"two renderers for the errors of {prefix}")
+        self._by_prefix[prefix] = renderer
 
     def for_path(self, path: str) -> Renderer:
-        return next((r for p, r in self._by_prefix if path.startswith(p)), self._default)
+        matching = (prefix for prefix in self._by_prefix if path.startswith(prefix))
+        return self._by_prefix[max(matching, key=len)]
 
 
 def _param(loc: Sequence[Any]) -> str:

@@ -24,6 +24,11 @@ class PorteroError(Exception):
         super().__init__(self.message)
 
 
+class Unauthenticated(PorteroError):
+    """The caller's credentials (a partner token, a play session) are missing or not valid:
+    whatever the wire format, the answer carries `WWW-Authenticate`."""
+
+
 class InvalidField(PorteroError):
     """One input field is missing, malformed, too long or not supported."""
 

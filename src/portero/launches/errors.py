@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portero.kit.errors import PorteroError
+from portero.kit.errors import PorteroError, Unauthenticated
 
 
 @dataclass(frozen=True)
@@ -56,11 +56,11 @@ class IdempotencyKeyReused(PorteroError):
     )
 
 
-class SessionInvalid(PorteroError):
+class SessionInvalid(Unauthenticated):
     """No play session for that bearer (never existed, or its launch was revoked)."""
 
     default_message = "This play session is not valid."
 
 
-class SessionExpired(PorteroError):
+class SessionExpired(Unauthenticated):
     default_message = "This play session has expired."

@@ -15,11 +15,12 @@ from portero.kit.ids import is_launch_id, new_id
 from portero.kit.secrets import hash_token
 from portero.launches import repository
 from portero.launches.errors import IdempotencyKeyReused, LaunchNotFound, LaunchNotRevocable
+from portero.launches.links import NATIVE_SOURCE
 from portero.launches.models import LaunchStatus
 from portero.launches.records import LaunchRecord
 from portero.launches.schemas import LaunchCreate
 from portero.launches.store import LaunchStore
-from portero.launches.tokens import TokenShape, derive_token, new_nonce
+from portero.launches.tokens import TokenShape, derive_token, new_nonce, token_of
 from portero.partners.auth import require_launchable
 from portero.partners.schemas import PartnerSnapshot
 from portero.products.registry import product_spec
@@ -46,7 +47,7 @@ async def create_launch(
     partner: PartnerSnapshot,
     request: LaunchCreate,
     signing_key: bytes,
-    source: str = "api",
+    source: str = NATIVE_SOURCE,
     request_key: str | None = None,
     token_shape: TokenShape = TokenShape.urlsafe,
     idempotency_window: timedelta = timedelta(hours=24),
@@ -117,23 +118,8 @@ async def create_launch(
             continue
         if existing.request_hash != fingerprint:
             raise IdempotencyKeyReused(param="Idempotency-Key")
-        old_token = derive_token(
-            signing_key,
-            launch_id=existing.id,
-            nonce=existing.token_nonce,
-            shape=TokenShape(existing.token_shape),
-        )
-        return IssuedLaunch(existing, old_token, replayed=True)
+        return IssuedLaunch(existing, token_of(existing, signing_key), replayed=True)
     raise IdempotencyKeyReused("This request id is being used by a concurrent request; retry.")
-
-
-def token_of(launch: LaunchRecord, signing_key: bytes) -> str:
-    return derive_token(
-        signing_key,
-        launch_id=launch.id,
-        nonce=launch.token_nonce,
-        shape=TokenShape(launch.token_shape),
-    )
 
 
 async def get_launch(session: AsyncSession, *, partner_id: int, launch_id: str) -> LaunchRecord:

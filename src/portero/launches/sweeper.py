@@ -7,11 +7,15 @@ several sweepers neither double-count the metrics nor conflict.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import Counter
+from collections.abc import AsyncIterator
 
+from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from portero.http.runtime import Runtime
 from portero.kit import metrics
 from portero.kit.clock import utcnow
 from portero.kit.db import after_commit, session_scope
@@ -43,3 +47,19 @@ async def run_forever(sessions: async_sessionmaker[AsyncSession], interval: floa
                 await sweep_once(session)
         except Exception:
             log.warning("expiry sweep failed; next try in %ss", interval, exc_info=True)
+
+
+@contextlib.asynccontextmanager
+async def sweeping(_app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
+    """The sweep, every `expiry_sweep_seconds` (0: never, as in tests that sweep by hand)."""
+    interval = runtime.settings.expiry_sweep_seconds
+    if interval <= 0:
+        yield
+        return
+    task = asyncio.create_task(run_forever(runtime.sessions, interval))
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -22,6 +22,7 @@ import secrets
 import uuid
 
 from portero.kit.secrets import hash_token
+from portero.launches.records import LaunchRecord
 
 
 class TokenShape(enum.StrEnum):
@@ -62,3 +63,13 @@ def canonical(token: str) -> str:
 
 def lookup_hash(token: str) -> bytes:
     return hash_token(canonical(token))
+
+
+def token_of(launch: LaunchRecord, signing_key: bytes) -> str:
+    """The token of an issued launch, derived again (the database keeps only its hash)."""
+    return derive_token(
+        signing_key,
+        launch_id=launch.id,
+        nonce=launch.token_nonce,
+        shape=TokenShape(launch.token_shape),
+    )

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from portero.http.runtime import Runtime
 from portero.kit.db import session_scope
 from portero.kit.pg_pool import FairPool
 from portero.launches.pg_store import AsyncpgLaunchStore
@@ -36,3 +37,10 @@ async def launch_store_scope(
             raise
         await store.finish(commit=True)
     store.committed()
+
+
+def launch_store(runtime: Runtime) -> AbstractAsyncContextManager[LaunchStore]:
+    """A transaction for the hot paths, on the process's own connections."""
+    return launch_store_scope(
+        runtime.sessions, runtime.pg_pool, wait_seconds=runtime.settings.db_pool_timeout_seconds
+    )

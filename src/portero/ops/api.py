@@ -1,11 +1,14 @@
+"""Operations: liveness, readiness and Prometheus metrics."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter
 from sqlalchemy import text
 from starlette.responses import JSONResponse, Response
 
-from portero.dialects.native.errors import responses
+from portero.http.assembly import Assembly
 from portero.http.deps import RuntimeDep
+from portero.http.error_body import responses
 from portero.kit import metrics
 from portero.kit.errors import StorageUnavailable
 
@@ -33,3 +36,7 @@ async def readyz(runtime: RuntimeDep) -> Response:
 async def prometheus_metrics() -> Response:
     body, content_type = metrics.render()
     return Response(body, media_type=content_type)
+
+
+def install(assembly: Assembly) -> None:
+    assembly.include(router)

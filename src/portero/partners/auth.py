@@ -24,6 +24,7 @@ from portero.partners.errors import (
 )
 from portero.partners.models import PartnerStatus
 from portero.partners.schemas import PartnerSnapshot
+from portero.products.registry import product_spec
 
 _MAX_ENTRIES = 10_000
 
@@ -75,6 +76,5 @@ class PartnerAuthenticator:
 def require_launchable(partner: PartnerSnapshot, product: str) -> None:
     if not partner.configured:
         raise PartnerNotConfigured()
-    # An agent's console belongs to the call product.
-    if (product if product != "console" else "call") not in partner.products:
+    if product_spec(product).entitlement.value not in partner.products:
         raise ProductNotAllowed(f"This partner account may not launch {product!r}.")

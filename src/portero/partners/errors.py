@@ -1,7 +1,7 @@
-from portero.kit.errors import PorteroError
+from portero.kit.errors import PorteroError, Unauthenticated
 
 
-class AuthenticationFailed(PorteroError):
+class AuthenticationFailed(Unauthenticated):
     """No token, an unknown or revoked token, or a token of another partner than the one named."""
 
     default_message = "Invalid partner credentials."

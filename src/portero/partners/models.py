@@ -35,7 +35,7 @@ class Partner(Base):
     session_idle_seconds: Mapped[int] = mapped_column(default=1800)
     frame_ancestors: Mapped[list[str]] = mapped_column(JSON, default=list)
     return_url: Mapped[str | None] = mapped_column(String(2000), default=None)
-    # Per currency: demo credit and table limits in minor units (see wallet/terms.py);
+    # Per currency: demo credit and table limits in minor units (see partners/terms.py);
     # a currency left out plays on the defaults.
     currency_terms: Mapped[dict[str, dict[str, int]]] = mapped_column(
         JSON, default=dict, server_default=text("'{}'")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,3 +46,10 @@ async def partner_by_token_hash(session: AsyncSession, token_hash: bytes) -> Par
         .where(PartnerToken.token_hash == token_hash, PartnerToken.revoked_at.is_(None))
     )
     return (await session.execute(query)).scalar_one_or_none()
+
+
+async def currency_terms(session: AsyncSession, partner_id: int) -> dict[str, Any] | None:
+    """The partner's per-currency terms as stored (JSON), without loading the partner."""
+    query = select(Partner.currency_terms).where(Partner.id == partner_id)
+    found: dict[str, Any] | None = await session.scalar(query)
+    return found

@@ -7,8 +7,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from portero.kit.validation import Currency, HttpUrl, Language, Origin
 from portero.partners.models import Partner, PartnerStatus
+from portero.partners.terms import CurrencyTerms
 from portero.products.registry import ProductName
-from portero.wallet.terms import CurrencyTerms
 
 
 class PartnerConfigUpdate(BaseModel):

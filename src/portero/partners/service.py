@@ -11,7 +11,7 @@ from portero.partners import repository
 from portero.partners.errors import PartnerNotFound, PartnerTokenNotFound
 from portero.partners.models import Partner, PartnerStatus, PartnerToken
 from portero.partners.schemas import PartnerConfigUpdate, PartnerTokenView, PartnerView
-from portero.wallet.terms import CurrencyTerms
+from portero.partners.terms import CurrencyTerms, terms_for
 
 
 async def create_partner(
@@ -100,6 +100,11 @@ async def set_currency_terms(
     partner.currency_terms = configured  # a new dict: JSON columns do not track mutation
     await session.flush()
     return partner
+
+
+async def currency_terms(session: AsyncSession, *, partner_id: int, currency: str) -> CurrencyTerms:
+    """The partner's demo credit and table limits in `currency` (the defaults if not set)."""
+    return terms_for(await repository.currency_terms(session, partner_id), currency)
 
 
 async def describe(session: AsyncSession, partner: Partner) -> PartnerView:

@@ -24,7 +24,8 @@ from pydantic import (
 
 from portero.kit.errors import FieldProblem, InvalidField
 from portero.kit.validation import Printable
-from portero.slots.catalogue import games
+from portero.settings import Settings
+from portero.slots.games.catalogue import games
 
 
 class ProductName(enum.StrEnum):
@@ -82,8 +83,25 @@ class ProductSpec:
     name: ProductName
     params_model: type[_Params]
     # A call link is meant to be shared (by message to the customer's phone): it opens again
-    # and again until it expires or its call has ended. Every other link opens once.
+    # and again until it expires or its call has ended, and lives a day by default
+    # (`call_link_ttl_seconds`). Every other link opens once.
     reusable_link: bool = False
+    # The product a partner must be allowed to launch this one (an agent's console belongs to
+    # the call product); None: the product itself.
+    entitled_by: ProductName | None = None
+    # Where links of this product are made when not through the launch endpoints (the console:
+    # its own endpoint checks that the agent exists); None: the launch endpoints.
+    launched_through: str | None = None
+
+    @property
+    def entitlement(self) -> ProductName:
+        """The product a partner's configuration must list to launch this one."""
+        return self.entitled_by or self.name
+
+    def default_link_ttl_seconds(self, settings: Settings) -> int | None:
+        """How long a link lives unless the request says otherwise; None: the partner's
+        setting."""
+        return settings.call_link_ttl_seconds if self.reusable_link else None
 
     def page_path(self, launch_id: str) -> str:
         return f"/play/{launch_id}"
@@ -109,7 +127,12 @@ PRODUCTS: dict[ProductName, ProductSpec] = {
     ProductName.roulette: ProductSpec(ProductName.roulette, RouletteParams),
     ProductName.slot: ProductSpec(ProductName.slot, SlotParams),
     ProductName.call: ProductSpec(ProductName.call, CallParams, reusable_link=True),
-    ProductName.console: ProductSpec(ProductName.console, ConsoleParams),
+    ProductName.console: ProductSpec(
+        ProductName.console,
+        ConsoleParams,
+        entitled_by=ProductName.call,
+        launched_through="POST /v1/agents/{code}/console-links",
+    ),
 }
 
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from portero.dialects.native.errors import responses
+from portero.http.assembly import Assembly
 from portero.http.body import read_json, request_body
 from portero.http.deps import PageLimit, SessionDep
+from portero.http.error_body import responses
+from portero.launches.deps import PlayContextDep, session_then_query
 from portero.roulette import service
 from portero.roulette.models import RouletteRound, RouletteSeat
 from portero.roulette.schemas import (
@@ -22,7 +24,6 @@ from portero.roulette.schemas import (
 )
 from portero.roulette.wheel import color
 from portero.wallet.currency import minor_units
-from portero.web.play_api import PlayContextDep, session_then_query
 
 router = APIRouter(prefix="/play/api/roulette", tags=["roulette table"])
 
@@ -109,3 +110,8 @@ async def list_rounds(
 ) -> RoundsOut:
     """The player's own rounds, newest first, with their bets and seeds."""
     return RoundsOut(data=[_round(r) for r in await service.rounds(session, context, limit=limit)])
+
+
+def install(assembly: Assembly) -> None:
+    assembly.include(router)
+    assembly.document_bodies(SpinIn)

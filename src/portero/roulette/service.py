@@ -21,6 +21,8 @@ from portero.kit.clock import utcnow
 from portero.kit.db import after_commit, dialect_insert
 from portero.kit.ids import new_id
 from portero.launches.opening import PlayContext
+from portero.partners import service as partners
+from portero.partners.terms import CurrencyTerms
 from portero.products.registry import ProductName
 from portero.roulette import bets as rules
 from portero.roulette import fairness
@@ -30,7 +32,6 @@ from portero.roulette.schemas import BetIn, SpinIn
 from portero.wallet import ledger
 from portero.wallet.currency import to_major
 from portero.wallet.models import WalletAccount
-from portero.wallet.terms import CurrencyTerms, partner_terms
 
 LAST_NUMBERS = 12
 CHIP_MULTIPLES = (1, 5, 25, 100, 500)
@@ -118,7 +119,9 @@ async def _last_numbers(session: AsyncSession, player_key: int) -> list[int]:
 
 async def table(session: AsyncSession, context: PlayContext) -> Table:
     _require_table(context)
-    terms = await partner_terms(session, context.partner_id, context.currency)
+    terms = await partners.currency_terms(
+        session, partner_id=context.partner_id, currency=context.currency
+    )
     # Seat first, then wallet: the order spin() takes them in, so that a first /table and a
     # first spin of one player running at once cannot deadlock.
     seat = await _seat(session, context.player_key, lock=False)
@@ -179,7 +182,9 @@ async def spin(session: AsyncSession, context: PlayContext, request: SpinIn) -> 
     """Play one round: draw from the committed seed, settle stake and return, reveal the seed,
     commit to the next one. A repeated round id answers the round it already played."""
     _require_table(context)
-    terms = await partner_terms(session, context.partner_id, context.currency)
+    terms = await partners.currency_terms(
+        session, partner_id=context.partner_id, currency=context.currency
+    )
     seat = await _seat(session, context.player_key, lock=True)  # serialises the player's spins
     request_hash = _request_hash(request)
     earlier = await session.scalar(

@@ -6,10 +6,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from portero.dialects.native.errors import responses
+from portero.http.assembly import Assembly
 from portero.http.body import read_json, request_body
 from portero.http.deps import PageLimit, SessionDep
+from portero.http.error_body import responses
+from portero.launches.deps import PlayContextDep, session_then_query
 from portero.slots import service
+from portero.slots.games.spec import GameSpec
 from portero.slots.models import SlotSpin
 from portero.slots.schemas import (
     FiguresOut,
@@ -24,9 +27,7 @@ from portero.slots.schemas import (
     SymbolOut,
     TableOut,
 )
-from portero.slots.spec import GameSpec
 from portero.wallet.currency import minor_units
-from portero.web.play_api import PlayContextDep, session_then_query
 
 router = APIRouter(prefix="/play/api/slots", tags=["slot games"])
 
@@ -115,3 +116,8 @@ async def list_spins(
 ) -> SpinsOut:
     """The player's spins of this game, newest first."""
     return SpinsOut(data=[_record(s) for s in await service.history(session, context, limit=limit)])
+
+
+def install(assembly: Assembly) -> None:
+    assembly.include(router)
+    assembly.document_bodies(SpinIn)

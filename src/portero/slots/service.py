@@ -21,17 +21,17 @@ from portero.kit.clock import utcnow
 from portero.kit.db import after_commit
 from portero.kit.ids import new_id
 from portero.launches.opening import PlayContext
+from portero.partners import service as partners
 from portero.products.registry import ProductName
-from portero.slots import catalogue, engine
-from portero.slots.engine import Outcome, RandBelow
 from portero.slots.errors import BetNotOffered, GameUnavailable, SpinIdReused
+from portero.slots.games import catalogue, engine
+from portero.slots.games.engine import Outcome, RandBelow
+from portero.slots.games.spec import GameSpec
 from portero.slots.models import SlotSpin
 from portero.slots.schemas import SpinIn
-from portero.slots.spec import GameSpec
 from portero.wallet import ledger
 from portero.wallet.currency import to_major
 from portero.wallet.models import WalletAccount
-from portero.wallet.terms import partner_terms
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +66,9 @@ async def _account(
     session: AsyncSession, context: PlayContext, *, lock: bool = False
 ) -> WalletAccount:
     async def opening_credit() -> int:  # read only when the wallet is opened
-        terms = await partner_terms(session, context.partner_id, context.currency)
+        terms = await partners.currency_terms(
+            session, partner_id=context.partner_id, currency=context.currency
+        )
         return terms.demo_credit
 
     return await ledger.account(

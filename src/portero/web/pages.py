@@ -1,18 +1,22 @@
-"""Opening a link, and the generic landing page of products without a page of their own."""
+"""The product pages (the generic landing page stands in for products without a page of their
+own), and how the pages' part of the application is installed."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 
-from portero.http.deps import SessionDep, client_ip
-from portero.http.runtime import runtime_of
+from portero.dialects.native.errors import render as render_house_error
+from portero.http.assembly import Assembly
+from portero.http.deps import SessionDep
 from portero.kit.ids import is_launch_id
-from portero.launches import opening
 from portero.launches import repository as launch_repository
 from portero.launches.errors import LaunchNotFound
+from portero.launches.links import NATIVE_LINK, NATIVE_SOURCE
+from portero.web import play_api
 from portero.web.i18n import pick_language, texts_with_prefix
-from portero.web.rendering import page
+from portero.web.links import serve_links
+from portero.web.rendering import page, render_link_error
 
 router = APIRouter(include_in_schema=False)
 
@@ -26,34 +30,6 @@ PRODUCT_PAGES: dict[str, tuple[str, str]] = {
 }
 # Pages that use the camera and the microphone (see security_headers.page_headers).
 MEDIA_PRODUCTS = frozenset({"call", "console"})
-
-
-async def open_and_enter(request: Request, token: str) -> Response:
-    """First use of a link, whatever URL carried it (`/launch/…` and each dialect's own):
-    start the play session and go to the product page."""
-    # A hot path: the transaction is opened here, not through a yield dependency (see
-    # dialects/native/api.py create_launch).
-    runtime = runtime_of(request)
-    async with runtime.launch_store() as store:
-        opened = await opening.open_link(
-            store,
-            token=token,
-            max_lifetime_seconds=runtime.settings.session_max_lifetime_seconds,
-            client_ip=client_ip(request),
-        )
-    # The session token rides in the fragment: browsers neither send it to servers nor put it in
-    # Referer, and the page moves it into sessionStorage (see play-session.js).
-    return RedirectResponse(
-        f"{opened.page_path}#session={opened.session_token}",
-        status_code=303,
-        headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
-    )
-
-
-@router.get("/launch/{token}")
-async def open_link(token: str, request: Request) -> Response:
-    """First use of the link: start the play session and go to the product page."""
-    return await open_and_enter(request, token)
 
 
 @router.get("/play/{launch_id}")
@@ -77,3 +53,15 @@ async def landing(launch_id: str, request: Request, session: SessionDep) -> Resp
         media=row.product in MEDIA_PRODUCTS,
         script_texts=texts_with_prefix(language, text_prefix) if text_prefix else {},
     )
+
+
+def install(assembly: Assembly) -> None:
+    """The play-session API, the product pages and the native link `/launch/{token}`.
+
+    Programs calling the products' play APIs get the house error body; people on a page get a
+    localised page.
+    """
+    assembly.include(play_api.router, router)
+    serve_links(assembly, NATIVE_SOURCE, NATIVE_LINK)
+    assembly.render_errors("/play/", render_link_error)
+    assembly.render_errors("/play/api/", render_house_error)

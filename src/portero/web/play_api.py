@@ -3,38 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import APIRouter
 from pydantic import BaseModel
 
-from portero.dialects.native.errors import responses
-from portero.http.deps import SessionDep, only_query_params
+from portero.http.deps import SessionDep
+from portero.http.error_body import responses
 from portero.launches import opening
+from portero.launches.deps import SessionToken
 
 router = APIRouter(prefix="/play/api", tags=["play session"])
-_bearer = HTTPBearer(
-    auto_error=False,
-    scheme_name="PlaySessionToken",
-    description="The play-session token (`pss_…`) the product page received.",
-)
-SessionToken = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-
-
-async def _context(credentials: SessionToken, session: SessionDep) -> opening.PlayContext:
-    return await opening.resume(session, token=credentials.credentials if credentials else None)
-
-
-# For the products' own play APIs (/play/api/<product>/…).
-PlayContextDep = Annotated[opening.PlayContext, Depends(_context)]
-
-
-def session_then_query(*allowed: str) -> list[Any]:
-    """Route dependencies: the session first (an ended session is what the answer is about,
-    whatever else is wrong with the request), then the query parameters. FastAPI resolves
-    `_context` once per request, so the handler's own `context` is the same value."""
-    return [Depends(_context), Depends(only_query_params(frozenset(allowed)))]
 
 
 class PlaySessionPlayer(BaseModel):

@@ -7,7 +7,8 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import JSONResponse, Response
 
-from portero.dialects.native.errors import error_body, error_headers
+from portero.dialects.native.errors import error_body
+from portero.http.error_body import error_headers
 from portero.kit.errors import PorteroError, RouteNotFound
 from portero.launches.errors import (
     CallEnded,

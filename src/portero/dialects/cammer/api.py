@@ -10,22 +10,22 @@ from starlette.responses import JSONResponse, Response
 
 from portero.calls import service as calls
 from portero.calls.errors import AgentNotFound, CategoryNotFound
+from portero.dialects.cammer import errors
 from portero.dialects.cammer.errors import FieldsFailed, MissingAuthorization, complaint
 from portero.dialects.cammer.request import SessionLinkRequest, read_request
+from portero.http.assembly import Assembly
 from portero.http.errors import is_json
-from portero.http.issuing import issue_link
 from portero.http.runtime import Runtime, runtime_of
 from portero.kit.db import session_scope
 from portero.kit.errors import MalformedRequest, UnsupportedMediaType
-from portero.launches.links import register_link_path
+from portero.launches.issuing import issue_link
 from portero.launches.schemas import LaunchCreate
 from portero.launches.tokens import TokenShape
 from portero.partners.auth import require_launchable
 from portero.partners.schemas import PartnerSnapshot
-from portero.web.pages import open_and_enter
+from portero.web.links import serve_links
 
 SOURCE = "cammer"
-register_link_path(SOURCE, "/session/{token}")
 router = APIRouter(tags=["seed 002: agent call links"])
 
 
@@ -104,7 +104,10 @@ async def _check_codes(
             raise FieldsFailed({field: [complaint(field, "unknown")]}) from None
 
 
-@router.get("/session/{code}", include_in_schema=False)
-async def open_session(code: str, request: Request) -> Response:
-    """The shared link: opens the call's waiting page (like /launch/{token})."""
-    return await open_and_enter(request, code)
+def install(assembly: Assembly) -> None:
+    """Seed 002: the link endpoint (under both prefixes the document's clients use) and the
+    shared session link it answers."""
+    assembly.include(router)
+    assembly.render_errors("/api/v1/access/external/cammer/", errors.render)
+    assembly.render_errors("/v1/access/external/cammer/", errors.render)
+    serve_links(assembly, SOURCE, "/session/{token}")

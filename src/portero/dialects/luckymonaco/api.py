@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, StringConstraints
 from starlette.responses import JSONResponse, Response
 
+from portero.dialects.luckymonaco import errors
 from portero.dialects.luckymonaco.catalogue import (
     games,
     games_of_type,
@@ -17,20 +18,19 @@ from portero.dialects.luckymonaco.catalogue import (
     supported_languages,
 )
 from portero.dialects.luckymonaco.errors import invalid
+from portero.http.assembly import Assembly
 from portero.http.body import read_json
-from portero.http.issuing import issue_link
 from portero.http.runtime import runtime_of
 from portero.kit.validation import Printable
-from portero.launches.links import register_link_path
+from portero.launches.issuing import issue_link
 from portero.launches.schemas import LaunchCreate
 from portero.partners.auth import require_launchable
 from portero.partners.errors import AuthenticationFailed
 from portero.partners.schemas import PartnerSnapshot
-from portero.web.pages import open_and_enter
+from portero.web.links import serve_links
 
 SOURCE = "luckymonaco"
-LINK_PATH = "/luckymonaco/index.html"
-register_link_path(SOURCE, LINK_PATH + "?token={token}")
+LINK = "/luckymonaco/index.html?token={token}"
 
 router = APIRouter(tags=["seed 001: LuckyMonaco game sessions"])
 Text = Annotated[str, StringConstraints(min_length=1, max_length=128), Printable]
@@ -144,7 +144,8 @@ async def list_games() -> dict[str, Any]:
     }
 
 
-@router.get(LINK_PATH, include_in_schema=False)
-async def open_game(request: Request) -> Response:
-    """The URL handed to the player: opens the session like /launch/{token}."""
-    return await open_and_enter(request, request.query_params.get("token", ""))
+def install(assembly: Assembly) -> None:
+    """Seed 001: the session and catalogue endpoints, and the game URL its links use."""
+    assembly.include(router)
+    assembly.render_errors("/api/", errors.render)
+    serve_links(assembly, SOURCE, LINK)

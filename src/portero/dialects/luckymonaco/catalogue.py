@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cache
 
-from portero.slots import catalogue as slots
-from portero.slots.spec import LANGUAGES
+from portero.slots.games import catalogue as slots
+from portero.slots.games.spec import LANGUAGES
 
 ROULETTE_CURRENCIES = ("CNY", "EUR", "GBP", "JPY", "KRW", "USD")
 

@@ -7,24 +7,26 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from pydantic import BaseModel
 
+from portero.dialects.native import call_api, call_schemas, errors
 from portero.dialects.native.auth import CurrentPartner
-from portero.dialects.native.errors import responses
 from portero.dialects.native.schemas import LaunchList, LaunchOut
+from portero.http.assembly import Assembly
 from portero.http.body import read_json, request_body
 from portero.http.deps import PageLimit, RuntimeDep, SessionDep, only_query_params
-from portero.http.issuing import issue_link
+from portero.http.error_body import responses
 from portero.http.runtime import runtime_of
 from portero.kit.clock import utcnow
 from portero.kit.errors import InvalidField
 from portero.kit.ids import LAUNCH_ID_PATTERN
 from portero.launches import service as launches
+from portero.launches.issuing import issue_link
 from portero.launches.links import link_url_of
 from portero.launches.models import LaunchStatus
 from portero.launches.records import LaunchRecord
 from portero.launches.schemas import LaunchCreate
 from portero.players import service as players
 from portero.players.schemas import PlayerOut
-from portero.products.registry import ProductName
+from portero.products.registry import ProductName, product_spec
 
 router = APIRouter(prefix="/v1", tags=["native API v1"])
 LIST_QUERY_PARAMS = frozenset({"player_id", "status", "product", "limit", "starting_after"})
@@ -56,12 +58,11 @@ async def create_launch(
     # The hot path: the body is read here, and issue_link opens the transaction, rather than
     # FastAPI's body parameter and a yield dependency, which cost a fifth of the request.
     body = await read_json(request, LaunchCreate)
-    if body.product is ProductName.console:
+    elsewhere = product_spec(body.product).launched_through
+    if elsewhere is not None:
         # A console link names an agent of the partner, not a player: its own endpoint checks it.
         raise InvalidField(
-            "product",
-            "unsupported",
-            "product: console links are made with POST /v1/agents/{code}/console-links",
+            "product", "unsupported", f"product: {body.product} links are made with {elsewhere}"
         )
     link = await issue_link(runtime_of(request), partner, body, request_key=idempotency_key)
     issued = link.issued
@@ -155,3 +156,10 @@ def _out(launch: LaunchRecord, runtime: RuntimeDep) -> LaunchOut:
         settings = runtime.settings
         url = link_url_of(launch, base_url=settings.base_url, signing_key=settings.signing_key)
     return LaunchOut.of(launch, url=url, now=now)
+
+
+def install(assembly: Assembly) -> None:
+    """The native API v1; its errors are also the answer of any path no other part claims."""
+    assembly.include(router, call_api.router)
+    assembly.render_errors("/", errors.render)
+    assembly.document_bodies(LaunchCreate, *call_schemas.BODY_MODELS)

@@ -26,11 +26,11 @@ from portero.dialects.native.call_schemas import (
     ConsoleLinkCreate,
     ConsoleLinkOut,
 )
-from portero.dialects.native.errors import responses
 from portero.http.body import read_json, request_body
 from portero.http.deps import PageLimit, RuntimeDep, SessionDep, only_query_params
-from portero.http.issuing import issue_link
+from portero.http.error_body import responses
 from portero.kit.db import session_scope
+from portero.launches.issuing import issue_link
 from portero.partners.auth import require_launchable
 from portero.products.registry import ProductName
 

@@ -1,14 +1,13 @@
-"""The native API's error table: core error class → HTTP status, error type, code."""
+"""The native API's error table: core error class → HTTP status, error type, code, in the
+house body (`http/error_body.py`)."""
 
 from __future__ import annotations
 
-from typing import Literal
-
 from fastapi import Request
-from pydantic import BaseModel, Field
 from starlette.responses import JSONResponse, Response
 
 from portero.calls.errors import AgentNotFound, CallNotFound, CategoryNotFound
+from portero.http.error_body import ErrorType, error_headers, house_body
 from portero.kit.errors import (
     InternalError,
     InvalidField,
@@ -42,26 +41,6 @@ from portero.players.errors import PlayerNotFound
 from portero.roulette.errors import IllegalBet, RoundIdReused, StakeOutOfLimits, TableClosed
 from portero.slots.errors import BetNotOffered, GameUnavailable, SpinIdReused
 from portero.wallet.errors import InsufficientFunds
-
-ErrorType = Literal[
-    "invalid_request_error",
-    "authentication_error",
-    "permission_error",
-    "idempotency_error",
-    "api_error",
-]
-
-
-class ErrorDetail(BaseModel):
-    type: ErrorType = Field(description="The broad class of error.")
-    code: str = Field(description="A stable, machine-readable code (see docs/api/native.md).")
-    message: str = Field(description="A human-readable explanation; may change over time.")
-    param: str | None = Field(description="The request field at fault, dotted, if any.")
-
-
-class ErrorBody(BaseModel):
-    error: ErrorDetail
-
 
 ERROR_TABLE: dict[type[PorteroError], tuple[int, ErrorType, str]] = {
     InvalidField: (400, "invalid_request_error", "parameter_invalid"),
@@ -124,42 +103,9 @@ def classify(error: PorteroError) -> tuple[int, ErrorType, str]:
 
 def error_body(error: PorteroError) -> tuple[int, dict[str, object]]:
     status, kind, code = classify(error)
-    detail = {"type": kind, "code": code, "message": error.message, "param": error.param}
-    return status, {"error": detail}
+    return status, house_body(error, kind=kind, code=code)
 
 
 def render(_request: Request, error: PorteroError) -> Response:
     status, body = error_body(error)
     return JSONResponse(body, status_code=status, headers=error_headers(error))
-
-
-def error_headers(error: PorteroError) -> dict[str, str]:
-    """The HTTP headers that go with an error, whatever the body's format."""
-    if isinstance(error, StorageUnavailable):
-        return {"Retry-After": "1"}
-    if isinstance(error, AuthenticationFailed | SessionInvalid | SessionExpired):
-        return {"WWW-Authenticate": 'Bearer realm="portero"'}
-    if isinstance(error, MethodNotAllowed) and error.allow:
-        return {"Allow": error.allow}
-    return {}
-
-
-def responses(*statuses: int) -> dict[int | str, dict[str, object]]:
-    """OpenAPI declarations of the error bodies a route can answer."""
-    described = {
-        400: "Invalid request (a field, or the body itself)",
-        401: "Missing or invalid credentials",
-        403: "Partner disabled, not configured, or not allowed this product",
-        404: "No such resource",
-        409: "Conflict (a reused request id, a state that forbids the action, a balance "
-        "that does not cover the stake)",
-        410: "The link is no longer usable",
-        413: "Body larger than 64 KiB",
-        415: "Body is not JSON",
-        503: "Database unavailable: retry (see Retry-After)",
-    }
-    chosen = {*statuses, 500, 503}
-    return {
-        status: {"model": ErrorBody, "description": described.get(status, "Internal error")}
-        for status in sorted(chosen)
-    }

@@ -11,20 +11,20 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.responses import JSONResponse, Response
 
+from portero.dialects.roulette_v1 import errors
 from portero.dialects.roulette_v1.errors import MissingParameter
+from portero.http.assembly import Assembly
 from portero.http.errors import is_json, translate_errors
-from portero.http.issuing import issue_link
 from portero.http.runtime import runtime_of
-from portero.launches.links import register_link_path
+from portero.launches.issuing import issue_link
 from portero.launches.schemas import LaunchCreate
 from portero.launches.tokens import TokenShape
 from portero.partners.auth import require_launchable
 from portero.partners.errors import AuthenticationFailed
-from portero.web.pages import open_and_enter
+from portero.web.links import serve_links
 
 SOURCE = "roulette_v1"
 ACCEPTED_PATH = "/1.0/request/accepted/{token}"
-register_link_path(SOURCE, ACCEPTED_PATH)
 
 # The document checks the parameters in this order, each with its own code.
 PARAMETERS = (
@@ -83,7 +83,10 @@ async def request_session(request: Request) -> Response:
     return JSONResponse({"status": "OK", "code": 200, "url": link.url})
 
 
-@router.get("/request/accepted/{token}", include_in_schema=False)
-async def accepted(token: str, request: Request) -> Response:
-    """Load the roulette view: the first visit opens the session (like /launch/{token})."""
-    return await open_and_enter(request, token)
+def install(assembly: Assembly) -> None:
+    """Seed 000: its session endpoint, the accepted URL its links use (the document's JSON
+    errors for programs, the link pages for browsers), and the 511 of the roulette table's API."""
+    assembly.include(router)
+    assembly.render_errors("/1.0/", errors.render)
+    serve_links(assembly, SOURCE, ACCEPTED_PATH, errors=errors.render_accepted)
+    assembly.render_errors("/play/api/roulette/", errors.render_table_api)

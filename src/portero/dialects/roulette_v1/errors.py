@@ -8,6 +8,7 @@ from fastapi import Request
 from starlette.responses import JSONResponse, Response
 
 from portero.dialects.native import errors as native_errors
+from portero.http.error_body import error_headers
 from portero.kit.errors import InvalidField, MethodNotAllowed, PorteroError, StorageUnavailable
 from portero.launches.errors import LaunchNotFound, LinkUnusable, SessionExpired, SessionInvalid
 from portero.partners.errors import AuthenticationFailed, PartnerDisabled, PartnerNotConfigured
@@ -81,6 +82,6 @@ def render_table_api(request: Request, error: PorteroError) -> Response:
     """Errors of the roulette table's play API: Portero's native errors, except that a play
     session that has ended answers the document's 511 body (with HTTP 401)."""
     if isinstance(error, SessionExpired | SessionInvalid):
-        headers = native_errors.error_headers(error)
+        headers = error_headers(error)
         return JSONResponse(SESSION_EXPIRED, status_code=401, headers=headers)
     return native_errors.render(request, error)

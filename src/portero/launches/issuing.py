@@ -8,11 +8,12 @@ from datetime import timedelta
 
 from portero.http.runtime import Runtime
 from portero.launches import service as launches
-from portero.launches.links import link_url
+from portero.launches.links import NATIVE_SOURCE, link_url
 from portero.launches.schemas import LaunchCreate
 from portero.launches.tokens import TokenShape
+from portero.launches.unit_of_work import launch_store
 from portero.partners.schemas import PartnerSnapshot
-from portero.products.registry import ProductName
+from portero.products.registry import product_spec
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,12 +27,12 @@ async def issue_link(
     partner: PartnerSnapshot,
     request: LaunchCreate,
     *,
-    source: str = "api",
+    source: str = NATIVE_SOURCE,
     request_key: str | None = None,
     token_shape: TokenShape = TokenShape.urlsafe,
 ) -> IssuedLink:
     settings = runtime.settings
-    async with runtime.launch_store() as store:
+    async with launch_store(runtime) as store:
         issued = await launches.create_launch(
             store,
             partner=partner,
@@ -41,9 +42,6 @@ async def issue_link(
             request_key=request_key,
             token_shape=token_shape,
             idempotency_window=timedelta(seconds=settings.idempotency_window_seconds),
-            # Call links are shared with the customer and stay valid for a day by default.
-            default_ttl_seconds=(
-                settings.call_link_ttl_seconds if request.product is ProductName.call else None
-            ),
+            default_ttl_seconds=product_spec(request.product).default_link_ttl_seconds(settings),
         )
     return IssuedLink(issued, link_url(settings.base_url, source, issued.token))

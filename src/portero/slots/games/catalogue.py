@@ -1,4 +1,4 @@
-"""The games: one JSON file per game in `games/`, validated when first needed (start-up)."""
+"""The games: one JSON file per game in this folder, validated when first needed (start-up)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from portero.slots import maths
-from portero.slots.spec import LANGUAGES, GameSpec
+from portero.slots.games import maths
+from portero.slots.games.spec import LANGUAGES, GameSpec
 
-GAMES_DIR = Path(__file__).parent / "games"
+GAMES_DIR = Path(__file__).parent
 # What the catalogue accepts to publish (and the tests check against the exact computation).
 RTP_RANGE = (0.94, 0.97)
 RTP_TOLERANCE = 5e-7  # published figures are rounded to six decimals

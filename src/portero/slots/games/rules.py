@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
-from portero.slots.spec import GameSpec, Symbol
+from portero.slots.games.spec import GameSpec, Symbol
 
 Window = list[list[str]]  # window[reel][row]
 

@@ -8,8 +8,8 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from portero.slots.rules import Evaluation, Window, evaluate, window_at
-from portero.slots.spec import GameSpec
+from portero.slots.games.rules import Evaluation, Window, evaluate, window_at
+from portero.slots.games.spec import GameSpec
 
 # randbelow(n): a uniform integer in [0, n). secrets.randbelow rejects rather than reduces, so
 # every stop of a strip is exactly equally likely.

@@ -1,5 +1,5 @@
 """A slot game as data: reel strips, window, paylines or ways, paytable, wild, scatter and the
-free-spins feature. Every file in `games/` is validated against this at start-up."""
+free-spins feature. Every game file beside this module is validated against this at start-up."""
 
 from __future__ import annotations
 

@@ -7,10 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from portero.partners.models import Partner
 from portero.wallet.currency import minor_units
 
 # Defaults in whole units of the currency, for currencies a partner has not configured.
@@ -46,10 +43,3 @@ def terms_for(configured: Mapping[str, Any] | None, currency: str) -> CurrencyTe
     """The partner's terms for `currency` (stored as JSON), or the defaults."""
     raw = (configured or {}).get(currency)
     return CurrencyTerms.model_validate(raw) if raw else default_terms(currency)
-
-
-async def partner_terms(session: AsyncSession, partner_id: int, currency: str) -> CurrencyTerms:
-    configured = await session.scalar(
-        select(Partner.currency_terms).where(Partner.id == partner_id)
-    )
-    return terms_for(configured, currency)

@@ -34,8 +34,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from portero.slots.rules import line_pay, ways_pay
-from portero.slots.spec import GameSpec
+from portero.slots.games.rules import line_pay, ways_pay
+from portero.slots.games.spec import GameSpec
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]

@@ -1,0 +1,53 @@
+"""What the call product keeps for the life of a process: the bus that carries messages between
+the pages of a call, and the clock (the dispatcher) that rings offers out and routes the queue."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from fastapi import FastAPI
+from starlette.requests import HTTPConnection
+
+from portero.calls.bus import LocalBus, create_bus
+from portero.calls.dispatcher import Dispatcher
+from portero.calls.timings import CallTimings
+from portero.http.runtime import Runtime
+
+
+@dataclass
+class CallRuntime:
+    bus: LocalBus
+    timings: CallTimings
+    # None when the clock does not run on its own (`call_tick_seconds` 0: tests move it).
+    dispatcher: Dispatcher | None = None
+
+    def nudge(self) -> None:
+        """An agent may have room for the next caller: route now rather than on the tick."""
+        if self.dispatcher is not None:
+            self.dispatcher.nudge()
+
+
+@asynccontextmanager
+async def serve_calls(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
+    """The bus (refusing to start with an unreachable Redis) and, if configured, the clock."""
+    settings = runtime.settings
+    timings = CallTimings.of(settings)
+    bus = create_bus(settings.redis_url)
+    await bus.start()
+    dispatcher = Dispatcher(runtime.sessions, bus, timings, interval=settings.call_tick_seconds)
+    ticking = settings.call_tick_seconds > 0
+    if ticking:
+        dispatcher.start()
+    app.state.calls = CallRuntime(bus, timings, dispatcher if ticking else None)
+    try:
+        yield
+    finally:
+        await dispatcher.stop()
+        await bus.close()
+
+
+def calls_of(connection: HTTPConnection) -> CallRuntime:
+    calls: CallRuntime = connection.app.state.calls
+    return calls
