@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portero.app import create_app
 from portero.http.runtime import Runtime
+from portero.kit import tenancy
 from portero.migrate import upgrade
 from portero.settings import Settings
 
@@ -126,8 +127,12 @@ def settings(database_url: str) -> Settings:
 
 @contextlib.asynccontextmanager
 async def running(app: FastAPI) -> AsyncIterator[Runtime]:
+    """The application started; every read it makes of a partner's rows must say whose rows
+    it reads (kit/tenancy.py), or the test that made it fails."""
     async with app.router.lifespan_context(app):
-        yield app.state.runtime
+        runtime: Runtime = app.state.runtime
+        tenancy.guard(runtime.engine.sync_engine)
+        yield runtime
 
 
 @pytest.fixture

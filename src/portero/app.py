@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from portero import __version__
-from portero.calls import api as calls
+from portero.calls.ws import api as calls
 from portero.dialects.cammer import api as cammer
 from portero.dialects.luckymonaco import api as luckymonaco
 from portero.dialects.native import api as native

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from tests.architecture.imports import ImportGraph, import_graph
+import ast
+from pathlib import Path
+
+from tests.architecture.imports import ROOT, ImportGraph, import_graph
 
 
 def test_the_package_import_graph_has_no_cycle() -> None:
@@ -19,3 +22,52 @@ def test_a_cycle_is_found_and_named() -> None:
         graph.witnesses[(source, target)].add(f"{source}.module")
     assert graph.cycles() == [["a", "b", "c"]]
     assert "c → a (c.module)" in graph.describe(["a", "b", "c"])
+
+
+# Domains whose queries live in repository modules (`repository.py`, `<aggregate>_repository.py`;
+# the wallet's is its ledger, through which every balance changes).
+QUERYING_PACKAGES = ("calls", "launches", "partners", "players", "roulette", "slots", "wallet")
+QUERY_BUILDERS = frozenset({"select", "insert", "update", "delete", "exists"})
+
+
+def _is_repository(path: Path) -> bool:
+    return (
+        path.name == "repository.py"
+        or path.name.endswith("_repository.py")
+        or path.relative_to(ROOT).as_posix() == "wallet/ledger.py"
+    )
+
+
+def _query_builders(path: Path) -> list[str]:
+    """Where the module builds SQL: calls of select(), insert()… or dialect_insert(…)(…)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+        if isinstance(func, ast.Call) and getattr(func.func, "id", None) == "dialect_insert":
+            name = "insert"
+        if name in QUERY_BUILDERS:
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} {name}()")
+    return found
+
+
+def test_queries_live_in_repositories() -> None:
+    outside = [
+        where
+        for package in QUERYING_PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if not _is_repository(path) and "games" not in path.relative_to(ROOT).parts
+        for where in _query_builders(path)
+    ]
+    assert not outside, "SQL built outside a repository:\n" + "\n".join(outside)
+    assert _query_builders(ROOT / "calls" / "call_repository.py")  # the check sees queries
+
+
+def test_the_call_sockets_never_query() -> None:
+    """Relaying a message costs no database round trip: the sockets call services only."""
+    for path in sorted((ROOT / "calls" / "ws").glob("*.py")):
+        source = path.read_text()
+        assert not _query_builders(path), path
+        assert "sqlalchemy" not in source, path

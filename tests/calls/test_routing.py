@@ -8,6 +8,7 @@ from portero.calls import ending, presence, queue, routing
 from portero.calls.errors import OfferGone
 from portero.calls.models import CallStatus, OfferOutcome, Presence
 from tests.support.call_desk import TIMINGS, CallDesk
+from tests.support.db import inspecting
 
 
 async def accept(desk: CallDesk, agent_id: int, call_id: str) -> None:
@@ -89,7 +90,7 @@ async def test_a_link_without_target_goes_to_any_available_agent(desk: CallDesk)
 
 
 async def test_agents_of_another_partner_are_never_offered(desk: CallDesk) -> None:
-    from portero.calls import service
+    from portero.calls import directory as service
     from tests.support.factories import make_partner
 
     other_partner = await make_partner(desk.sessions, products=["call"])
@@ -316,12 +317,11 @@ async def test_a_link_whose_agent_was_deleted_is_missed_not_sent_elsewhere(
     from sqlalchemy import delete
 
     from portero.calls.models import CallAgent
-    from portero.kit.db import session_scope
 
     gone = await desk.agent("Gone")
     await desk.agent("Other")
     launch = await desk.customer_link(agent_code=gone.code)
-    async with session_scope(desk.sessions) as session:
+    async with inspecting(desk.sessions) as session:
         await session.execute(delete(CallAgent).where(CallAgent.id == gone.id))
     call = await desk.call(await desk.join(launch))
     assert (call.status, call.agent_id, call.ended_by) == (CallStatus.missed, None, "system")

@@ -22,6 +22,7 @@ from portero.calls.routing import route
 from portero.kit.db import create_engine, create_sessionmaker, session_scope
 from tests.conftest import make_settings
 from tests.support.call_desk import TIMINGS, CallDesk
+from tests.support.db import inspecting
 
 # Separate OS processes on one PostgreSQL database: seconds each, so not in the fast tier.
 pytestmark = pytest.mark.slow
@@ -65,7 +66,7 @@ def _race(url: str, now: datetime) -> list[int]:
 
 async def _make_available(desk: CallDesk, *agents: CallAgent) -> None:
     """Available without routing yet: the race is what routes."""
-    async with session_scope(desk.sessions) as session:
+    async with inspecting(desk.sessions) as session:
         await session.execute(
             update(CallAgent)
             .where(CallAgent.id.in_([a.id for a in agents]))
@@ -74,7 +75,7 @@ async def _make_available(desk: CallDesk, *agents: CallAgent) -> None:
 
 
 async def _offers_made(desk: CallDesk, call_ids: list[str]) -> list[tuple[str, int | None]]:
-    async with session_scope(desk.sessions) as session:
+    async with inspecting(desk.sessions) as session:
         rows = await session.execute(
             select(Call.id, Call.agent_id).where(
                 Call.id.in_(call_ids), Call.status == CallStatus.ringing
@@ -84,7 +85,7 @@ async def _offers_made(desk: CallDesk, call_ids: list[str]) -> list[tuple[str, i
 
 
 async def _offer_rows(desk: CallDesk, call_ids: list[str]) -> int:
-    async with session_scope(desk.sessions) as session:
+    async with inspecting(desk.sessions) as session:
         count = await session.scalar(
             select(func.count()).select_from(CallOffer).where(CallOffer.call_id.in_(call_ids))
         )
@@ -125,7 +126,7 @@ async def test_two_processes_racing_for_one_call(postgres_desk: CallDesk) -> Non
 
 async def _retire(desk: CallDesk, call_ids: list[str], *agents: CallAgent) -> None:
     """Clear the round's calls and agents out of the next round's way."""
-    async with session_scope(desk.sessions) as session:
+    async with inspecting(desk.sessions) as session:
         await session.execute(
             update(Call).where(Call.id.in_(call_ids)).values(status=CallStatus.abandoned)
         )

@@ -13,7 +13,7 @@ import pytest
 import redis.asyncio as redis
 from websockets.exceptions import ConnectionClosed
 
-from portero.calls import service
+from portero.calls import directory as service
 from portero.calls.bus import RedisBus
 from portero.calls.console import issue_console_link
 from portero.kit.db import create_engine, create_sessionmaker, session_scope

@@ -23,6 +23,7 @@ from portero.roulette.wheel import color
 from portero.slots.games import maths as slot_maths
 from portero.slots.games.catalogue import games as slot_games
 from tests.cli.conftest import run
+from tests.support.db import inspecting
 from tests.support.factories import create_launch, make_partner
 
 
@@ -133,7 +134,7 @@ class TestDemoAndHousekeeping:
         output = await asyncio.to_thread(run, cli, "launches", "purge-expired")
         assert "Marked" in output
         assert "Deleted" in output
-        async with session_scope(sessions) as session:
+        async with inspecting(sessions) as session:
             remaining = {
                 row.id: row.status
                 for row in (

@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from portero.calls import service as calls
+from portero.calls import directory as calls
 from portero.kit.db import session_scope
 from portero.partners import service as partners
 from portero.partners.models import PartnerStatus

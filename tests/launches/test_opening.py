@@ -34,6 +34,7 @@ from portero.launches.unit_of_work import launch_store_scope
 from portero.partners.schemas import PartnerSnapshot
 from portero.settings import Settings
 from tests.conftest import TEST_SECRET
+from tests.support.db import inspecting
 from tests.support.factories import launch_body, make_partner, snapshot
 
 KEY = TEST_SECRET.encode()
@@ -146,7 +147,7 @@ class TestOpening:
         opened = await open_(stores, issued.token)
         assert opened.page_path == f"/play/{issued.launch.id}"
         assert opened.session_token.startswith("pss_")
-        async with session_scope(sessions) as session:
+        async with inspecting(sessions) as session:
             context = await opening.resume(session, token=opened.session_token)
             launch = await session.get(Launch, issued.launch.id)
             stored = (await session.execute(select(PlaySession))).scalars().all()
@@ -240,7 +241,7 @@ class TestPlaySession:
         opened = await open_(stores, issued.token)
         async with session_scope(sessions) as session:
             await opening.end(session, token=opened.session_token)
-        async with session_scope(sessions) as session:
+        async with inspecting(sessions) as session:
             launch = await session.get(Launch, issued.launch.id)
             assert launch is not None
             assert launch.status == LaunchStatus.ended
@@ -277,7 +278,7 @@ class TestSweeper:
         assert expired >= 1
         assert ended >= 1
         assert counter._value.get() == before + 1
-        async with session_scope(sessions) as session:
+        async with inspecting(sessions) as session:
             assert (await session.get(Launch, stale.launch.id)).status == "expired"  # type: ignore[union-attr]
             assert (await session.get(Launch, played.launch.id)).status == "ended"  # type: ignore[union-attr]
         async with session_scope(sessions) as session:

@@ -20,6 +20,7 @@ from portero.partners.errors import (
 )
 from portero.partners.models import PartnerStatus, PartnerToken
 from portero.partners.schemas import PartnerConfigUpdate
+from tests.support.db import inspecting
 from tests.support.factories import make_partner, snapshot
 
 
@@ -39,7 +40,7 @@ class TestTokens:
         dumped = repr(rows)
         assert partner.token not in dumped
         assert partner.token[4:] not in dumped
-        async with session_scope(sessions) as session:
+        async with inspecting(sessions) as session:
             stored = await session.get(PartnerToken, partner.token_id)
         assert stored is not None
         assert stored.token_hash == hash_token(partner.token)
@@ -178,7 +179,7 @@ class TestConfiguration:
         self, sessions: async_sessionmaker[AsyncSession]
     ) -> None:
         partner = await make_partner(sessions)
-        async with session_scope(sessions) as session:
+        async with inspecting(sessions) as session:
             await service.add_token(session, partner_id=partner.id)
             rows = (
                 await session.execute(

@@ -22,6 +22,7 @@ from portero.players.models import Player
 from portero.roulette import fairness
 from portero.roulette.bets import Bet, BetType, covered_numbers
 from portero.wallet.models import WalletAccount, WalletEntry
+from tests.support.db import inspecting
 from tests.support.factories import (
     PartnerFixture,
     create_launch,
@@ -53,7 +54,7 @@ async def account_of(
     player_id: str,
     currency: str = "EUR",
 ) -> tuple[WalletAccount, list[WalletEntry]]:
-    async with session_scope(sessions) as session:
+    async with inspecting(sessions) as session:
         account = (
             await session.execute(
                 select(WalletAccount)

@@ -12,13 +12,15 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from portero.calls import presence, queue, service, views
+from portero.calls import directory as service
+from portero.calls import presence, queue, views
 from portero.calls.models import Call, CallAgent, CallOffer, Presence
 from portero.calls.outbox import Outbox
 from portero.calls.timings import CallTimings
 from portero.kit.clock import utcnow
 from portero.kit.db import session_scope
 from portero.launches import opening
+from tests.support.db import inspecting
 from tests.support.factories import (
     PartnerFixture,
     create_launch,
@@ -107,16 +109,16 @@ class CallDesk:
         return await self.join(await self.customer_link(name, **params))
 
     async def call(self, call_id: str) -> Call:
-        async with session_scope(self.sessions) as session:
+        async with inspecting(self.sessions) as session:
             return (await session.execute(select(Call).where(Call.id == call_id))).scalar_one()
 
     async def agent_row(self, agent_id: int) -> CallAgent:
-        async with session_scope(self.sessions) as session:
+        async with inspecting(self.sessions) as session:
             found = await session.execute(select(CallAgent).where(CallAgent.id == agent_id))
             return found.scalar_one()
 
     async def offers(self, call_id: str) -> list[tuple[int, str | None]]:
-        async with session_scope(self.sessions) as session:
+        async with inspecting(self.sessions) as session:
             rows = await session.execute(
                 select(CallOffer.agent_id, CallOffer.outcome)
                 .where(CallOffer.call_id == call_id)
@@ -126,7 +128,7 @@ class CallDesk:
 
     async def customer_state(self, call_id: str) -> dict[str, Any]:
         async with session_scope(self.sessions) as session:
-            return await views.customer_view(session, call_id)
+            return (await views.customer_view(session, call_id)).state
 
     async def console(self, agent_id: int) -> dict[str, Any]:
         async with session_scope(self.sessions) as session:

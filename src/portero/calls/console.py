@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portero.calls.directory import require_agent
 from portero.calls.models import CallAgent
-from portero.calls.service import require_agent
 from portero.launches import service as launches
 from portero.launches.links import NATIVE_SOURCE, link_url
 from portero.launches.schemas import LaunchCreate

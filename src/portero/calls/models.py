@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     JSON,
@@ -159,3 +159,9 @@ class CallOffer(Base):
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     outcome: Mapped[str | None] = mapped_column(String(16), default=None)
+
+
+# Core handles of the tables, for the repositories' conditional UPDATEs and joins.
+AGENT = cast(Table, CallAgent.__table__)
+CALL = cast(Table, Call.__table__)
+OFFER = cast(Table, CallOffer.__table__)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portero.calls import agent_repository as agents
 from portero.calls.models import Presence
 from portero.calls.outbox import Outbox
-from portero.calls.routing import AGENT, ring_out, route
+from portero.calls.routing import ring_out, route
 from portero.calls.timings import CallTimings
 
 
@@ -26,19 +26,14 @@ async def set_presence(
     now: datetime,
     timings: CallTimings,
 ) -> None:
-    row = (
-        await session.execute(
-            select(AGENT.c.presence, AGENT.c.offer_call_id, AGENT.c.partner_id)
-            .where(AGENT.c.id == agent_id)
-            .with_for_update()
-        )
-    ).one()
-    values: dict[str, object] = {"presence": presence.value, "seen_at": now}
-    if row.presence != presence.value:
-        values["presence_changed_at"] = now
-        if presence is Presence.available:
-            values["idle_since"] = now
-    await session.execute(update(AGENT).where(AGENT.c.id == agent_id).values(**values))
+    row = await agents.lock_presence(session, agent_id)
+    await agents.set_presence(
+        session,
+        agent_id=agent_id,
+        presence=presence,
+        now=now,
+        changed=row.presence != presence.value,
+    )
     if presence is not Presence.available and row.offer_call_id is not None:
         await ring_out(
             session, outbox, agent_id=agent_id, call_id=row.offer_call_id, now=now,
@@ -50,22 +45,14 @@ async def set_presence(
 
 
 async def agent_seen(session: AsyncSession, *, agent_id: int, now: datetime) -> None:
-    await session.execute(update(AGENT).where(AGENT.c.id == agent_id).values(seen_at=now))
+    await agents.seen(session, agent_id=agent_id, now=now)
 
 
 async def expire_silent_agents(
     session: AsyncSession, outbox: Outbox, *, now: datetime, timings: CallTimings
 ) -> int:
     """Consoles silent past the grace period: their agents go offline."""
-    cut = now - timings.grace
-    gone = (
-        await session.execute(
-            update(AGENT)
-            .where(AGENT.c.presence != Presence.offline.value, AGENT.c.seen_at <= cut)
-            .values(presence=Presence.offline.value, presence_changed_at=now)
-            .returning(AGENT.c.id, AGENT.c.offer_call_id)
-        )
-    ).all()
+    gone = await agents.set_silent_offline(session, seen_before=now - timings.grace, now=now)
     for agent_id, offer_call_id in gone:
         if offer_call_id is not None:
             await ring_out(

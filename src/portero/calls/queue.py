@@ -4,17 +4,15 @@ calls that end without an agent (missed, abandoned)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portero.calls import ending
+from portero.calls import call_repository as calls
+from portero.calls import directory, ending
 from portero.calls.errors import NotACallSession
-from portero.calls.models import OPEN_STATUSES, QUEUED_STATUSES, CallCategory, CallStatus
+from portero.calls.models import OPEN_STATUSES, QUEUED_STATUSES, CallStatus
 from portero.calls.outbox import Outbox
-from portero.calls.routing import AGENT, CALL, route, withdraw_offer
+from portero.calls.routing import route, withdraw_offer
 from portero.calls.timings import CallTimings
 from portero.kit.ids import new_id
 from portero.launches.opening import PlayContext
@@ -36,14 +34,7 @@ async def join(
     tab), the completed one (the page says it has ended), or a new one in the queue."""
     if context.product != "call":
         raise NotACallSession()
-    latest = (
-        await session.execute(
-            select(CALL.c.id, CALL.c.status)
-            .where(CALL.c.launch_id == context.launch_id)
-            .order_by(CALL.c.created_at.desc(), CALL.c.id.desc())
-            .limit(1)
-        )
-    ).one_or_none()
+    latest = await calls.latest_of_launch(session, context.launch_id)
     if latest is not None and latest.status in (*_OPEN, CallStatus.completed.value):
         if latest.status in _OPEN:
             await customer_seen(session, call_id=latest.id, now=now)
@@ -65,12 +56,9 @@ async def join(
     }
     if not exists:  # the link's agent or category was deleted: nobody can answer it
         values |= {"status": CallStatus.missed.value, "ended_at": now, "ended_by": "system"}
-    try:
-        async with session.begin_nested():
-            await session.execute(insert(CALL).values(**values))
-    except IntegrityError:
+    if not await calls.insert_call(session, values):
         if not retry:
-            raise
+            raise RuntimeError(f"launch {context.launch_id} has an open call but none is found")
         # Another tab of the same link joined at the same instant: join its call.
         return await join(session, outbox, context, now=now, timings=timings, retry=False)
     outbox.refresh_queue(context.partner_id)
@@ -86,76 +74,30 @@ async def _targets(
     agent_code = context.params.get("agent_code")
     category_code = context.params.get("category_code")
     if agent_code:
-        found = await session.scalar(
-            select(AGENT.c.id).where(
-                AGENT.c.partner_id == context.partner_id, AGENT.c.code == agent_code.lower()
-            )
-        )
+        found = await directory.agent_id(session, partner_id=context.partner_id, code=agent_code)
         return found, None, found is not None
     if category_code:
-        found = await session.scalar(
-            select(CallCategory.id).where(
-                CallCategory.partner_id == context.partner_id,
-                CallCategory.code == category_code.lower(),
-            )
+        found = await directory.category_id(
+            session, partner_id=context.partner_id, code=category_code
         )
         return None, found, found is not None
     return None, None, True
 
 
 async def position(session: AsyncSession, call_id: str) -> int | None:
-    """1 for the next customer to be offered, for calls in the queue; None otherwise.
-
-    Counted within the call's own queue (the same agent, the same category, or "anyone"), in
-    order of arrival: that is the order routing offers them in.
-    """
-    call = (
-        await session.execute(
-            select(
-                CALL.c.partner_id,
-                CALL.c.status,
-                CALL.c.created_at,
-                CALL.c.target_agent_id,
-                CALL.c.target_category_id,
-            ).where(CALL.c.id == call_id)
-        )
-    ).one_or_none()
-    if call is None or call.status not in _QUEUED:
-        return None
-    ahead = await session.scalar(
-        select(func.count())
-        .select_from(CALL)
-        .where(
-            CALL.c.partner_id == call.partner_id,
-            CALL.c.status.in_(_QUEUED),
-            CALL.c.target_agent_id.is_not_distinct_from(call.target_agent_id),
-            CALL.c.target_category_id.is_not_distinct_from(call.target_category_id),
-            or_(
-                CALL.c.created_at < call.created_at,
-                and_(CALL.c.created_at == call.created_at, CALL.c.id < call_id),
-            ),
-        )
-    )
-    return int(ahead or 0) + 1
+    """1 for the next customer to be offered, for calls in the queue; None otherwise."""
+    return await calls.position(session, call_id)
 
 
 async def customer_seen(session: AsyncSession, *, call_id: str, now: datetime) -> None:
-    await session.execute(
-        update(CALL)
-        .where(CALL.c.id == call_id, CALL.c.status.in_(_OPEN))
-        .values(customer_seen_at=now)
-    )
+    await calls.customer_seen(session, call_id=call_id, now=now)
 
 
 async def leave(
     session: AsyncSession, outbox: Outbox, *, call_id: str, now: datetime, by: str = "customer"
 ) -> None:
     """The customer hangs up: before an answer the call is abandoned, after it completed."""
-    row = (
-        await session.execute(
-            select(CALL.c.status, CALL.c.agent_id, CALL.c.partner_id).where(CALL.c.id == call_id)
-        )
-    ).one_or_none()
+    row = await calls.status_of(session, call_id)
     if row is None:
         return
     if row.status == CallStatus.connected.value:
@@ -173,17 +115,18 @@ async def _end_unanswered(
     *,
     now: datetime,
     by: str,
-    only_if: Any = None,
+    give_up_by: datetime | None = None,
+    silent_since: datetime | None = None,
 ) -> bool:
-    statement = (
-        update(CALL)
-        .where(CALL.c.id == call_id, CALL.c.status.in_(_QUEUED))
-        .values(status=outcome.value, ended_at=now, ended_by=by, offer_expires_at=None)
-        .returning(CALL.c.partner_id, CALL.c.agent_id, CALL.c.status)
+    ended = await calls.end_unanswered(
+        session,
+        call_id=call_id,
+        outcome=outcome,
+        now=now,
+        by=by,
+        give_up_by=give_up_by,
+        silent_since=silent_since,
     )
-    if only_if is not None:
-        statement = statement.where(only_if)
-    ended = (await session.execute(statement)).one_or_none()
     if ended is None:
         return False
     if ended.agent_id is not None:  # it was ringing: stop the console ringing
@@ -199,32 +142,13 @@ async def give_up_overdue(
     """Calls nobody answered in time are missed (a ringing one rings on until its offer ends);
     calls whose page has been silent past the grace period are abandoned. Returns the counts."""
     missed = abandoned = 0
-    overdue = (
-        await session.execute(
-            select(CALL.c.id).where(
-                CALL.c.status == CallStatus.waiting.value, CALL.c.give_up_at <= now
-            )
-        )
-    ).scalars()
-    for call_id in list(overdue):
+    for call_id in await calls.overdue_waiting(session, now=now):
         if await _end_unanswered(
-            session,
-            outbox,
-            call_id,
-            CallStatus.missed,
-            now=now,
-            by="system",
-            only_if=and_(CALL.c.status == CallStatus.waiting.value, CALL.c.give_up_at <= now),
+            session, outbox, call_id, CallStatus.missed, now=now, by="system", give_up_by=now
         ):
             missed += 1
-    silent = (
-        await session.execute(
-            select(CALL.c.id).where(
-                CALL.c.status.in_(_QUEUED), CALL.c.customer_seen_at <= now - timings.grace
-            )
-        )
-    ).scalars()
-    for call_id in list(silent):
+    silent_since = now - timings.grace
+    for call_id in await calls.silent_in_queue(session, seen_before=silent_since):
         if await _end_unanswered(
             session,
             outbox,
@@ -232,7 +156,7 @@ async def give_up_overdue(
             CallStatus.abandoned,
             now=now,
             by="system",
-            only_if=CALL.c.customer_seen_at <= now - timings.grace,
+            silent_since=silent_since,
         ):
             abandoned += 1
     return missed, abandoned

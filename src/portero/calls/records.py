@@ -1,32 +1,24 @@
-"""The partner's call records: what happened to each call, read for the native API and the CLI.
-
-Every query filters by partner id; a call of another partner does not exist for the caller.
-"""
+"""The partner's call records: what happened to each call, read for the native API and the CLI
+(queries in record_repository.py, scoped to the partner)."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Row, Select, Table, or_, select
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portero.calls import directory
+from portero.calls import record_repository as repository
 from portero.calls.errors import CallNotFound
-from portero.calls.models import CallCategory, CallStatus
-from portero.calls.routing import AGENT, CALL, OFFER
-from portero.calls.service import is_code
-from portero.players.models import Player
+from portero.calls.models import CallStatus
+from portero.kit.pagination import Page
 
 CALL_ID_PATTERN = r"^call_[0-9a-z]{26}$"
 _CALL_ID = re.compile(CALL_ID_PATTERN)
-
-_PLAYER = cast(Table, Player.__table__)
-_CATEGORY = cast(Table, CallCategory.__table__)
-_TARGET_AGENT = AGENT.alias("target_agent")
-_HANDLING_AGENT = AGENT.alias("handling_agent")
-_OFFER_AGENT = AGENT.alias("offer_agent")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +61,10 @@ class CallRecord:
 async def get_call(session: AsyncSession, *, partner_id: int, call_id: str) -> CallRecord:
     row = None
     if _CALL_ID.match(call_id):
-        query = _calls(partner_id).where(CALL.c.id == call_id)
-        row = (await session.execute(query)).one_or_none()
+        row = await repository.record(session, partner_id=partner_id, call_id=call_id)
     if row is None:
         raise CallNotFound(f"No call {call_id} for this partner.")
-    offers = await _offers(session, [row.id])
-    return _record(row, offers[row.id])
+    return (await _with_offers(session, [row]))[0]
 
 
 async def list_calls(
@@ -85,79 +75,28 @@ async def list_calls(
     starting_after: str | None = None,
     agent: str | None = None,
     status: CallStatus | None = None,
-) -> tuple[list[CallRecord], bool]:
+) -> Page[CallRecord]:
     """Newest first (call ids are time-ordered); `agent` keeps the calls addressed to that agent
     or answered by it (an unknown code matches none)."""
-    query = _calls(partner_id)
-    if starting_after is not None:
-        query = query.where(CALL.c.id < starting_after)
-    if status is not None:
-        query = query.where(CALL.c.status == status.value)
+    agent_id = None
     if agent is not None:
-        agent_id = None
-        if is_code(agent):
-            agent_id = await session.scalar(
-                select(AGENT.c.id).where(
-                    AGENT.c.partner_id == partner_id, AGENT.c.code == agent.lower()
-                )
-            )
+        agent_id = await directory.agent_id(session, partner_id=partner_id, code=agent)
         if agent_id is None:
-            return [], False
-        query = query.where(or_(CALL.c.agent_id == agent_id, CALL.c.target_agent_id == agent_id))
-    rows = (await session.execute(query.order_by(CALL.c.id.desc()).limit(limit + 1))).all()
-    page = rows[:limit]
-    offers = await _offers(session, [row.id for row in page])
-    return [_record(row, offers[row.id]) for row in page], len(rows) > limit
-
-
-def _calls(partner_id: int) -> Select[Any]:
-    return (
-        select(
-            CALL.c.id,
-            CALL.c.status,
-            CALL.c.launch_id,
-            CALL.c.tickets,
-            CALL.c.created_at,
-            CALL.c.offered_at,
-            CALL.c.answered_at,
-            CALL.c.ended_at,
-            CALL.c.ended_by,
-            _PLAYER.c.external_id.label("customer_id"),
-            _PLAYER.c.name.label("customer_name"),
-            _PLAYER.c.cellphone.label("customer_cellphone"),
-            _PLAYER.c.email.label("customer_email"),
-            _TARGET_AGENT.c.code.label("target_agent"),
-            _CATEGORY.c.code.label("target_category"),
-            _HANDLING_AGENT.c.code.label("agent_code"),
-            _HANDLING_AGENT.c.name.label("agent_name"),
-        )
-        .join(_PLAYER, _PLAYER.c.id == CALL.c.player_id)
-        .outerjoin(_TARGET_AGENT, _TARGET_AGENT.c.id == CALL.c.target_agent_id)
-        .outerjoin(_CATEGORY, _CATEGORY.c.id == CALL.c.target_category_id)
-        .outerjoin(_HANDLING_AGENT, _HANDLING_AGENT.c.id == CALL.c.agent_id)
-        .where(CALL.c.partner_id == partner_id)
+            return Page([], has_more=False)
+    page = await repository.records(
+        session,
+        partner_id=partner_id,
+        limit=limit,
+        after=starting_after,
+        agent_id=agent_id,
+        status=status,
     )
+    return Page(await _with_offers(session, page.items), page.has_more)
 
 
-async def _offers(session: AsyncSession, call_ids: list[str]) -> dict[str, list[OfferRecord]]:
-    found: dict[str, list[OfferRecord]] = {call_id: [] for call_id in call_ids}
-    if not call_ids:
-        return found
-    query = (
-        select(
-            OFFER.c.call_id,
-            _OFFER_AGENT.c.code,
-            OFFER.c.offered_at,
-            OFFER.c.answered_at,
-            OFFER.c.outcome,
-        )
-        .join(_OFFER_AGENT, _OFFER_AGENT.c.id == OFFER.c.agent_id)
-        .where(OFFER.c.call_id.in_(call_ids))
-        .order_by(OFFER.c.offered_at, OFFER.c.id)
-    )
-    for call_id, code, offered_at, answered_at, outcome in (await session.execute(query)).all():
-        found[call_id].append(OfferRecord(code, offered_at, answered_at, outcome))
-    return found
+async def _with_offers(session: AsyncSession, rows: list[Row[Any]]) -> list[CallRecord]:
+    offers = await repository.offers_of(session, [row.id for row in rows])
+    return [_record(row, [OfferRecord(*offer) for offer in offers[row.id]]) for row in rows]
 
 
 def _record(row: Row[Any], offers: list[OfferRecord]) -> CallRecord:

@@ -1,41 +1,32 @@
-"""What the two pages show, read fresh from the database each time something changed."""
+"""What the two pages show, read fresh from the database each time something changed
+(queries in record_repository.py)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, exists, or_, select
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portero.calls.models import CallStatus, agent_category
+from portero.calls import record_repository as records
+from portero.calls.models import CallStatus
 from portero.calls.queue import position
-from portero.calls.routing import AGENT, CALL, OFFER
 from portero.kit.clock import iso_utc
-from portero.players.models import Player
 
 _RECENT = 20
 
 
+@dataclass(frozen=True, slots=True)
+class CustomerView:
+    state: dict[str, Any]  # the `state` message the page receives
+    # The agent on the call while it is connected: the other end of the customer's signalling.
+    connected_agent_id: int | None
+
+
 def _iso(value: datetime | None) -> str | None:
     return iso_utc(value) if value is not None else None
-
-
-def _calls_with_customer() -> Select[Any]:
-    return select(
-        CALL.c.id,
-        CALL.c.status,
-        CALL.c.tickets,
-        CALL.c.agent_id,
-        CALL.c.created_at,
-        CALL.c.offered_at,
-        CALL.c.offer_expires_at,
-        CALL.c.answered_at,
-        CALL.c.ended_at,
-        Player.name.label("customer_name"),
-        Player.cellphone.label("customer_cellphone"),
-        Player.email.label("customer_email"),
-    ).join(Player, Player.id == CALL.c.player_id)
 
 
 def _call_summary(row: Row[Any]) -> dict[str, Any]:
@@ -58,24 +49,10 @@ def _call_summary(row: Row[Any]) -> dict[str, Any]:
     }
 
 
-async def customer_view(session: AsyncSession, call_id: str) -> dict[str, Any]:
-    row = (
-        await session.execute(
-            select(
-                CALL.c.id,
-                CALL.c.status,
-                CALL.c.tickets,
-                CALL.c.answered_at,
-                CALL.c.ended_at,
-                CALL.c.agent_id,
-                AGENT.c.name.label("agent_name"),
-            )
-            .outerjoin(AGENT, AGENT.c.id == CALL.c.agent_id)
-            .where(CALL.c.id == call_id)
-        )
-    ).one()
+async def customer_view(session: AsyncSession, call_id: str) -> CustomerView:
+    row = await records.customer_call(session, call_id)
     talking = row.status in (CallStatus.connected, CallStatus.completed)
-    return {
+    state = {
         "type": "state",
         "call_id": row.id,
         "status": row.status,
@@ -86,30 +63,19 @@ async def customer_view(session: AsyncSession, call_id: str) -> dict[str, Any]:
         "answered_at": _iso(row.answered_at),
         "ended_at": _iso(row.ended_at),
     }
+    connected = row.status == CallStatus.connected and row.agent_id is not None
+    return CustomerView(state, int(row.agent_id) if connected else None)
 
 
 async def console_view(session: AsyncSession, agent_id: int) -> dict[str, Any]:
-    agent = (await session.execute(select(AGENT).where(AGENT.c.id == agent_id))).one()
+    agent = await records.agent(session, agent_id)
     offer = None
     if agent.offer_call_id is not None:
-        ringing = (
-            await session.execute(
-                _calls_with_customer().where(
-                    CALL.c.id == agent.offer_call_id,
-                    CALL.c.agent_id == agent_id,
-                    CALL.c.status == CallStatus.ringing.value,
-                )
-            )
-        ).one_or_none()
+        ringing = await records.ringing_on(session, agent_id=agent_id, call_id=agent.offer_call_id)
         if ringing is not None:
             offer = _call_summary(ringing) | {"expires_at": _iso(ringing.offer_expires_at)}
-    in_progress = (
-        await session.execute(
-            _calls_with_customer()
-            .where(CALL.c.agent_id == agent_id, CALL.c.status == CallStatus.connected.value)
-            .order_by(CALL.c.answered_at)
-        )
-    ).all()
+    in_progress = await records.in_progress(session, agent_id)
+    recent = await records.recent_for(session, agent, limit=_RECENT)
     return {
         "type": "state",
         "agent": {
@@ -120,38 +86,7 @@ async def console_view(session: AsyncSession, agent_id: int) -> dict[str, Any]:
         },
         "offer": offer,
         "calls": [_call_summary(row) for row in in_progress],
-        "recent": await _recent(session, agent),
+        # The agent's last calls, and the requests they could have taken that were missed (so
+        # they can call the customer back).
+        "recent": [_call_summary(row) for row in recent],
     }
-
-
-async def _recent(session: AsyncSession, agent: Row[Any]) -> list[dict[str, Any]]:
-    """The agent's last calls, and the requests they could have taken that were missed (so they
-    can call the customer back)."""
-    serves_category = exists().where(
-        agent_category.c.agent_id == agent.id,
-        agent_category.c.category_id == CALL.c.target_category_id,
-    )
-    could_have_taken = or_(
-        CALL.c.target_agent_id == agent.id,
-        serves_category,
-        and_(CALL.c.target_agent_id.is_(None), CALL.c.target_category_id.is_(None)),
-    )
-    was_offered = exists().where(OFFER.c.call_id == CALL.c.id, OFFER.c.agent_id == agent.id)
-    rows = (
-        await session.execute(
-            _calls_with_customer()
-            .where(
-                CALL.c.partner_id == agent.partner_id,
-                or_(
-                    and_(CALL.c.status == CallStatus.completed.value, CALL.c.agent_id == agent.id),
-                    and_(
-                        CALL.c.status == CallStatus.missed.value,
-                        or_(could_have_taken, was_offered),
-                    ),
-                ),
-            )
-            .order_by(CALL.c.created_at.desc(), CALL.c.id.desc())
-            .limit(_RECENT)
-        )
-    ).all()
-    return [_call_summary(row) for row in rows]

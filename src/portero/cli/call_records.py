@@ -34,10 +34,10 @@ def list_calls(
 
     async def work(session: AsyncSession) -> list[CallOut]:
         await require_partner(session, partner)
-        found, _ = await records.list_calls(
+        page = await records.list_calls(
             session, partner_id=partner, limit=limit, agent=agent, status=status
         )
-        return [CallOut.of(call) for call in found]
+        return [CallOut.of(call) for call in page.items]
 
     calls = run_in_transaction(work)
     if as_json:

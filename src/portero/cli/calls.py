@@ -6,18 +6,18 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portero.calls import service
+from portero.calls import directory as service
 from portero.calls.console import issue_console_link
 from portero.calls.models import CallAgent, CallCategory
 from portero.cli.runner import run_in_transaction, settings_or_exit
 from portero.dialects.native.call_schemas import AgentOut, CategoryOut
 from portero.kit.clock import iso_utc
+from portero.kit.pagination import every_item
 from portero.partners.service import require_partner
 
 T = TypeVar("T")
@@ -116,7 +116,7 @@ def list_categories(partner: PartnerOption, as_json: JsonOption = False) -> None
 
     async def work(session: AsyncSession) -> list[CallCategory]:
         await require_partner(session, partner)
-        return await _every(
+        return await every_item(
             lambda after: service.list_categories(
                 session, partner_id=partner, limit=100, starting_after=after
             ),
@@ -137,7 +137,7 @@ def list_agents(partner: PartnerOption, as_json: JsonOption = False) -> None:
 
     async def work(session: AsyncSession) -> list[tuple[CallAgent, list[CallCategory]]]:
         await require_partner(session, partner)
-        return await _every(
+        return await every_item(
             lambda after: service.list_agents(
                 session, partner_id=partner, limit=100, starting_after=after
             ),
@@ -194,17 +194,3 @@ def update_agent(
         return
     served = ",".join(agent.categories) or "no category"
     typer.echo(f"Agent {agent.code} ({agent.name}): capacity {agent.capacity}, {served}")
-
-
-async def _every(
-    page: Callable[[str | None], Awaitable[tuple[list[T], bool]]], key: Callable[[T], str]
-) -> list[T]:
-    """All rows of a paged listing: a partner's directory is small, a few pages at most."""
-    rows: list[T] = []
-    after = None
-    while True:
-        found, more = await page(after)
-        rows += found
-        if not more or not found:
-            return rows
-        after = key(found[-1])

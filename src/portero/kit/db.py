@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from sqlalchemy import DateTime, MetaData, TypeDecorator, event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -25,6 +25,12 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from portero.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Row
+
+# A result row of any width (SQLAlchemy types rows by their columns).
+AnyRow: TypeAlias = "Row[*tuple[Any, ...]]"
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -156,13 +156,18 @@ async def resume(session: AsyncSession, *, token: str | None) -> PlayContext:
 async def end(session: AsyncSession, *, token: str | None) -> PlayContext:
     """The player leaves: the session ends and the launch with it."""
     context = await resume(session, token=token)
-    now = utcnow()
-    await repository.end_sessions_of(session, launch_id=context.launch_id, now=now)
+    await end_launch(session, launch_id=context.launch_id, now=utcnow())
+    return context
+
+
+async def end_launch(session: AsyncSession, *, launch_id: str, now: datetime) -> None:
+    """An opened launch ends, and every play session it started with it (the player left, or
+    the call of a call link is over)."""
     await repository.set_status(
         session,
-        launch_id=context.launch_id,
+        launch_id=launch_id,
         status=LaunchStatus.ended,
         now=now,
         from_statuses=(LaunchStatus.opened,),
     )
-    return context
+    await repository.end_sessions_of(session, launch_id=launch_id, now=now)

@@ -30,6 +30,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portero.kit.pagination import Page, fetch_page, newest_first
+from portero.kit.tenancy import across_partners, for_partner
 from portero.launches.models import Launch, LaunchStatus, PlaySession
 from portero.launches.records import LAUNCH_FIELDS, PLAYER_FIELDS, LaunchRecord, PlayerRecord
 from portero.partners.models import Partner
@@ -166,11 +168,9 @@ async def by_request_key(
     session: AsyncSession, *, partner_id: int, source: str, request_key: str
 ) -> LaunchRecord | None:
     query = _launch_with_player().where(
-        LAUNCH.c.partner_id == partner_id,
-        LAUNCH.c.source == source,
-        LAUNCH.c.request_key == request_key,
+        LAUNCH.c.source == source, LAUNCH.c.request_key == request_key
     )
-    row = (await session.execute(query)).one_or_none()
+    row = (await session.execute(for_partner(query, LAUNCH, partner_id))).one_or_none()
     return record_from_row(row) if row else None
 
 
@@ -180,8 +180,8 @@ async def release_request_key(session: AsyncSession, launch_id: str) -> None:
 
 
 async def get(session: AsyncSession, *, partner_id: int, launch_id: str) -> LaunchRecord | None:
-    query = _launch_with_player().where(LAUNCH.c.partner_id == partner_id, LAUNCH.c.id == launch_id)
-    row = (await session.execute(query)).one_or_none()
+    query = _launch_with_player().where(LAUNCH.c.id == launch_id)
+    row = (await session.execute(for_partner(query, LAUNCH, partner_id))).one_or_none()
     return record_from_row(row) if row else None
 
 
@@ -206,19 +206,18 @@ async def list_for_partner(
     player_external_id: str | None = None,
     status: LaunchStatus | None = None,
     product: str | None = None,
-) -> tuple[list[LaunchRecord], bool]:
+) -> Page[LaunchRecord]:
     """Newest first; `starting_after` is the id of the last launch of the previous page."""
-    query = _launch_with_player().where(LAUNCH.c.partner_id == partner_id)
-    if starting_after:
-        query = query.where(LAUNCH.c.id < starting_after)
+    query = newest_first(_launch_with_player(), LAUNCH.c.id, starting_after or None)
+    query = for_partner(query, LAUNCH, partner_id)
     if player_external_id is not None:
         query = query.where(PLAYER.c.external_id == player_external_id)
     if status is not None:
         query = query.where(_status_condition(status, now))
     if product is not None:
         query = query.where(LAUNCH.c.product == product)
-    rows = (await session.execute(query.order_by(LAUNCH.c.id.desc()).limit(limit + 1))).all()
-    return [record_from_row(row) for row in rows[:limit]], len(rows) > limit
+    page = await fetch_page(session, query, limit=limit)
+    return Page([record_from_row(row) for row in page.items], page.has_more)
 
 
 async def claim_for_opening(
@@ -275,7 +274,8 @@ async def link_context_by_token_hash(session: AsyncSession, token_hash: bytes) -
         .join_from(LAUNCH, Partner, Partner.id == LAUNCH.c.partner_id)
         .where(LAUNCH.c.token_hash == token_hash)
     )
-    return (await session.execute(query)).one_or_none()
+    # Across partners: the link's token says which launch (and partner) it is.
+    return (await session.execute(across_partners(query))).one_or_none()
 
 
 async def page_context(session: AsyncSession, launch_id: str) -> Row[Any] | None:
@@ -284,7 +284,9 @@ async def page_context(session: AsyncSession, launch_id: str) -> Row[Any] | None
         .join_from(LAUNCH, Partner, Partner.id == LAUNCH.c.partner_id)
         .where(LAUNCH.c.id == launch_id)
     )
-    return (await session.execute(query)).one_or_none()
+    # Across partners: the product page's shell, by the launch id in its URL, shows nothing of
+    # the player (its data comes through the play session).
+    return (await session.execute(across_partners(query))).one_or_none()
 
 
 async def mark_expired(
@@ -363,7 +365,8 @@ async def session_by_token_hash(session: AsyncSession, token_hash: bytes) -> Row
         )
         .where(SESSION.c.token_hash == token_hash)
     )
-    return (await session.execute(query)).one_or_none()
+    # Across partners: the play session's token says which launch (and partner) it is.
+    return (await session.execute(across_partners(query))).one_or_none()
 
 
 async def insert_session(session: AsyncSession, values: Mapping[str, Any]) -> None:

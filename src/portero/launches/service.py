@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portero.kit import metrics
 from portero.kit.clock import utcnow
 from portero.kit.ids import is_launch_id, new_id
+from portero.kit.pagination import Page
 from portero.kit.secrets import hash_token
 from portero.launches import repository
 from portero.launches.errors import IdempotencyKeyReused, LaunchNotFound, LaunchNotRevocable
@@ -140,7 +141,7 @@ async def list_launches(
     player_id: str | None = None,
     status: LaunchStatus | None = None,
     product: str | None = None,
-) -> tuple[list[LaunchRecord], bool]:
+) -> Page[LaunchRecord]:
     return await repository.list_for_partner(
         session,
         partner_id=partner_id,

@@ -6,6 +6,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portero.kit.tenancy import across_partners, for_partner
 from portero.partners.models import Partner, PartnerToken
 
 
@@ -30,22 +31,26 @@ async def find_demo(session: AsyncSession) -> Partner | None:
 
 
 async def tokens_of(session: AsyncSession, partner_id: int) -> Sequence[PartnerToken]:
-    query = (
-        select(PartnerToken)
-        .where(PartnerToken.partner_id == partner_id)
-        .order_by(PartnerToken.created_at, PartnerToken.id)
+    query = select(PartnerToken).order_by(PartnerToken.created_at, PartnerToken.id)
+    return (await session.execute(for_partner(query, PartnerToken, partner_id))).scalars().all()
+
+
+async def token(session: AsyncSession, *, partner_id: int, token_id: str) -> PartnerToken | None:
+    query = for_partner(
+        select(PartnerToken).where(PartnerToken.id == token_id), PartnerToken, partner_id
     )
-    return (await session.execute(query)).scalars().all()
+    return (await session.execute(query)).scalar_one_or_none()
 
 
 async def partner_by_token_hash(session: AsyncSession, token_hash: bytes) -> Partner | None:
-    """The partner owning a live (not revoked) token with this hash."""
+    """The partner owning a live (not revoked) token with this hash (across partners: the
+    token is what says which partner is calling)."""
     query = (
         select(Partner)
         .join(PartnerToken, PartnerToken.partner_id == Partner.id)
         .where(PartnerToken.token_hash == token_hash, PartnerToken.revoked_at.is_(None))
     )
-    return (await session.execute(query)).scalar_one_or_none()
+    return (await session.execute(across_partners(query))).scalar_one_or_none()
 
 
 async def currency_terms(session: AsyncSession, partner_id: int) -> dict[str, Any] | None:

@@ -55,8 +55,8 @@ async def add_token(session: AsyncSession, *, partner_id: int) -> tuple[PartnerT
 
 
 async def revoke_token(session: AsyncSession, *, partner_id: int, token_id: str) -> PartnerToken:
-    token = await session.get(PartnerToken, token_id)
-    if token is None or token.partner_id != partner_id:
+    token = await repository.token(session, partner_id=partner_id, token_id=token_id)
+    if token is None:
         raise PartnerTokenNotFound(f"Partner {partner_id} has no token {token_id}.")
     if token.revoked_at is None:
         token.revoked_at = utcnow()

@@ -13,19 +13,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.kit import metrics
 from portero.kit.clock import utcnow
-from portero.kit.db import after_commit, dialect_insert
+from portero.kit.db import after_commit
 from portero.kit.ids import new_id
 from portero.launches.opening import PlayContext
 from portero.partners import service as partners
 from portero.partners.terms import CurrencyTerms
 from portero.products.registry import ProductName
 from portero.roulette import bets as rules
-from portero.roulette import fairness
+from portero.roulette import fairness, repository
 from portero.roulette.errors import IllegalBet, RoundIdReused, StakeOutOfLimits, TableClosed
 from portero.roulette.models import RouletteRound, RouletteSeat
 from portero.roulette.schemas import BetIn, SpinIn
@@ -81,40 +80,21 @@ async def _account(
 
 async def _seat(session: AsyncSession, player_key: int, *, lock: bool) -> RouletteSeat:
     """The player's seat, created with a first commitment on first use."""
-    query = select(RouletteSeat).where(RouletteSeat.player_id == player_key)
-    if lock:
-        query = query.with_for_update()
-    query = query.execution_options(populate_existing=True)
-    seat = (await session.execute(query)).scalar_one_or_none()
+    seat = await repository.seat(session, player_key, lock=lock)
     if seat is not None:
         return seat
     server_seed = fairness.new_server_seed()
-    await session.execute(
-        dialect_insert(session)(RouletteSeat)
-        .values(
-            player_id=player_key,
-            server_seed=server_seed,
-            server_seed_hash=fairness.commitment(server_seed),
-            client_seed=fairness.new_client_seed(),
-            nonce=0,
-            updated_at=utcnow(),
-        )
-        .on_conflict_do_nothing(index_elements=["player_id"])
+    await repository.add_seat_if_missing(
+        session,
+        player_key=player_key,
+        server_seed=server_seed,
+        server_seed_hash=fairness.commitment(server_seed),
+        client_seed=fairness.new_client_seed(),
+        now=utcnow(),
     )
-    return (await session.execute(query)).scalar_one()  # ours, or the racing request's
-
-
-async def _last_numbers(session: AsyncSession, player_key: int) -> list[int]:
-    return list(
-        (
-            await session.scalars(
-                select(RouletteRound.number)
-                .where(RouletteRound.player_id == player_key)
-                .order_by(RouletteRound.created_at.desc(), RouletteRound.id.desc())
-                .limit(LAST_NUMBERS)
-            )
-        ).all()
-    )
+    created = await repository.seat(session, player_key, lock=lock)  # ours, or the racer's
+    assert created is not None
+    return created
 
 
 async def table(session: AsyncSession, context: PlayContext) -> Table:
@@ -132,7 +112,7 @@ async def table(session: AsyncSession, context: PlayContext) -> Table:
         chips=chips_for(terms),
         balance=account.balance,
         seat=seat,
-        last_numbers=await _last_numbers(session, context.player_key),
+        last_numbers=await repository.last_numbers(session, context.player_key, limit=LAST_NUMBERS),
     )
 
 
@@ -187,11 +167,8 @@ async def spin(session: AsyncSession, context: PlayContext, request: SpinIn) -> 
     )
     seat = await _seat(session, context.player_key, lock=True)  # serialises the player's spins
     request_hash = _request_hash(request)
-    earlier = await session.scalar(
-        select(RouletteRound).where(
-            RouletteRound.player_id == context.player_key,
-            RouletteRound.request_id == request.round_id,
-        )
+    earlier = await repository.round_by_request(
+        session, player_key=context.player_key, request_id=request.round_id
     )
     account = await _account(session, context, terms)
     if earlier is not None:
@@ -266,13 +243,4 @@ async def spin(session: AsyncSession, context: PlayContext, request: SpinIn) -> 
 async def rounds(session: AsyncSession, context: PlayContext, *, limit: int) -> list[RouletteRound]:
     """The player's rounds, newest first (all of them are kept)."""
     _require_table(context)
-    return list(
-        (
-            await session.scalars(
-                select(RouletteRound)
-                .where(RouletteRound.player_id == context.player_key)
-                .order_by(RouletteRound.created_at.desc(), RouletteRound.id.desc())
-                .limit(limit)
-            )
-        ).all()
-    )
+    return await repository.rounds(session, context.player_key, limit=limit)

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.kit import metrics
@@ -23,6 +22,7 @@ from portero.kit.ids import new_id
 from portero.launches.opening import PlayContext
 from portero.partners import service as partners
 from portero.products.registry import ProductName
+from portero.slots import repository
 from portero.slots.errors import BetNotOffered, GameUnavailable, SpinIdReused
 from portero.slots.games import catalogue, engine
 from portero.slots.games.engine import Outcome, RandBelow
@@ -128,10 +128,8 @@ async def spin(
     account = await _account(session, context, lock=True)  # serialises the player's spins
     # The same id in another currency (another launch of the player) is another request.
     request_hash = hashlib.sha256(f"{game.id}:{context.currency}:{request.bet}".encode()).digest()
-    earlier = await session.scalar(
-        select(SlotSpin).where(
-            SlotSpin.player_id == context.player_key, SlotSpin.request_id == request.spin_id
-        )
+    earlier = await repository.spin_by_request(
+        session, player_key=context.player_key, request_id=request.spin_id
     )
     if earlier is not None:
         if earlier.request_hash != request_hash:
@@ -173,8 +171,7 @@ async def spin(
         outcome=outcome_record(outcome, credit_value),
         created_at=now,
     )
-    session.add(record)
-    await session.flush()
+    await repository.add(session, record)
     after_commit(
         session,
         partial(
@@ -192,13 +189,6 @@ async def spin(
 async def history(session: AsyncSession, context: PlayContext, *, limit: int) -> list[SlotSpin]:
     """The player's spins on this game, newest first."""
     game = game_of(context)
-    return list(
-        (
-            await session.scalars(
-                select(SlotSpin)
-                .where(SlotSpin.player_id == context.player_key, SlotSpin.game_id == game.id)
-                .order_by(SlotSpin.created_at.desc(), SlotSpin.id.desc())
-                .limit(limit)
-            )
-        ).all()
+    return await repository.spins(
+        session, player_key=context.player_key, game_id=game.id, limit=limit
     )

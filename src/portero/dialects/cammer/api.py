@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import JSONResponse, Response
 
-from portero.calls import service as calls
+from portero.calls import directory as calls
 from portero.calls.errors import AgentNotFound, CategoryNotFound
 from portero.dialects.cammer import errors
 from portero.dialects.cammer.errors import FieldsFailed, MissingAuthorization, complaint

@@ -102,7 +102,7 @@ async def list_launches(
     ] = None,
 ) -> LaunchList:
     """The calling partner's launches, newest first, a page at a time."""
-    found, has_more = await launches.list_launches(
+    page = await launches.list_launches(
         session,
         partner_id=partner.id,
         limit=limit,
@@ -111,7 +111,7 @@ async def list_launches(
         status=status,
         product=product.value if product else None,
     )
-    return LaunchList(data=[_out(launch, runtime) for launch in found], has_more=has_more)
+    return LaunchList.of(page, lambda launch: _out(launch, runtime))
 
 
 @router.post(

@@ -7,8 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, status
 
+from portero.calls import directory as calls
 from portero.calls import records
-from portero.calls import service as calls
 from portero.calls.console import console_launch
 from portero.calls.models import CallStatus, Presence
 from portero.dialects.native.auth import CurrentPartner
@@ -77,10 +77,10 @@ async def list_categories(
     starting_after: CodeCursor = None,
 ) -> CategoryList:
     """The calling partner's categories, newest first, a page at a time."""
-    found, has_more = await calls.list_categories(
+    page = await calls.list_categories(
         session, partner_id=partner.id, limit=limit, starting_after=starting_after
     )
-    return CategoryList(data=[CategoryOut.of(c) for c in found], has_more=has_more)
+    return CategoryList.of(page, CategoryOut.of)
 
 
 @router.get(
@@ -146,7 +146,7 @@ async def list_agents(
     starting_after: CodeCursor = None,
 ) -> AgentList:
     """The calling partner's agents, newest first, a page at a time."""
-    found, has_more = await calls.list_agents(
+    page = await calls.list_agents(
         session,
         partner_id=partner.id,
         limit=limit,
@@ -154,14 +154,14 @@ async def list_agents(
         category=category,
         presence=presence,
     )
-    return AgentList(data=[AgentOut.of(a, served) for a, served in found], has_more=has_more)
+    return AgentList.of(page, lambda found: AgentOut.of(*found))
 
 
 @router.get("/agents/{code}", response_model=AgentOut, responses=responses(401, 403, 404))
 async def get_agent(code: str, partner: CurrentPartner, session: SessionDep) -> AgentOut:
     """One agent of the calling partner."""
     agent = await calls.require_agent(session, partner_id=partner.id, code=code)
-    served = await calls.categories_of(session, [agent.id])
+    served = await calls.categories_of(session, partner_id=partner.id, agent_ids=[agent.id])
     return AgentOut.of(agent, served[agent.id])
 
 
@@ -238,7 +238,7 @@ async def list_calls(
     ] = None,
 ) -> CallList:
     """The calling partner's calls, newest first, a page at a time."""
-    found, has_more = await records.list_calls(
+    page = await records.list_calls(
         session,
         partner_id=partner.id,
         limit=limit,
@@ -246,7 +246,7 @@ async def list_calls(
         agent=agent,
         status=status,
     )
-    return CallList(data=[CallOut.of(c) for c in found], has_more=has_more)
+    return CallList.of(page, CallOut.of)
 
 
 @router.get("/calls/{call_id}", response_model=CallOut, responses=responses(401, 403, 404))

@@ -8,9 +8,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, field_validator
 
+from portero.calls.directory import MAX_AGENT_CAPACITY
 from portero.calls.models import CallAgent, CallCategory, CallStatus, OfferOutcome, Presence
 from portero.calls.records import CallRecord
-from portero.calls.service import MAX_AGENT_CAPACITY
+from portero.dialects.native.schemas import ListPage
 from portero.kit.validation import Printable
 from portero.launches.schemas import MAX_LINK_SECONDS, MIN_LINK_SECONDS
 
@@ -91,11 +92,8 @@ class CategoryOut(BaseModel):
         return cls(code=category.code, name=category.name, created_at=category.created_at)
 
 
-class CategoryList(BaseModel):
-    object: Literal["list"] = "list"
+class CategoryList(ListPage[CategoryOut]):
     url: str = "/v1/call-categories"
-    data: list[CategoryOut]
-    has_more: bool
 
 
 class AgentOut(BaseModel):
@@ -119,11 +117,8 @@ class AgentOut(BaseModel):
         )
 
 
-class AgentList(BaseModel):
-    object: Literal["list"] = "list"
+class AgentList(ListPage[AgentOut]):
     url: str = "/v1/agents"
-    data: list[AgentOut]
-    has_more: bool
 
 
 class ConsoleLinkOut(BaseModel):
@@ -211,8 +206,5 @@ class CallOut(BaseModel):
         )
 
 
-class CallList(BaseModel):
-    object: Literal["list"] = "list"
+class CallList(ListPage[CallOut]):
     url: str = "/v1/calls"
-    data: list[CallOut]
-    has_more: bool

@@ -1,5 +1,5 @@
 """Categories and agents: created by the CLI and the native API; looked up by the code a
-partner sends."""
+partner sends (queries in directory_repository.py)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ import re
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import delete, exists, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portero.calls import directory_repository as repository
 from portero.calls.errors import AgentNotFound, CategoryNotFound
-from portero.calls.models import CallAgent, CallCategory, Presence, agent_category
+from portero.calls.models import CallAgent, CallCategory, Presence
 from portero.kit.clock import utcnow
 from portero.kit.errors import InvalidField
+from portero.kit.pagination import Page
 from portero.partners.service import require_partner
 
 # How many customers one agent may talk to at once: a video call each, so a handful at most.
@@ -32,8 +33,7 @@ async def add_category(session: AsyncSession, *, partner_id: int, name: str) -> 
     category = CallCategory(
         partner_id=partner_id, code=str(uuid.uuid4()), name=name.strip(), created_at=utcnow()
     )
-    session.add(category)
-    await session.flush()
+    await repository.add(session, category)
     return category
 
 
@@ -49,16 +49,12 @@ async def update_category(
 
 async def list_categories(
     session: AsyncSession, *, partner_id: int, limit: int = 20, starting_after: str | None = None
-) -> tuple[list[CallCategory], bool]:
+) -> Page[CallCategory]:
     """Newest first; `starting_after` is the code of the last category of the previous page."""
-    query = select(CallCategory).where(CallCategory.partner_id == partner_id)
-    if starting_after is not None:
-        cursor = await _cursor(session, CallCategory, partner_id, starting_after)
-        query = query.where(CallCategory.id < cursor)
-    rows = list(
-        (await session.execute(query.order_by(CallCategory.id.desc()).limit(limit + 1))).scalars()
+    after = await _cursor(session, CallCategory, partner_id, starting_after)
+    return await repository.list_categories(
+        session, partner_id=partner_id, limit=limit, after_id=after
     )
-    return rows[:limit], len(rows) > limit
 
 
 async def add_agent(
@@ -79,9 +75,8 @@ async def add_agent(
         capacity=capacity,
         created_at=utcnow(),
     )
-    session.add(agent)
-    await session.flush()
-    await _serve(session, agent, categories)
+    await repository.add(session, agent)
+    await repository.serve(session, agent_id=agent.id, category_ids=[c.id for c in categories])
     return agent, categories
 
 
@@ -107,10 +102,13 @@ async def update_agent(
         agent.name = name.strip()
     if category_codes is not None:
         categories = await resolve_categories(session, partner_id=partner_id, codes=category_codes)
-        await session.execute(delete(agent_category).where(agent_category.c.agent_id == agent.id))
-        await _serve(session, agent, categories)
+        await repository.serve_only(
+            session, agent_id=agent.id, category_ids=[c.id for c in categories]
+        )
     await session.flush()
-    return agent, (await categories_of(session, [agent.id]))[agent.id]
+    return agent, (await categories_of(session, partner_id=partner_id, agent_ids=[agent.id]))[
+        agent.id
+    ]
 
 
 async def list_agents(
@@ -121,46 +119,27 @@ async def list_agents(
     starting_after: str | None = None,
     category: str | None = None,
     presence: Presence | None = None,
-) -> tuple[list[tuple[CallAgent, list[CallCategory]]], bool]:
+) -> Page[tuple[CallAgent, list[CallCategory]]]:
     """Newest first; `category` keeps the agents serving it (an unknown code matches none)."""
-    query = select(CallAgent).where(CallAgent.partner_id == partner_id)
-    if starting_after is not None:
-        cursor = await _cursor(session, CallAgent, partner_id, starting_after)
-        query = query.where(CallAgent.id < cursor)
-    if presence is not None:
-        query = query.where(CallAgent.presence == presence.value)
-    if category is not None:
-        serves = exists().where(
-            agent_category.c.agent_id == CallAgent.id,
-            agent_category.c.category_id == CallCategory.id,
-            CallCategory.partner_id == partner_id,
-            CallCategory.code == category.lower(),
-        )
-        query = query.where(serves)
-    rows = list(
-        (await session.execute(query.order_by(CallAgent.id.desc()).limit(limit + 1))).scalars()
+    page = await repository.list_agents(
+        session,
+        partner_id=partner_id,
+        limit=limit,
+        after_id=await _cursor(session, CallAgent, partner_id, starting_after),
+        category_code=category.lower() if category is not None else None,
+        presence=presence,
     )
-    page = rows[:limit]
-    served = await categories_of(session, [agent.id for agent in page])
-    return [(agent, served[agent.id]) for agent in page], len(rows) > limit
+    served = await categories_of(
+        session, partner_id=partner_id, agent_ids=[agent.id for agent in page.items]
+    )
+    return Page([(agent, served[agent.id]) for agent in page.items], page.has_more)
 
 
 async def categories_of(
-    session: AsyncSession, agent_ids: Sequence[int]
+    session: AsyncSession, *, partner_id: int, agent_ids: Sequence[int]
 ) -> dict[int, list[CallCategory]]:
-    """Each agent's categories, oldest first, in one query for a whole page of agents."""
-    found: dict[int, list[CallCategory]] = {agent_id: [] for agent_id in agent_ids}
-    if not agent_ids:
-        return found
-    query = (
-        select(agent_category.c.agent_id, CallCategory)
-        .join(CallCategory, CallCategory.id == agent_category.c.category_id)
-        .where(agent_category.c.agent_id.in_(agent_ids))
-        .order_by(CallCategory.id)
-    )
-    for agent_id, category in (await session.execute(query)).all():
-        found[agent_id].append(category)
-    return found
+    """Each agent's categories, oldest first."""
+    return await repository.categories_of(session, partner_id=partner_id, agent_ids=agent_ids)
 
 
 async def resolve_categories(
@@ -182,10 +161,9 @@ async def resolve_categories(
 async def require_category(session: AsyncSession, *, partner_id: int, code: str) -> CallCategory:
     category = None
     if is_code(code):
-        query = select(CallCategory).where(
-            CallCategory.partner_id == partner_id, CallCategory.code == code.lower()
+        category = await repository.category_by_code(
+            session, partner_id=partner_id, code=code.lower()
         )
-        category = (await session.execute(query)).scalar_one_or_none()
     if category is None:
         raise CategoryNotFound(f"Partner {partner_id} has no category {code}.")
     return category
@@ -194,13 +172,26 @@ async def require_category(session: AsyncSession, *, partner_id: int, code: str)
 async def require_agent(session: AsyncSession, *, partner_id: int, code: str) -> CallAgent:
     agent = None
     if is_code(code):
-        query = select(CallAgent).where(
-            CallAgent.partner_id == partner_id, CallAgent.code == code.lower()
-        )
-        agent = (await session.execute(query)).scalar_one_or_none()
+        agent = await repository.agent_by_code(session, partner_id=partner_id, code=code.lower())
     if agent is None:
         raise AgentNotFound(f"Partner {partner_id} has no agent {code}.")
     return agent
+
+
+async def agent_id(session: AsyncSession, *, partner_id: int, code: str) -> int | None:
+    """The agent a code names, if it still exists (None for anything that is not a code)."""
+    if not is_code(code):
+        return None
+    return await repository.id_by_code(session, CallAgent, partner_id=partner_id, code=code.lower())
+
+
+async def category_id(session: AsyncSession, *, partner_id: int, code: str) -> int | None:
+    """The category a code names, if it still exists (None for anything that is not a code)."""
+    if not is_code(code):
+        return None
+    return await repository.id_by_code(
+        session, CallCategory, partner_id=partner_id, code=code.lower()
+    )
 
 
 def _check_capacity(capacity: int) -> None:
@@ -210,26 +201,18 @@ def _check_capacity(capacity: int) -> None:
         )
 
 
-async def _serve(
-    session: AsyncSession, agent: CallAgent, categories: Sequence[CallCategory]
-) -> None:
-    if categories:
-        await session.execute(
-            insert(agent_category),
-            [{"agent_id": agent.id, "category_id": c.id} for c in categories],
-        )
-
-
 async def _cursor(
-    session: AsyncSession, model: type[CallCategory] | type[CallAgent], partner_id: int, code: str
-) -> int:
+    session: AsyncSession, model: repository.Directory, partner_id: int, code: str | None
+) -> int | None:
     """The row id a page continues after; a code that names no row of this partner is refused
     (an empty page would read as "no more")."""
+    if code is None:
+        return None
     found = None
     if is_code(code):
-        found = await session.scalar(
-            select(model.id).where(model.partner_id == partner_id, model.code == code.lower())
+        found = await repository.id_by_code(
+            session, model, partner_id=partner_id, code=code.lower()
         )
     if found is None:
         raise InvalidField("starting_after", "invalid", f"starting_after: no such code {code}")
-    return int(found)
+    return found

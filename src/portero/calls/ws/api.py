@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, WebSocket
 
 from portero.calls.runtime import serve_calls
-from portero.calls.sockets import serve_agent, serve_customer
+from portero.calls.ws.agent import serve_agent
+from portero.calls.ws.customer import serve_customer
 from portero.http.assembly import Assembly
 
 router = APIRouter(prefix="/play/api", tags=["call pages"])

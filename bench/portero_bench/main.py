@@ -1,0 +1,311 @@
+"""The benchmark from start to end: tools, scratch database and server, every scenario in
+order, then bench/results/<run>/summary.json and the README. Everything it started is
+stopped, and the database dropped, on the way out, including on Ctrl-C or SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import secrets
+import signal
+import subprocess
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from .common import BENCH, HOST, PORTERO, ensure_makedirs, say, step
+from .cpu import CpuMeter
+from .database import Postgres
+from .processes import Children, ensure_wrk, free_port, portero, wait_until_up
+from .profiling import profile
+from .readme import render_readme
+from .report import LABELS, Run, machine_facts, result_table, target_table, targets
+from .workload import create_links, create_play_sessions, links_needed
+from .wrk import Wrk, brief
+
+
+def _terminate(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+@dataclass
+class Bench:
+    """One benchmark under way: its options, the running server, its partner and the wrk that
+    loads it, and the results gathered so far."""
+
+    options: argparse.Namespace
+    steps: int
+    out: Path
+    run: Run
+    env: dict[str, str]
+    base_url: str
+    partner: dict[str, Any]
+    server: subprocess.Popen[bytes]
+    wrk: Wrk
+
+    def scenario(
+        self,
+        number: int,
+        key: str,
+        script: str,
+        path: str,
+        expected: int,
+        warm_args: list[str],
+        run_args: list[str],
+    ) -> None:
+        warm, timed = self.options.warmup, self.options.duration
+        step(number, self.steps, f"{LABELS[key]}: {warm:g} s warm-up, {timed:g} s timed")
+        if warm > 0:
+            self.wrk.run(f"{key}-warmup", script, path, warm, *warm_args, expected=expected)
+        result = self.wrk.run(key, script, path, timed, *run_args, expected=expected)
+        self.run.results[key] = result
+        say(f"      {brief(result)}")
+
+
+def run_benchmark(options: argparse.Namespace) -> int:
+    steps = 10 if options.profile else 9
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _terminate)
+    started = datetime.now(UTC)
+    out = ensure_makedirs(BENCH / "results" / started.strftime("%Y%m%dT%H%M%SZ"))
+    postgres = Postgres(options.pg_host, options.pg_port, options.pg_user)
+    database = f"portero_bench_{os.getpid()}"
+    children = Children()
+    created_database = False
+    try:
+        step(1, steps, "checking tools and machine")
+        wrk_binary = ensure_wrk()
+        run = Run(started, options, machine_facts(wrk_binary, postgres))
+        say(f"      {run.machine['nproc']} CPUs ({run.machine['cpu']}), results in {out}")
+
+        step(2, steps, f"creating database {database} and a configured partner")
+        postgres.create(database)
+        created_database = True
+        bench = _start_server(
+            options, steps, out, run, postgres.url(database), wrk_binary, children
+        )
+        _measure(bench)
+    finally:
+        children.stop_all()
+        if created_database:
+            with contextlib.suppress(Exception):
+                postgres.drop(database)
+                say(f"      dropped database {database}")
+    _write_outputs(run, out)
+    return 0
+
+
+def _server_env(options: argparse.Namespace, database_url: str, base_url: str) -> dict[str, str]:
+    """The environment of the server and of the `portero` commands."""
+    return os.environ | {
+        "PORTERO_DATABASE_URL": database_url,
+        "PORTERO_SECRET_KEY": secrets.token_hex(32),
+        "PORTERO_PUBLIC_URL": base_url,
+        "PORTERO_LOG_LEVEL": options.log_level,
+        "PORTERO_EXPIRY_SWEEP_SECONDS": "0",
+    }
+
+
+def _configure_partner(env: dict[str, str]) -> dict[str, Any]:
+    """Migrate the scratch database and create the partner every scenario launches for."""
+    portero(env, "migrate")
+    partner: dict[str, Any] = json.loads(portero(env, "partner", "create", "bench", "--json"))
+    portero(
+        env,
+        "partner",
+        "configure",
+        str(partner["id"]),
+        "--products",
+        "roulette,slot,call",
+        "--launch-ttl",
+        "3600",
+    )
+    return partner
+
+
+def _start_server(
+    options: argparse.Namespace,
+    steps: int,
+    out: Path,
+    run: Run,
+    database_url: str,
+    wrk_binary: str,
+    children: Children,
+) -> Bench:
+    """The partner (still step 2), then the server, and the wrk that will load it."""
+    port = options.port or free_port()
+    base_url = f"http://{HOST}:{port}"
+    env = _server_env(options, database_url, base_url)
+    partner = _configure_partner(env)
+
+    step(3, steps, f"starting the server on {base_url} (1 worker)")
+    log = out / "server.log"
+    server = children.start(
+        [str(PORTERO), "serve", "--host", HOST, "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    wait_until_up(base_url, server, log)
+
+    wrk = Wrk(
+        wrk_binary,
+        base_url,
+        options.threads,
+        options.connections,
+        out,
+        headers=(f"Authorization: Bearer {partner['token']}",),
+        cpu=CpuMeter(server.pid),
+    )
+    return Bench(options, steps, out, run, env, base_url, partner, server, wrk)
+
+
+def _measure(bench: Bench) -> None:
+    _launch_scenarios(bench)
+    _create_links(bench)
+    _open_links(bench)
+    _spin_slots(bench)
+
+    timed = bench.options.duration
+    step(9, bench.steps, f"{LABELS['a-end']}: {timed:g} s")
+    bench.run.results["a-end"] = bench.wrk.run(
+        "a-end", "healthz.lua", "/healthz", timed, expected=200
+    )
+    say(f"      {brief(bench.run.results['a-end'])}")
+
+    if bench.options.profile:
+        _profile_server(bench)
+
+
+def _launch_scenarios(bench: Bench) -> None:
+    """(a), then the launch APIs: (b) in its three variants and the three seed APIs (d)."""
+    players = [str(bench.options.returning_players)]
+    bench.scenario(4, "a", "healthz.lua", "/healthz", 200, [], [])
+    bench.scenario(5, "b-new", "launch_new.lua", "/v1/launches", 201, ["warm"], ["run"])
+    bench.scenario(6, "b-returning", "launch_returning.lua", "/v1/launches", 201, players, players)
+    keyed_warm, keyed_run = ["kwarm", "keyed"], ["krun", "keyed"]
+    bench.scenario(6, "b-keyed", "launch_new.lua", "/v1/launches", 201, keyed_warm, keyed_run)
+    # The three seed APIs, each issuing a link for a new user.
+    token, member = bench.partner["token"], str(bench.partner["id"])
+    bench.scenario(
+        6,
+        "d-000",
+        "seed000_session.lua",
+        "/1.0/request/session",
+        200,
+        [token, member, "warm"],
+        [token, member, "run"],
+    )
+    bench.scenario(
+        6,
+        "d-001",
+        "seed001_session.lua",
+        "/api/session",
+        200,
+        [member, token, "1"],
+        [member, token, "2"],
+    )
+    bench.scenario(
+        6,
+        "d-002",
+        "seed002_session.lua",
+        "/api/v1/access/external/cammer/generate-session",
+        200,
+        ["0"],
+        ["100000"],
+    )
+
+
+def _create_links(bench: Bench) -> None:
+    """The links (c) opens, sized from the rates measured so far, written to link files."""
+    options, run, out = bench.options, bench.run, bench.out
+    warm, timed = options.warmup, options.duration
+    # Separate lists for the warm-up, the timed run and the profiled run of (c).
+    run.links = links_needed(run, timed)
+    counts = {
+        "links-warmup.txt": links_needed(run, warm) if warm > 0 else 0,
+        "links.txt": run.links,
+        # Sampling slows the server down: the create rate is a generous bound there.
+        "links-profile.txt": links_needed(run, options.profile_seconds + 3, margin=1.0)
+        if options.profile
+        else 0,
+    }
+    step(7, bench.steps, f"creating {sum(counts.values()):,} links for (c) through the API")
+    tokens = asyncio.run(
+        create_links(bench.base_url, bench.partner["token"], sum(counts.values()), "l")
+    )
+    for name, count in counts.items():
+        (out / name).write_text("\n".join(tokens[:count]) + "\n")
+        tokens = tokens[count:]
+
+
+def _open_links(bench: Bench) -> None:
+    """(c): each link opened once, from the link files _create_links wrote."""
+    options, run, out, wrk = bench.options, bench.run, bench.out, bench.wrk
+    warm, timed = options.warmup, options.duration
+    threads = str(options.threads)
+    step(8, bench.steps, f"{LABELS['c']}: {warm:g} s warm-up, {timed:g} s timed")
+    if warm > 0:
+        warm_file = str(out / "links-warmup.txt")
+        wrk.run("c-warmup", "open_link.lua", "/", warm, warm_file, threads, expected=303)
+    links_file = str(out / "links.txt")
+    result = wrk.run("c", "open_link.lua", "/", timed, links_file, threads, expected=303)
+    run.results["c"] = result
+    say(f"      {brief(run.results['c'])}")
+    if run.results["c"].data.get("exhausted"):
+        say("      WARNING: not enough links; rerun with a larger --links")
+
+
+def _spin_slots(bench: Bench) -> None:
+    # (e) The slot spin API: one play session per connection (players' spins are
+    # serialised on their wallet), credit enough for every spin of the run.
+    partner = bench.partner
+    portero(bench.env, "partner", "terms", str(partner["id"]), "EUR", "--demo-credit", "100000000")
+    sessions = asyncio.run(
+        create_play_sessions(bench.base_url, partner["token"], bench.options.connections)
+    )
+    sessions_file = bench.out / "play-sessions.txt"
+    sessions_file.write_text("\n".join(sessions) + "\n")
+    file = str(sessions_file)
+    bench.scenario(
+        8, "e-slot", "slot_spin.lua", "/play/api/slots/spins", 200, [file, "warm"], [file, "run"]
+    )
+
+
+def _profile_server(bench: Bench) -> None:
+    run, wrk, server_pid = bench.run, bench.wrk, bench.server.pid
+    threads = str(bench.options.threads)
+    seconds = bench.options.profile_seconds
+    step(10, bench.steps, f"profiling (b) new player and (c) with py-spy, {seconds:g} s each")
+    profile(run, wrk, server_pid, "b-new", "launch_new.lua", "/v1/launches", "prof", expected=201)
+    profile_links = str(bench.out / "links-profile.txt")
+    profile(run, wrk, server_pid, "c", "open_link.lua", "/", profile_links, threads, expected=303)
+
+
+def _write_outputs(run: Run, out: Path) -> None:
+    """summary.json beside wrk's output, the README, and the tables on the terminal."""
+    options = run.options
+    (out / "summary.json").write_text(
+        json.dumps(
+            {
+                "started": run.started.isoformat(),
+                "machine": run.machine,
+                "links": run.links,
+                "results": {k: r.data | {"expected": r.expected} for k, r in run.results.items()},
+                "targets": [{"target": n, "measured": v, "pass": p} for n, v, p in targets(run)],
+            },
+            indent=2,
+        )
+    )
+    options.readme.write_text(render_readme(run))
+    say("")
+    say(result_table(run))
+    say("")
+    say(target_table(run))
+    for key, (summary, _load) in run.profiles.items():
+        say(f"\n{LABELS[key]}:\n{summary}")
+    say(f"\nwrote {options.readme} and {out}/")

@@ -1,0 +1,179 @@
+"""bench/README.md, assembled section by section from one benchmark's results."""
+
+from __future__ import annotations
+
+from .common import PROFILE_RATE, TARGET_P99_MS
+from .report import LABELS, Run, result_table, slot_spin_line, status_notes, target_table
+
+
+def render_readme(run: Run) -> str:
+    return (
+        _introduction(run)
+        + _how(run)
+        + _machine(run)
+        + _results(run)
+        + _targets(run)
+        + _profiles(run)
+        + _rerunning(run)
+    )
+
+
+def _drift(run: Run) -> str:
+    if "a-end" not in run.results:
+        return ""
+    change = run.results["a-end"].ok_per_second / run.results["a"].ok_per_second - 1
+    return f"The baseline measured again at the end differed by {change:+.1%}."
+
+
+def _profiles(run: Run) -> str:
+    """The "Where the time goes" section: empty unless the run was profiled (`--profile`)."""
+    if not run.profiles:
+        return ""
+    o = run.options
+    profiles = (
+        "\n## Where the time goes\n\n"
+        f"`py-spy record --gil --native` sampled the server for {o.profile_seconds:g} s in\n"
+        "the middle of an extra, untimed run of the scenario (`--profile`): only the thread\n"
+        "holding the GIL; C time is charged to its Python caller, except socket writes and\n"
+        "the garbage collector. Then: self time by package, and the time below the deepest\n"
+        "portero frame of each stack (what portero's code asked the libraries for;\n"
+        "`BodyLimitMiddleware -> …` is the framework around the endpoint). Sampling\n"
+        f"stops the process {PROFILE_RATE} times a second and slows it down (see the load\n"
+        "line): read the shares, not the rates. Per-function detail and raw stacks:\n"
+        "`bench/results/<run>/profile-*.txt`.\n"
+    )
+    for key, (summary, load) in run.profiles.items():
+        profiles += (
+            f"\n### {LABELS[key]}\n\nLoad while sampling: {load.ok_per_second:.0f} ok/s, "
+            f"p50 {load.ms('p50'):.1f} ms, p99 {load.ms('p99'):.1f} ms; CPU % server "
+            f"(kernel) / pg / wrk and py-spy / other: {load.cpu}.\n\n"
+            f"```\n{summary.rstrip()}\n```\n"
+        )
+    return profiles
+
+
+def _introduction(run: Run) -> str:
+    """Title, purpose and the scenarios (a) to (e)."""
+    o = run.options
+    return f"""# Benchmark
+
+Throughput and latency of one Portero server process under [wrk](https://github.com/wg/wrk),
+on one machine, with PostgreSQL. Regenerate this file with `make bench` (that is,
+`bash bench/run.sh`).
+
+## What is measured
+
+- **(a)** `GET /healthz`: no database, no authentication. The ceiling of the stack (uvicorn,
+  FastAPI, middleware) on this machine; the other scenarios are compared with it.
+- **(b) new player**: `POST /v1/launches` with a player id never seen before on every request
+  (id = run prefix, wrk thread, counter): one player insert and one launch insert.
+- **(b) returning player**: the same request cycling through a fixed set of
+  {o.returning_players} player ids, which exist after the warm-up: the upsert updates.
+- **(b) with Idempotency-Key**: as (b) new player, each request with a key of its own. Without
+  a key, issuing is one statement, atomic by itself, sent without BEGIN/COMMIT; a key makes
+  it a transaction (BEGIN, statement, COMMIT), since a replay or a refusal must see and may
+  have to undo the player upsert.
+- **(d)** the create-session call of each seed API, each request for a new user: seed 000
+  (form parameters, no key: one statement), seed 001 (its `uuid` is an idempotency key: a
+  transaction) and seed 002 (JSON, no key: one statement). Seed 000 answers HTTP 200 to errors
+  too, so only bodies with `"status":"OK"` count.
+- **(c)** `GET /launch/{{token}}`: first opening of a link (claims the launch, starts the play
+  session, answers 303). {run.links:,} links are created through the API just before (and
+  more for the warm-up); each wrk thread walks its own disjoint slice, each token once.
+- **(e)** `POST /play/api/slots/spins`: a 20-cent spin of monaco-nights (free spins played
+  out, bet and win settled on the wallet, the spin recorded), over {o.connections} players'
+  play sessions, each request with a new spin id. No target: measured beside the others.
+
+"""
+
+
+def _how(run: Run) -> str:
+    """How the numbers are taken, and how to read the CPU columns."""
+    o = run.options
+    m = run.machine
+    drift = _drift(run)
+    return f"""## How
+
+- A fresh PostgreSQL database per run, migrated, with one configured partner (link lifetime
+  1 h); dropped at the end.
+- `portero serve --workers 1`, with `PORTERO_LOG_LEVEL={o.log_level}` (the per-request access
+  line is INFO: left out so that the numbers measure the service, not the log pipe) and the
+  expiry sweep off.
+- wrk with {o.threads} threads and {o.connections} connections, on the same machine as the
+  server and PostgreSQL (all share the cores). Each scenario: {o.warmup:g} s warm-up, then
+  {o.duration:g} s timed; all in one invocation, so the ratios use this run's own baseline.
+  {drift}
+- ok/s counts only responses with the expected status (200, 201, 201, 303); latencies are
+  wrk's, over all responses. The CPU column is the CPU time of the server process (in
+  brackets: the part spent in the kernel), of all PostgreSQL processes, of wrk and of
+  everything else on the machine during the timed run, in % of one core ({m["nproc"]}00 = every
+  core busy): a large "other" means the numbers were disturbed. "Server waits for CPU" is
+  the share of the run its event-loop thread was runnable but not running
+  (`/proc/<pid>/schedstat`); the last column divides the server's CPU time by the ok
+  responses. Raw wrk output is kept in `bench/results/` (not committed).
+
+"""
+
+
+def _machine(run: Run) -> str:
+    """What it ran on, and which version of the code."""
+    m = run.machine
+    return f"""## Machine
+
+| | |
+|---|---|
+| date | {run.started:%Y-%m-%d %H:%M} UTC |
+| CPUs (nproc) | {m["nproc"]} |
+| CPU model | {m["cpu"]} |
+| kernel | {m["kernel"]} |
+| Python | {m["python"]} |
+| PostgreSQL | {m["postgres"]} |
+| wrk | {m["wrk"]} |
+| packages | {m["packages"]} |
+| code | {m["commit"]} |
+
+"""
+
+
+def _results(run: Run) -> str:
+    """The results table and what to note about it."""
+    return f"""## Results
+
+{result_table(run)}
+{slot_spin_line(run)}
+{status_notes(run)}
+
+"""
+
+
+def _targets(run: Run) -> str:
+    """What the targets are and whether they were met, up to the end of the table's line."""
+    o = run.options
+    return f"""## Targets
+
+Ratios are ok/s of the scenario over ok/s of (a); p99 at {o.connections} connections. wrk
+keeps {o.connections} requests in flight, so the mean latency is about {o.connections} / ok/s:
+a p99 of {TARGET_P99_MS:g} ms needs at least {o.connections * 1000 / TARGET_P99_MS:,.0f} ok/s.
+
+{target_table(run)}
+"""
+
+
+def _rerunning(run: Run) -> str:
+    """How to run it again and what it needs; from the blank line after the targets or the
+    profiles."""
+    o = run.options
+    return f"""
+## Re-running
+
+```
+make bench                          # or: bash bench/run.sh
+bash bench/run.sh --duration 30     # longer timed runs
+bash bench/run.sh --profile         # also sample the server with py-spy in (b-new) and (c)
+bash bench/run.sh --help            # every option
+```
+
+It needs PostgreSQL at {o.pg_host}:{o.pg_port} (user {o.pg_user}, no password; see
+`--pg-host`, `--pg-port`, `--pg-user`) and installs wrk with apt-get when it is missing.
+Missed targets are reported, not turned into a failing exit code.
+"""

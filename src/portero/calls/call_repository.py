@@ -1,0 +1,276 @@
+"""Statements on a call's row and its offers: joining the queue, the position in it, being
+offered, answered, sent back, ended. Each change is one conditional UPDATE on the call's current
+status that reports whether (and for whom) it matched; the services decide what a miss means.
+
+Call ids come from the customer's own session, from an agent's console (for a call routed to
+them), or from the clock's own selections; the clock serves every partner. Reads here are
+therefore across partners by design (kit/tenancy.py), except a partner's own queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portero.calls.models import (
+    AGENT,
+    CALL,
+    OFFER,
+    OPEN_STATUSES,
+    QUEUED_STATUSES,
+    CallStatus,
+    OfferOutcome,
+)
+from portero.kit.db import AnyRow
+from portero.kit.tenancy import across_partners, for_partner
+
+_OPEN = [s.value for s in OPEN_STATUSES]
+_QUEUED = [s.value for s in QUEUED_STATUSES]
+
+
+def _changed(result: Any) -> bool:
+    return bool(getattr(result, "rowcount", 0))
+
+
+# The queue ------------------------------------------------------------------------------------
+
+
+async def latest_of_launch(session: AsyncSession, launch_id: str) -> AnyRow | None:
+    """The newest call a link started: its id and status."""
+    query = (
+        select(CALL.c.id, CALL.c.status)
+        .where(CALL.c.launch_id == launch_id)
+        .order_by(CALL.c.created_at.desc(), CALL.c.id.desc())
+        .limit(1)
+    )
+    return (await session.execute(across_partners(query))).one_or_none()
+
+
+async def insert_call(session: AsyncSession, values: Mapping[str, Any]) -> bool:
+    """A new call; False if its link already has an open call (another tab of the same link
+    joined at the same instant), in which case nothing was written."""
+    try:
+        async with session.begin_nested():
+            await session.execute(insert(CALL).values(**values))
+    except IntegrityError:
+        return False
+    return True
+
+
+async def waiting(
+    session: AsyncSession, *, now: datetime, partner_id: int | None, limit: int
+) -> list[AnyRow]:
+    """The oldest calls waiting for an agent (of one partner, or of all), with their targets."""
+    query = (
+        select(CALL.c.id, CALL.c.partner_id, CALL.c.target_agent_id, CALL.c.target_category_id)
+        .where(CALL.c.status == CallStatus.waiting.value, CALL.c.give_up_at > now)
+        .order_by(CALL.c.created_at, CALL.c.id)
+        .limit(limit)
+    )
+    scoped = across_partners(query) if partner_id is None else for_partner(query, CALL, partner_id)
+    return list((await session.execute(scoped)).all())
+
+
+async def position(session: AsyncSession, call_id: str) -> int | None:
+    """1 for the next customer to be offered, for calls in the queue; None otherwise.
+
+    Counted within the call's own queue (the same agent, the same category, or "anyone"), in
+    order of arrival: that is the order routing offers them in.
+    """
+    query = select(
+        CALL.c.partner_id,
+        CALL.c.status,
+        CALL.c.created_at,
+        CALL.c.target_agent_id,
+        CALL.c.target_category_id,
+    ).where(CALL.c.id == call_id)
+    call = (await session.execute(across_partners(query))).one_or_none()
+    if call is None or call.status not in _QUEUED:
+        return None
+    ahead = (
+        select(func.count())
+        .select_from(CALL)
+        .where(
+            CALL.c.status.in_(_QUEUED),
+            CALL.c.target_agent_id.is_not_distinct_from(call.target_agent_id),
+            CALL.c.target_category_id.is_not_distinct_from(call.target_category_id),
+            or_(
+                CALL.c.created_at < call.created_at,
+                and_(CALL.c.created_at == call.created_at, CALL.c.id < call_id),
+            ),
+        )
+    )
+    return int(await session.scalar(for_partner(ahead, CALL, call.partner_id)) or 0) + 1
+
+
+async def customer_seen(session: AsyncSession, *, call_id: str, now: datetime) -> None:
+    await session.execute(
+        update(CALL)
+        .where(CALL.c.id == call_id, CALL.c.status.in_(_OPEN))
+        .values(customer_seen_at=now)
+    )
+
+
+async def status_of(session: AsyncSession, call_id: str) -> AnyRow | None:
+    """The call's status, agent and partner."""
+    query = select(CALL.c.status, CALL.c.agent_id, CALL.c.partner_id).where(CALL.c.id == call_id)
+    return (await session.execute(across_partners(query))).one_or_none()
+
+
+# Offers ---------------------------------------------------------------------------------------
+
+
+async def claim_for_offer(
+    session: AsyncSession, *, call_id: str, agent_id: int, now: datetime, expires_at: datetime
+) -> bool:
+    """waiting → ringing on the agent, if still waiting."""
+    claimed = await session.execute(
+        update(CALL)
+        .where(CALL.c.id == call_id, CALL.c.status == CallStatus.waiting.value)
+        .values(
+            status=CallStatus.ringing.value,
+            agent_id=agent_id,
+            offered_at=func.coalesce(CALL.c.offered_at, now),
+            offer_expires_at=expires_at,
+        )
+    )
+    return _changed(claimed)
+
+
+async def record_offer(
+    session: AsyncSession, *, call_id: str, agent_id: int, now: datetime, expires_at: datetime
+) -> None:
+    await session.execute(
+        insert(OFFER).values(
+            call_id=call_id, agent_id=agent_id, offered_at=now, expires_at=expires_at
+        )
+    )
+
+
+async def connect(
+    session: AsyncSession, *, call_id: str, agent_id: int, now: datetime
+) -> int | None:
+    """ringing on the agent → connected; the call's partner, or None if it no longer rang."""
+    connected = await session.execute(
+        update(CALL)
+        .where(
+            CALL.c.id == call_id,
+            CALL.c.agent_id == agent_id,
+            CALL.c.status == CallStatus.ringing.value,
+        )
+        .values(status=CallStatus.connected.value, answered_at=now, offer_expires_at=None)
+        .returning(CALL.c.partner_id)
+    )
+    partner_id = connected.scalar_one_or_none()
+    return int(partner_id) if partner_id is not None else None
+
+
+async def back_to_queue(session: AsyncSession, *, call_id: str, agent_id: int) -> int | None:
+    """ringing on the agent → waiting; the call's partner, or None if it no longer rang."""
+    back = await session.execute(
+        update(CALL)
+        .where(
+            CALL.c.id == call_id,
+            CALL.c.agent_id == agent_id,
+            CALL.c.status == CallStatus.ringing.value,
+        )
+        .values(status=CallStatus.waiting.value, agent_id=None, offer_expires_at=None)
+        .returning(CALL.c.partner_id)
+    )
+    partner_id = back.scalar_one_or_none()
+    return int(partner_id) if partner_id is not None else None
+
+
+async def close_offer(
+    session: AsyncSession, *, call_id: str, agent_id: int, outcome: OfferOutcome, now: datetime
+) -> None:
+    await session.execute(
+        update(OFFER)
+        .where(OFFER.c.call_id == call_id, OFFER.c.agent_id == agent_id, OFFER.c.outcome.is_(None))
+        .values(outcome=outcome.value, answered_at=now)
+    )
+
+
+async def overdue_offers(session: AsyncSession, *, now: datetime) -> list[tuple[str, int]]:
+    """Calls ringing past their offer's time: (call id, agent id)."""
+    query = select(CALL.c.id, CALL.c.agent_id).where(
+        CALL.c.status == CallStatus.ringing.value, CALL.c.offer_expires_at <= now
+    )
+    rows = (await session.execute(across_partners(query))).all()
+    return [(str(call_id), int(agent_id)) for call_id, agent_id in rows]
+
+
+# Endings --------------------------------------------------------------------------------------
+
+
+async def end_unanswered(
+    session: AsyncSession,
+    *,
+    call_id: str,
+    outcome: CallStatus,
+    now: datetime,
+    by: str,
+    give_up_by: datetime | None = None,
+    silent_since: datetime | None = None,
+) -> AnyRow | None:
+    """waiting or ringing → `outcome`; with `give_up_by`, only a call still waiting whose time
+    ran out by then; with `silent_since`, only a call whose page has been silent since then.
+    Returns the partner and the agent it rang on, or None if nothing matched."""
+    statement = update(CALL).where(CALL.c.id == call_id, CALL.c.status.in_(_QUEUED))
+    if give_up_by is not None:
+        statement = statement.where(
+            CALL.c.status == CallStatus.waiting.value, CALL.c.give_up_at <= give_up_by
+        )
+    if silent_since is not None:
+        statement = statement.where(CALL.c.customer_seen_at <= silent_since)
+    ended = await session.execute(
+        statement.values(
+            status=outcome.value, ended_at=now, ended_by=by, offer_expires_at=None
+        ).returning(CALL.c.partner_id, CALL.c.agent_id, CALL.c.status)
+    )
+    return ended.one_or_none()
+
+
+async def overdue_waiting(session: AsyncSession, *, now: datetime) -> list[str]:
+    """Calls still waiting past their give-up time."""
+    query = select(CALL.c.id).where(
+        CALL.c.status == CallStatus.waiting.value, CALL.c.give_up_at <= now
+    )
+    return [str(call_id) for call_id in (await session.execute(across_partners(query))).scalars()]
+
+
+async def silent_in_queue(session: AsyncSession, *, seen_before: datetime) -> list[str]:
+    """Calls in the queue whose customer page has not been seen since `seen_before`."""
+    query = select(CALL.c.id).where(
+        CALL.c.status.in_(_QUEUED), CALL.c.customer_seen_at <= seen_before
+    )
+    return [str(call_id) for call_id in (await session.execute(across_partners(query))).scalars()]
+
+
+async def complete(session: AsyncSession, *, call_id: str, now: datetime, by: str) -> AnyRow | None:
+    """connected → completed; its agent, launch and partner, or None if it was not connected."""
+    ended = await session.execute(
+        update(CALL)
+        .where(CALL.c.id == call_id, CALL.c.status == CallStatus.connected.value)
+        .values(status=CallStatus.completed.value, ended_at=now, ended_by=by)
+        .returning(CALL.c.agent_id, CALL.c.launch_id, CALL.c.partner_id)
+    )
+    return ended.one_or_none()
+
+
+async def silent_connected(session: AsyncSession, *, seen_before: datetime) -> list[str]:
+    """Calls in progress whose customer page or agent console has not been seen since then."""
+    query = (
+        select(CALL.c.id)
+        .join(AGENT, AGENT.c.id == CALL.c.agent_id)
+        .where(
+            CALL.c.status == CallStatus.connected.value,
+            or_(CALL.c.customer_seen_at <= seen_before, AGENT.c.seen_at <= seen_before),
+        )
+    )
+    return [str(call_id) for call_id in (await session.execute(across_partners(query))).scalars()]

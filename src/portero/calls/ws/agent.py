@@ -1,0 +1,133 @@
+"""The agent's console socket: presence, the offer ringing, the calls in progress."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from starlette.websockets import WebSocket
+
+from portero.calls import directory, ending, presence, routing, views
+from portero.calls.errors import NotAnAgentConsole
+from portero.calls.ice import ice_servers
+from portero.calls.models import Presence
+from portero.calls.outbox import agent_channel, call_channel
+from portero.calls.ws import messages
+from portero.calls.ws.connection import Connection
+from portero.calls.ws.messages import Message, Refused
+from portero.kit.clock import utcnow
+from portero.kit.db import session_scope
+from portero.launches import opening
+
+
+class AgentSocket(Connection):
+    def __init__(self, websocket: WebSocket) -> None:
+        super().__init__(websocket)
+        self.agent_id = 0
+        self.state: dict[str, Any] = {}
+        # The calls in progress on this console, from the last state read: the only calls it
+        # may hang up or signal to.
+        self.connected_calls: set[str] = set()
+
+    async def start(self, context: opening.PlayContext) -> None:
+        if context.product != "console":
+            raise NotAnAgentConsole()
+        code = str(context.params.get("agent_code", "")).lower()
+        async with session_scope(self.runtime.sessions) as session:
+            agent_id = await directory.agent_id(session, partner_id=context.partner_id, code=code)
+            if agent_id is None:
+                raise NotAnAgentConsole("This console's agent no longer exists.")
+            await presence.agent_seen(session, agent_id=agent_id, now=utcnow())
+        self.agent_id = agent_id
+        await self.send(
+            messages.welcome("agent", ice_servers(self.runtime.settings, user=f"agent-{code}"))
+        )
+
+    def channels(self) -> list[str]:
+        return [agent_channel(self.agent_id)]
+
+    async def refresh(self) -> None:
+        async with session_scope(self.runtime.sessions) as session:
+            state = await views.console_view(session, self.agent_id)
+        self.connected_calls = {call["call_id"] for call in state["calls"]}
+        if state != self.state:
+            self.state = state
+            await self.send(state)
+
+    async def on_published(self, channel: str, message: Message) -> None:
+        if message.get("type") == "refresh":
+            await self.refresh()
+        elif message.get("from") == "customer" and message.get("call_id") in self.connected_calls:
+            await self.send(message)
+
+    def _my_call(self, message: Message) -> str:
+        call_id = messages.call_id_of(message)
+        if call_id not in self.connected_calls:
+            raise Refused("not_connected", "That call is not in progress on this console.")
+        return call_id
+
+    async def _ping(self, _message: Message, now: datetime) -> None:
+        if self.due_heartbeat(now):
+            await self.transaction(
+                lambda session, _outbox: presence.agent_seen(
+                    session, agent_id=self.agent_id, now=now
+                )
+            )
+        await self.send({"type": "pong"})
+
+    async def _set_presence(self, message: Message, now: datetime) -> None:
+        try:
+            wanted = Presence(str(message.get("presence")))
+        except ValueError:
+            raise Refused("malformed", "presence is offline, available or busy.") from None
+        await self.transaction(
+            lambda session, outbox: presence.set_presence(
+                session, outbox, agent_id=self.agent_id, presence=wanted, now=now,
+                timings=self.timings,
+            )
+        )  # fmt: skip
+
+    async def _accept(self, message: Message, now: datetime) -> None:
+        call_id = messages.call_id_of(message)
+        await self.transaction(
+            lambda session, outbox: routing.accept(
+                session, outbox, agent_id=self.agent_id, call_id=call_id, now=now
+            )
+        )
+        self.calls.nudge()
+
+    async def _reject(self, message: Message, now: datetime) -> None:
+        call_id = messages.call_id_of(message)
+        await self.transaction(
+            lambda session, outbox: routing.decline(
+                session, outbox, agent_id=self.agent_id, call_id=call_id, now=now,
+                timings=self.timings,
+            )
+        )  # fmt: skip
+
+    async def _hang_up(self, message: Message, now: datetime) -> None:
+        call_id = self._my_call(message)
+        await self.transaction(
+            lambda session, outbox: ending.hang_up(
+                session, outbox, call_id=call_id, now=now, by="agent"
+            )
+        )
+        self.calls.nudge()
+
+    async def _relay(self, message: Message, now: datetime) -> None:
+        call_id = self._my_call(message)
+        out = messages.relayed(message, call_id=call_id, side="agent", now=now)
+        await self.bus.publish(call_channel(call_id), out)
+
+    handlers = {
+        "ping": _ping,
+        "presence": _set_presence,
+        "accept": _accept,
+        "reject": _reject,
+        "hangup": _hang_up,
+        **dict.fromkeys(messages.RELAYED, _relay),
+    }
+
+
+async def serve_agent(websocket: WebSocket) -> None:
+    await AgentSocket(websocket).run()

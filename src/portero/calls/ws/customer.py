@@ -1,0 +1,95 @@
+"""The customer's socket: the waiting room (queue position, ringing), then the call."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from starlette.websockets import WebSocket
+
+from portero.calls import queue, views
+from portero.calls.errors import NotACallSession
+from portero.calls.ice import ice_servers
+from portero.calls.models import CallStatus
+from portero.calls.outbox import agent_channel, call_channel, queue_channel
+from portero.calls.ws import messages
+from portero.calls.ws.connection import Connection
+from portero.calls.ws.messages import Message, Refused
+from portero.kit.clock import utcnow
+from portero.kit.db import session_scope
+from portero.launches import opening
+
+_OVER = (CallStatus.completed, CallStatus.missed, CallStatus.abandoned)
+
+
+class CustomerSocket(Connection):
+    def __init__(self, websocket: WebSocket) -> None:
+        super().__init__(websocket)
+        self.call_id = ""
+        self.partner_id = 0
+        self.state: dict[str, Any] = {}
+        self.connected_agent_id: int | None = None
+
+    async def start(self, context: opening.PlayContext) -> None:
+        if context.product != "call":
+            raise NotACallSession()
+        self.partner_id = context.partner_id
+        now = utcnow()
+        self.call_id = await self.transaction(
+            lambda session, outbox: queue.join(
+                session, outbox, context, now=now, timings=self.timings
+            )
+        )
+        servers = ice_servers(self.runtime.settings, user=f"customer-{self.call_id}")
+        await self.send(messages.welcome("customer", servers, call_id=self.call_id))
+
+    def channels(self) -> list[str]:
+        return [call_channel(self.call_id), queue_channel(self.partner_id)]
+
+    async def refresh(self) -> None:
+        async with session_scope(self.runtime.sessions) as session:
+            view = await views.customer_view(session, self.call_id)
+        self.connected_agent_id = view.connected_agent_id
+        if view.state != self.state:
+            self.state = view.state
+            await self.send(view.state)
+
+    def finished(self) -> bool:
+        """Once the call is over, the page has been told and the socket closes."""
+        return self.state.get("status") in _OVER
+
+    async def on_published(self, channel: str, message: Message) -> None:
+        if message.get("type") in ("refresh", "queue"):
+            await self.refresh()
+        elif message.get("from") == "agent":
+            await self.send(message)
+
+    async def _ping(self, _message: Message, now: datetime) -> None:
+        if self.due_heartbeat(now):
+            await self.transaction(
+                lambda session, _outbox: queue.customer_seen(session, call_id=self.call_id, now=now)
+            )
+        await self.send({"type": "pong"})
+
+    async def _hang_up(self, _message: Message, now: datetime) -> None:
+        await self.transaction(
+            lambda session, outbox: queue.leave(session, outbox, call_id=self.call_id, now=now)
+        )
+        self.calls.nudge()
+
+    async def _relay(self, message: Message, now: datetime) -> None:
+        """To the agent on the call, known from the last state read (no query per message)."""
+        if self.connected_agent_id is None:
+            raise Refused("not_connected", "The call is not connected.")
+        out = messages.relayed(message, call_id=self.call_id, side="customer", now=now)
+        await self.bus.publish(agent_channel(self.connected_agent_id), out)
+
+    handlers = {
+        "ping": _ping,
+        "hangup": _hang_up,
+        **dict.fromkeys(messages.RELAYED, _relay),
+    }
+
+
+async def serve_customer(websocket: WebSocket) -> None:
+    await CustomerSocket(websocket).run()
