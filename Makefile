@@ -36,6 +36,7 @@ check: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+	$(BIN)/mypy --strict bench/portero_bench
 
 format: $(STAMP)
 	$(BIN)/ruff format src tests bench

@@ -71,3 +71,39 @@ def test_the_call_sockets_never_query() -> None:
         source = path.read_text()
         assert not _query_builders(path), path
         assert "sqlalchemy" not in source, path
+
+
+MAX_FILE_LINES = 400
+MAX_FUNCTION_LINES = 60
+# Where a long function is the right shape, and why.
+LONG_FUNCTIONS_ALLOWED = {
+    # Alembic migrations declare a schema as it was on one day; they are generated, reviewed
+    # once, and never edited after they have run anywhere.
+    "migrations/versions/*.py": "generated, frozen schema declarations",
+}
+
+
+def _sources() -> list[Path]:
+    return sorted([*ROOT.rglob("*.py"), *(ROOT.parent.parent / "bench").rglob("*.py")])
+
+
+def test_no_source_file_is_over_400_lines() -> None:
+    long = [
+        f"{path}: {lines} lines"
+        for path in _sources()
+        if (lines := len(path.read_text().splitlines())) > MAX_FILE_LINES
+    ]
+    assert not long, "\n".join(long)
+
+
+def test_no_function_is_over_60_lines_but_the_listed_exceptions() -> None:
+    long = []
+    for path in _sources():
+        if any(path.match(pattern) for pattern in LONG_FUNCTIONS_ALLOWED):
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    long.append(f"{path}:{node.lineno} {node.name}: {length} lines")
+    assert not long, "\n".join(long)

@@ -4,6 +4,7 @@ command does) so that /metrics sums every process."""
 from __future__ import annotations
 
 import os
+from functools import partial
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -14,6 +15,9 @@ from prometheus_client import (
     multiprocess,
 )
 from prometheus_client import REGISTRY as DEFAULT_REGISTRY
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portero.kit.db import after_commit
 
 HTTP_REQUESTS = Counter(
     "portero_http_requests_total", "HTTP requests answered", ["method", "route", "status"]
@@ -53,6 +57,16 @@ def count_round(partner: int, game: str, currency: str, *, staked: int, returned
     GAME_ROUNDS.labels(*labels).inc()
     GAME_STAKED.labels(*labels).inc(staked)
     GAME_RETURNED.labels(*labels).inc(returned)
+
+
+def count_round_once_committed(
+    session: AsyncSession, partner: int, game: str, currency: str, *, staked: int, returned: int
+) -> None:
+    """A game round's counters, counted when (and only if) its transaction commits."""
+    after_commit(
+        session,
+        partial(count_round, partner, game, currency, staked=staked, returned=returned),
+    )
 
 
 # Looking up a labelled child costs as much as the rest of the bookkeeping: keep them.

@@ -14,7 +14,7 @@ from portero.kit.clock import utcnow
 from portero.kit.errors import PorteroError
 from portero.kit.ids import new_id
 from portero.kit.secrets import hash_token
-from portero.launches import repository
+from portero.launches import repository, session_repository
 from portero.launches.errors import (
     CallEnded,
     LaunchAlreadyUsed,
@@ -123,7 +123,7 @@ async def resume(session: AsyncSession, *, token: str | None) -> PlayContext:
     """The play session behind a bearer token, refreshed; the product's every call goes here."""
     if not token:
         raise SessionInvalid("No play session token was given.")
-    row = await repository.session_by_token_hash(session, hash_token(token))
+    row = await session_repository.session_by_token_hash(session, hash_token(token))
     if row is None or row.launch_status == LaunchStatus.revoked:
         raise SessionInvalid()
     now = utcnow()
@@ -132,7 +132,7 @@ async def resume(session: AsyncSession, *, token: str | None) -> PlayContext:
     idle_expires_at = row.idle_expires_at
     if now - row.last_seen_at >= _TOUCH_EVERY:
         idle_expires_at = min(now + timedelta(seconds=row.idle_seconds), row.expires_at)
-        await repository.touch_session(
+        await session_repository.touch_session(
             session, session_id=row.id, now=now, idle_expires_at=idle_expires_at
         )
     return PlayContext(
@@ -170,4 +170,4 @@ async def end_launch(session: AsyncSession, *, launch_id: str, now: datetime) ->
         now=now,
         from_statuses=(LaunchStatus.opened,),
     )
-    await repository.end_sessions_of(session, launch_id=launch_id, now=now)
+    await session_repository.end_sessions_of(session, launch_id=launch_id, now=now)

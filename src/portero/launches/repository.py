@@ -1,4 +1,4 @@
-"""Every query on launches and play sessions, in SQLAlchemy.
+"""Every query on launches, in SQLAlchemy (play sessions: session_repository.py).
 
 The two hot paths (issuing and opening a link) are also written out for asyncpg in
 `pg_store.py`, which PostgreSQL deployments use; here they serve SQLite (which cannot put DML
@@ -22,7 +22,6 @@ from sqlalchemy import (
     case,
     delete,
     func,
-    insert,
     or_,
     select,
     update,
@@ -32,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.kit.pagination import Page, fetch_page, newest_first
 from portero.kit.tenancy import across_partners, for_partner
-from portero.launches.models import Launch, LaunchStatus, PlaySession
+from portero.launches.models import Launch, LaunchStatus
 from portero.launches.records import LAUNCH_FIELDS, PLAYER_FIELDS, LaunchRecord, PlayerRecord
 from portero.partners.models import Partner
 from portero.players.models import Player
@@ -334,87 +333,3 @@ async def delete_expired(
     )
     result = await session.execute(delete(LAUNCH).where(LAUNCH.c.id.in_(doomed)))
     return int(getattr(result, "rowcount", 0))
-
-
-# Play sessions -------------------------------------------------------------------------------
-
-SESSION = cast(Table, PlaySession.__table__)
-
-
-async def session_by_token_hash(session: AsyncSession, token_hash: bytes) -> Row[Any] | None:
-    query = (
-        select(
-            SESSION,
-            LAUNCH.c.status.label("launch_status"),
-            LAUNCH.c.partner_id,
-            LAUNCH.c.product,
-            LAUNCH.c.params,
-            LAUNCH.c.language,
-            LAUNCH.c.currency,
-            LAUNCH.c.return_url,
-            Partner.return_url.label("partner_return_url"),
-            PLAYER.c.id.label("player_key"),
-            PLAYER.c.external_id,
-            PLAYER.c.nickname,
-            PLAYER.c.name,
-        )
-        .select_from(
-            SESSION.join(LAUNCH, LAUNCH.c.id == SESSION.c.launch_id)
-            .join(Partner, Partner.id == LAUNCH.c.partner_id)
-            .join(PLAYER, PLAYER.c.id == LAUNCH.c.player_id)
-        )
-        .where(SESSION.c.token_hash == token_hash)
-    )
-    # Across partners: the play session's token says which launch (and partner) it is.
-    return (await session.execute(across_partners(query))).one_or_none()
-
-
-async def insert_session(session: AsyncSession, values: Mapping[str, Any]) -> None:
-    await session.execute(_INSERT_SESSION, dict(values))
-
-
-_INSERT_SESSION = insert(SESSION)
-
-
-async def touch_session(
-    session: AsyncSession, *, session_id: str, now: datetime, idle_expires_at: datetime
-) -> None:
-    await session.execute(
-        update(SESSION)
-        .where(SESSION.c.id == session_id)
-        .values(last_seen_at=now, idle_expires_at=idle_expires_at)
-    )
-
-
-async def end_sessions_of(session: AsyncSession, *, launch_id: str, now: datetime) -> None:
-    await session.execute(
-        update(SESSION)
-        .where(SESSION.c.launch_id == launch_id, SESSION.c.ended_at.is_(None))
-        .values(ended_at=now)
-    )
-
-
-async def end_stale_sessions(session: AsyncSession, *, now: datetime) -> int:
-    """End the launches whose play session is past its idle or maximum lifetime."""
-    stale = select(SESSION.c.launch_id).where(
-        SESSION.c.ended_at.is_(None),
-        or_(SESSION.c.expires_at <= now, SESSION.c.idle_expires_at <= now),
-    )
-    ended = await session.execute(
-        update(LAUNCH)
-        .where(
-            LAUNCH.c.status == "opened",
-            LAUNCH.c.id.in_(stale),
-            LAUNCH.c.product.not_in(REUSABLE_LINK_PRODUCTS),
-        )
-        .values(status="ended", ended_at=now)
-    )
-    await session.execute(
-        update(SESSION)
-        .where(
-            SESSION.c.ended_at.is_(None),
-            or_(SESSION.c.expires_at <= now, SESSION.c.idle_expires_at <= now),
-        )
-        .values(ended_at=now)
-    )
-    return int(getattr(ended, "rowcount", 0))

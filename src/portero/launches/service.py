@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,7 +14,7 @@ from portero.kit.clock import utcnow
 from portero.kit.ids import is_launch_id, new_id
 from portero.kit.pagination import Page
 from portero.kit.secrets import hash_token
-from portero.launches import repository
+from portero.launches import repository, session_repository
 from portero.launches.errors import IdempotencyKeyReused, LaunchNotFound, LaunchNotRevocable
 from portero.launches.links import NATIVE_SOURCE
 from portero.launches.models import LaunchStatus
@@ -67,35 +67,15 @@ async def create_launch(
     nonce = new_nonce()
     token = derive_token(signing_key, launch_id=launch_id, nonce=nonce, shape=token_shape)
     ttl = request.expires_in or default_ttl_seconds or partner.launch_ttl_seconds
-    player = request.player
-    player_values = {
-        "partner_id": partner.id,
-        "external_id": player.id,
-        "name": player.name,
-        "nickname": player.nickname,
-        "email": player.email,
-        "cellphone": player.cellphone,
-        "language": player.language,
-        "currency": player.currency,
-        "created_at": now,
-        "updated_at": now,
-    }
-    launch_values = {
+    player_values = _player_values(partner, request, now)
+    launch_values = _launch_values(partner, request, params=params, now=now, ttl=ttl) | {
         "id": launch_id,
-        "partner_id": partner.id,
-        "product": request.product.value,
-        "params": params,
         "source": source,
         "request_key": request_key,
         "request_hash": fingerprint,
         "token_shape": token_shape.value,
         "token_nonce": nonce,
         "token_hash": hash_token(token),
-        "status": LaunchStatus.issued.value,
-        "return_url": request.return_url or partner.return_url,
-        "session_idle_seconds": partner.session_idle_seconds,
-        "created_at": now,
-        "expires_at": now + timedelta(seconds=ttl),
     }
     for _attempt in range(2):
         record = await store.insert_launch(
@@ -109,18 +89,81 @@ async def create_launch(
             store.after_commit(counter.inc)
             return IssuedLaunch(record, token, replayed=False)
         assert request_key is not None  # only a request key can make the insert a no-op
-        existing = await store.by_request_key(
-            partner_id=partner.id, source=source, request_key=request_key
+        replayed = await _earlier_launch(
+            store,
+            partner_id=partner.id,
+            source=source,
+            request_key=request_key,
+            fingerprint=fingerprint,
+            stale_before=now - idempotency_window,
         )
-        if existing is None:  # deleted between the two statements: try once more
-            continue
-        if existing.created_at <= now - idempotency_window:
-            await store.release_request_key(existing.id)
-            continue
-        if existing.request_hash != fingerprint:
-            raise IdempotencyKeyReused(param="Idempotency-Key")
-        return IssuedLaunch(existing, token_of(existing, signing_key), replayed=True)
+        if replayed is not None:
+            return IssuedLaunch(replayed, token_of(replayed, signing_key), replayed=True)
     raise IdempotencyKeyReused("This request id is being used by a concurrent request; retry.")
+
+
+def _launch_values(
+    partner: PartnerSnapshot,
+    request: LaunchCreate,
+    *,
+    params: dict[str, object],
+    now: datetime,
+    ttl: int,
+) -> dict[str, object]:
+    """The launch's row but for its identity, token and request key."""
+    return {
+        "partner_id": partner.id,
+        "product": request.product.value,
+        "params": params,
+        "status": LaunchStatus.issued.value,
+        "return_url": request.return_url or partner.return_url,
+        "session_idle_seconds": partner.session_idle_seconds,
+        "created_at": now,
+        "expires_at": now + timedelta(seconds=ttl),
+    }
+
+
+def _player_values(
+    partner: PartnerSnapshot, request: LaunchCreate, now: datetime
+) -> dict[str, object]:
+    player = request.player
+    return {
+        "partner_id": partner.id,
+        "external_id": player.id,
+        "name": player.name,
+        "nickname": player.nickname,
+        "email": player.email,
+        "cellphone": player.cellphone,
+        "language": player.language,
+        "currency": player.currency,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+async def _earlier_launch(
+    store: LaunchStore,
+    *,
+    partner_id: int,
+    source: str,
+    request_key: str,
+    fingerprint: bytes | None,
+    stale_before: datetime,
+) -> LaunchRecord | None:
+    """The launch the request key already names, to answer again; None when the insert should
+    be tried again (the key's launch was deleted meanwhile, or is past the replay window and
+    the key has been freed). Refuses the same key for a different request."""
+    existing = await store.by_request_key(
+        partner_id=partner_id, source=source, request_key=request_key
+    )
+    if existing is None:  # deleted between the two statements: try once more
+        return None
+    if existing.created_at <= stale_before:
+        await store.release_request_key(existing.id)
+        return None
+    if existing.request_hash != fingerprint:
+        raise IdempotencyKeyReused(param="Idempotency-Key")
+    return existing
 
 
 async def get_launch(session: AsyncSession, *, partner_id: int, launch_id: str) -> LaunchRecord:
@@ -172,5 +215,5 @@ async def revoke_launch(session: AsyncSession, *, partner_id: int, launch_id: st
     )
     if not changed:  # it changed state under us (opened, ended): decide on the fresh state
         return await revoke_launch(session, partner_id=partner_id, launch_id=launch_id)
-    await repository.end_sessions_of(session, launch_id=launch.id, now=now)
+    await session_repository.end_sessions_of(session, launch_id=launch.id, now=now)
     return await get_launch(session, partner_id=partner_id, launch_id=launch_id)

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.kit.db import after_commit
-from portero.launches import repository
+from portero.launches import repository, session_repository
 from portero.launches.records import LaunchRecord
 
 
@@ -122,7 +122,7 @@ class SessionLaunchStore:
             return None
         claimed = ClaimedLaunch(**row._mapping)
         idle = timedelta(seconds=claimed.session_idle_seconds)
-        await repository.insert_session(
+        await session_repository.insert_session(
             self.session,
             {
                 "id": play_session.id,

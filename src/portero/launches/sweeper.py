@@ -19,7 +19,7 @@ from portero.http.runtime import Runtime
 from portero.kit import metrics
 from portero.kit.clock import utcnow
 from portero.kit.db import after_commit, session_scope
-from portero.launches import repository
+from portero.launches import repository, session_repository
 
 log = logging.getLogger("portero.sweeper")
 
@@ -35,7 +35,7 @@ async def sweep_once(session: AsyncSession) -> tuple[int, int]:
             metrics.LAUNCHES_EXPIRED.labels(*labels).inc(number)
 
     after_commit(session, count)
-    ended = await repository.end_stale_sessions(session, now=now)
+    ended = await session_repository.end_stale_sessions(session, now=now)
     return len(expired), ended
 
 

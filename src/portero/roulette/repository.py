@@ -44,6 +44,11 @@ async def add_seat_if_missing(
     )
 
 
+def add_round(session: AsyncSession, played: RouletteRound) -> None:
+    """Written with the seat's change, at the caller's next flush."""
+    session.add(played)
+
+
 async def round_by_request(
     session: AsyncSession, *, player_key: int, request_id: str
 ) -> RouletteRound | None:

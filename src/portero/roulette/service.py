@@ -11,13 +11,12 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import partial
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.kit import metrics
 from portero.kit.clock import utcnow
-from portero.kit.db import after_commit
 from portero.kit.ids import new_id
 from portero.launches.opening import PlayContext
 from portero.partners import service as partners
@@ -199,16 +198,7 @@ async def spin(session: AsyncSession, context: PlayContext, request: SpinIn) -> 
         request_id=request.round_id,
         request_hash=request_hash,
         currency=context.currency,
-        bets=[
-            {
-                "type": bet.type.value,
-                "numbers": sorted(bet.numbers),
-                "target": asked.target if bet.type in rules.TARGETED else None,
-                "amount": bet.amount,
-                "returned": bet.returns(number),
-            }
-            for bet, asked in zip(placed, request.bets, strict=True)
-        ],
+        bets=_bet_records(placed, request.bets, number),
         total_stake=stake,
         total_return=returned,
         balance_after=settled.balance,
@@ -219,25 +209,38 @@ async def spin(session: AsyncSession, context: PlayContext, request: SpinIn) -> 
         nonce=seat.nonce,
         created_at=now,
     )
-    session.add(played)
+    repository.add_round(session, played)
+    _commit_to_the_next_seed(seat, now)
+    await session.flush()
+    metrics.count_round_once_committed(
+        session, context.partner_id, "roulette", context.currency, staked=stake, returned=returned
+    )
+    return Spin(round=played, balance=settled.balance, seat=seat, replayed=False)
+
+
+def _bet_records(
+    placed: Sequence[rules.Bet], asked: Sequence[BetIn], number: int
+) -> list[dict[str, object]]:
+    """The round's bets as kept: each with the spot asked for and what it returned."""
+    return [
+        {
+            "type": bet.type.value,
+            "numbers": sorted(bet.numbers),
+            "target": wanted.target if bet.type in rules.TARGETED else None,
+            "amount": bet.amount,
+            "returned": bet.returns(number),
+        }
+        for bet, wanted in zip(placed, asked, strict=True)
+    ]
+
+
+def _commit_to_the_next_seed(seat: RouletteSeat, now: datetime) -> None:
+    """The round's seed is revealed (kept on the round); the seat commits to a fresh one."""
     next_seed = fairness.new_server_seed()
     seat.server_seed = next_seed
     seat.server_seed_hash = fairness.commitment(next_seed)
     seat.nonce += 1
     seat.updated_at = now
-    await session.flush()
-    after_commit(
-        session,
-        partial(
-            metrics.count_round,
-            context.partner_id,
-            "roulette",
-            context.currency,
-            staked=stake,
-            returned=returned,
-        ),
-    )
-    return Spin(round=played, balance=settled.balance, seat=seat, replayed=False)
 
 
 async def rounds(session: AsyncSession, context: PlayContext, *, limit: int) -> list[RouletteRound]:

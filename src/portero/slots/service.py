@@ -10,14 +10,12 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.kit import metrics
 from portero.kit.clock import utcnow
-from portero.kit.db import after_commit
 from portero.kit.ids import new_id
 from portero.launches.opening import PlayContext
 from portero.partners import service as partners
@@ -172,16 +170,8 @@ async def spin(
         created_at=now,
     )
     await repository.add(session, record)
-    after_commit(
-        session,
-        partial(
-            metrics.count_round,
-            context.partner_id,
-            game.id,
-            context.currency,
-            staked=request.bet,
-            returned=win,
-        ),
+    metrics.count_round_once_committed(
+        session, context.partner_id, game.id, context.currency, staked=request.bet, returned=win
     )
     return Spin(record, settled.balance, replayed=False)
 
