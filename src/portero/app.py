@@ -42,8 +42,7 @@ from portero.web import pages
 
 STATIC = Path(__file__).parent / "web" / "static"
 
-# The parts, in the order their routes are matched. The seed dialects come before the pages:
-# they declare the link paths the pages' part serves beside its own.
+# The parts, in the order their routes are included (no two parts' paths overlap).
 PARTS = (
     native.install,
     roulette_v1.install,

@@ -65,8 +65,9 @@ def test_queries_live_in_repositories() -> None:
     assert _query_builders(ROOT / "calls" / "call_repository.py")  # the check sees queries
 
 
-def test_the_call_sockets_never_query() -> None:
-    """Relaying a message costs no database round trip: the sockets call services only."""
+def test_the_call_sockets_build_no_sql() -> None:
+    """The sockets call services only (relaying itself costs no query: see
+    tests/calls/test_signalling.py)."""
     for path in sorted((ROOT / "calls" / "ws").glob("*.py")):
         source = path.read_text()
         assert not _query_builders(path), path

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 import redis.asyncio as redis
+from sqlalchemy import event
 from websockets.exceptions import ConnectionClosed
 
 from portero.calls import directory as service
@@ -45,8 +46,8 @@ async def postgres_desk(postgres_url: str) -> AsyncIterator[Desk]:
         yield made
 
 
-async def _desk(database_url: str) -> AsyncIterator[Desk]:
-    settings = make_settings(database_url, call_tick_seconds=0.2)
+async def _desk(database_url: str, tick_seconds: float = 0.2) -> AsyncIterator[Desk]:
+    settings = make_settings(database_url, call_tick_seconds=tick_seconds)
     engine = create_engine(settings)
     sessions = create_sessionmaker(engine)
     partner = await make_partner(sessions, products=["call"])
@@ -152,6 +153,37 @@ async def hang_up(agent: Peer, customer: Peer, call_id: str) -> None:
         await customer.expect("never")
     state = await agent.expect("state", calls=[])
     assert [(c["call_id"], c["status"]) for c in state["recent"]] == [(call_id, "completed")]
+
+
+@pytest.fixture
+async def clockless_desk(database_url: str) -> AsyncIterator[Desk]:
+    """The call clock off: nothing but the pages' own messages reaches the database."""
+    async for made in _desk(database_url, tick_seconds=0):
+        yield made
+
+
+async def test_relaying_signals_and_chat_costs_no_database_round_trip(
+    clockless_desk: Desk,
+) -> None:
+    with live_server(clockless_desk.settings) as server:
+        agent, customer, call_id = await connect_call(clockless_desk, server, server)
+        # One round first: the answer's "look again" messages, still queued for the sockets
+        # (each re-reads its state once), are behind it.
+        await exchange(agent, customer, call_id)
+        statements: list[str] = []
+
+        def count(_conn: object, statement: object, *_args: object) -> None:
+            statements.append(str(statement))
+
+        engine = server.app.state.runtime.engine.sync_engine
+        event.listen(engine, "before_execute", count)
+        try:
+            for _ in range(5):
+                await exchange(agent, customer, call_id)
+        finally:
+            event.remove(engine, "before_execute", count)
+        assert statements == []
+        await hang_up(agent, customer, call_id)  # and the call still ends as it should
 
 
 async def test_a_call_from_offer_to_hang_up(desk: Desk) -> None:

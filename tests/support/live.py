@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import uvicorn
+from fastapi import FastAPI
 from websockets.asyncio.client import ClientConnection, connect
 
 from portero.app import create_app
@@ -26,6 +27,7 @@ WAIT_SECONDS = 5.0
 class LiveServer:
     base_url: str
     settings: Settings
+    app: FastAPI
 
     @property
     def ws_url(self) -> str:
@@ -37,9 +39,8 @@ def live_server(settings: Settings) -> Iterator[LiveServer]:
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     settings = settings.model_copy(update={"public_url": base_url})
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
+    app = create_app(settings)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -51,7 +52,7 @@ def live_server(settings: Settings) -> Iterator[LiveServer]:
         started.wait(0.01)
     assert server.started, "the server did not start"
     try:
-        yield LiveServer(base_url=base_url, settings=settings)
+        yield LiveServer(base_url=base_url, settings=settings, app=app)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -10,13 +10,12 @@ the search for free agents, which is scoped to the call's partner.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.calls.models import AGENT, OFFER, Presence, agent_category
-from portero.kit.db import AnyRow
+from portero.kit.db import AnyRow, matched
 from portero.kit.tenancy import across_partners, for_partner
 
 
@@ -27,10 +26,6 @@ def _can_take_an_offer(now: datetime, grace: timedelta) -> ColumnElement[bool]:
         AGENT.c.offer_call_id.is_(None),
         AGENT.c.active_calls < AGENT.c.capacity,
     )
-
-
-def _changed(result: Any) -> bool:
-    return bool(getattr(result, "rowcount", 0))
 
 
 async def free_agents(
@@ -70,7 +65,7 @@ async def claim_for_offer(
         .where(AGENT.c.id == agent_id, _can_take_an_offer(now, grace))
         .values(offer_call_id=call_id)
     )
-    return _changed(claimed)
+    return matched(claimed)
 
 
 async def release_offer(session: AsyncSession, *, agent_id: int, call_id: str) -> bool:
@@ -80,7 +75,7 @@ async def release_offer(session: AsyncSession, *, agent_id: int, call_id: str) -
         .where(AGENT.c.id == agent_id, AGENT.c.offer_call_id == call_id)
         .values(offer_call_id=None)
     )
-    return _changed(released)
+    return matched(released)
 
 
 async def answer_offer(session: AsyncSession, *, agent_id: int, call_id: str) -> bool:
@@ -90,7 +85,7 @@ async def answer_offer(session: AsyncSession, *, agent_id: int, call_id: str) ->
         .where(AGENT.c.id == agent_id, AGENT.c.offer_call_id == call_id)
         .values(offer_call_id=None, active_calls=AGENT.c.active_calls + 1)
     )
-    return _changed(taken)
+    return matched(taken)
 
 
 async def call_finished(session: AsyncSession, *, agent_id: int, now: datetime) -> None:

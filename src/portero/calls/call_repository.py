@@ -21,43 +21,41 @@ from portero.calls.models import (
     AGENT,
     CALL,
     OFFER,
-    OPEN_STATUSES,
-    QUEUED_STATUSES,
+    OPEN,
+    QUEUED,
     CallStatus,
     OfferOutcome,
 )
-from portero.kit.db import AnyRow
+from portero.kit.db import AnyRow, matched
 from portero.kit.tenancy import across_partners, for_partner
-
-_OPEN = [s.value for s in OPEN_STATUSES]
-_QUEUED = [s.value for s in QUEUED_STATUSES]
-
-
-def _changed(result: Any) -> bool:
-    return bool(getattr(result, "rowcount", 0))
-
 
 # The queue ------------------------------------------------------------------------------------
 
 
-async def latest_of_launch(session: AsyncSession, launch_id: str) -> AnyRow | None:
-    """The newest call a link started: its id and status."""
+async def latest_of_launch(
+    session: AsyncSession, *, partner_id: int, launch_id: str
+) -> AnyRow | None:
+    """The newest call a link of the partner started: its id and status."""
     query = (
         select(CALL.c.id, CALL.c.status)
         .where(CALL.c.launch_id == launch_id)
         .order_by(CALL.c.created_at.desc(), CALL.c.id.desc())
         .limit(1)
     )
-    return (await session.execute(across_partners(query))).one_or_none()
+    return (await session.execute(for_partner(query, CALL, partner_id))).one_or_none()
 
 
-async def insert_call(session: AsyncSession, values: Mapping[str, Any]) -> bool:
-    """A new call; False if its link already has an open call (another tab of the same link
-    joined at the same instant), in which case nothing was written."""
+async def insert_call(
+    session: AsyncSession, values: Mapping[str, Any], *, tolerate_conflict: bool
+) -> bool:
+    """A new call. With `tolerate_conflict`, a broken constraint (another tab of the same link
+    opened a call at the same instant) writes nothing and answers False; otherwise it raises."""
     try:
         async with session.begin_nested():
             await session.execute(insert(CALL).values(**values))
     except IntegrityError:
+        if not tolerate_conflict:
+            raise
         return False
     return True
 
@@ -90,13 +88,13 @@ async def position(session: AsyncSession, call_id: str) -> int | None:
         CALL.c.target_category_id,
     ).where(CALL.c.id == call_id)
     call = (await session.execute(across_partners(query))).one_or_none()
-    if call is None or call.status not in _QUEUED:
+    if call is None or call.status not in QUEUED:
         return None
     ahead = (
         select(func.count())
         .select_from(CALL)
         .where(
-            CALL.c.status.in_(_QUEUED),
+            CALL.c.status.in_(QUEUED),
             CALL.c.target_agent_id.is_not_distinct_from(call.target_agent_id),
             CALL.c.target_category_id.is_not_distinct_from(call.target_category_id),
             or_(
@@ -111,7 +109,7 @@ async def position(session: AsyncSession, call_id: str) -> int | None:
 async def customer_seen(session: AsyncSession, *, call_id: str, now: datetime) -> None:
     await session.execute(
         update(CALL)
-        .where(CALL.c.id == call_id, CALL.c.status.in_(_OPEN))
+        .where(CALL.c.id == call_id, CALL.c.status.in_(OPEN))
         .values(customer_seen_at=now)
     )
 
@@ -139,7 +137,7 @@ async def claim_for_offer(
             offer_expires_at=expires_at,
         )
     )
-    return _changed(claimed)
+    return matched(claimed)
 
 
 async def record_offer(
@@ -221,7 +219,7 @@ async def end_unanswered(
     """waiting or ringing → `outcome`; with `give_up_by`, only a call still waiting whose time
     ran out by then; with `silent_since`, only a call whose page has been silent since then.
     Returns the partner and the agent it rang on, or None if nothing matched."""
-    statement = update(CALL).where(CALL.c.id == call_id, CALL.c.status.in_(_QUEUED))
+    statement = update(CALL).where(CALL.c.id == call_id, CALL.c.status.in_(QUEUED))
     if give_up_by is not None:
         statement = statement.where(
             CALL.c.status == CallStatus.waiting.value, CALL.c.give_up_at <= give_up_by
@@ -247,7 +245,7 @@ async def overdue_waiting(session: AsyncSession, *, now: datetime) -> list[str]:
 async def silent_in_queue(session: AsyncSession, *, seen_before: datetime) -> list[str]:
     """Calls in the queue whose customer page has not been seen since `seen_before`."""
     query = select(CALL.c.id).where(
-        CALL.c.status.in_(_QUEUED), CALL.c.customer_seen_at <= seen_before
+        CALL.c.status.in_(QUEUED), CALL.c.customer_seen_at <= seen_before
     )
     return [str(call_id) for call_id in (await session.execute(across_partners(query))).scalars()]
 

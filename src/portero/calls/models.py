@@ -52,6 +52,9 @@ class CallStatus(enum.StrEnum):
 
 OPEN_STATUSES = (CallStatus.waiting, CallStatus.ringing, CallStatus.connected)
 QUEUED_STATUSES = (CallStatus.waiting, CallStatus.ringing)
+# As stored, for SQL (`status IN (…)`) and for rows read back.
+OPEN = tuple(status.value for status in OPEN_STATUSES)
+QUEUED = tuple(status.value for status in QUEUED_STATUSES)
 
 
 class OfferOutcome(enum.StrEnum):

@@ -10,15 +10,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portero.calls import call_repository as calls
 from portero.calls import directory, ending
 from portero.calls.errors import NotACallSession
-from portero.calls.models import OPEN_STATUSES, QUEUED_STATUSES, CallStatus
+from portero.calls.models import OPEN, QUEUED, CallStatus
 from portero.calls.outbox import Outbox
 from portero.calls.routing import route, withdraw_offer
 from portero.calls.timings import CallTimings
 from portero.kit.ids import new_id
 from portero.launches.opening import PlayContext
-
-_OPEN = [s.value for s in OPEN_STATUSES]
-_QUEUED = [s.value for s in QUEUED_STATUSES]
 
 
 async def join(
@@ -34,9 +31,11 @@ async def join(
     tab), the completed one (the page says it has ended), or a new one in the queue."""
     if context.product != "call":
         raise NotACallSession()
-    latest = await calls.latest_of_launch(session, context.launch_id)
-    if latest is not None and latest.status in (*_OPEN, CallStatus.completed.value):
-        if latest.status in _OPEN:
+    latest = await calls.latest_of_launch(
+        session, partner_id=context.partner_id, launch_id=context.launch_id
+    )
+    if latest is not None and latest.status in (*OPEN, CallStatus.completed.value):
+        if latest.status in OPEN:
             await customer_seen(session, call_id=latest.id, now=now)
         return str(latest.id)
     target_agent, target_category, exists = await _targets(session, context)
@@ -56,9 +55,7 @@ async def join(
     }
     if not exists:  # the link's agent or category was deleted: nobody can answer it
         values |= {"status": CallStatus.missed.value, "ended_at": now, "ended_by": "system"}
-    if not await calls.insert_call(session, values):
-        if not retry:
-            raise RuntimeError(f"launch {context.launch_id} has an open call but none is found")
+    if not await calls.insert_call(session, values, tolerate_conflict=retry):
         # Another tab of the same link joined at the same instant: join its call.
         return await join(session, outbox, context, now=now, timings=timings, retry=False)
     outbox.refresh_queue(context.partner_id)
@@ -84,11 +81,6 @@ async def _targets(
     return None, None, True
 
 
-async def position(session: AsyncSession, call_id: str) -> int | None:
-    """1 for the next customer to be offered, for calls in the queue; None otherwise."""
-    return await calls.position(session, call_id)
-
-
 async def customer_seen(session: AsyncSession, *, call_id: str, now: datetime) -> None:
     await calls.customer_seen(session, call_id=call_id, now=now)
 
@@ -103,7 +95,7 @@ async def leave(
     if row.status == CallStatus.connected.value:
         await ending.hang_up(session, outbox, call_id=call_id, now=now, by=by)
         return
-    if row.status in _QUEUED:
+    if row.status in QUEUED:
         await _end_unanswered(session, outbox, call_id, CallStatus.abandoned, now=now, by=by)
 
 

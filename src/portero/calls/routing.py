@@ -1,9 +1,11 @@
 """Offering waiting calls to agents, and what agents answer.
 
-Every decision is a conditional UPDATE of the agent's row followed by one of the call's row, in
-that order everywhere (no lock cycles between servers): the agent is claimed only if still
-available with no offer ringing and room for another call, the call only if still waiting. Of two
-servers racing for one agent or one call, exactly one sees its UPDATE match; the other moves on.
+Every decision here is a conditional UPDATE of the agent's row followed by one of the call's
+row, in that order (so that servers routing at once never wait on each other in a cycle): the
+agent is claimed only if still available with no offer ringing and room for another call, the
+call only if still waiting. Of two servers racing for one agent or one call, exactly one sees
+its UPDATE match; the other moves on. (The customer's side, queue.py, ends a ringing call's row
+before releasing the agent's offer: see DEVELOPERS.md, "The call product".)
 Chatwoot claims rows with `FOR UPDATE SKIP LOCKED` to the same end; conditional UPDATEs also work
 on SQLite, which serialises writers anyway.
 """

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portero.calls import call_repository
 from portero.calls import record_repository as records
 from portero.calls.models import CallStatus
-from portero.calls.queue import position
 from portero.kit.clock import iso_utc
 
 _RECENT = 20
@@ -56,7 +56,7 @@ async def customer_view(session: AsyncSession, call_id: str) -> CustomerView:
         "type": "state",
         "call_id": row.id,
         "status": row.status,
-        "position": await position(session, call_id),
+        "position": await call_repository.position(session, call_id),
         # The agent's name is the customer's business once they answer, not while it rings.
         "agent": {"name": row.agent_name} if talking and row.agent_name else None,
         "tickets": list(row.tickets or []),

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,8 +19,6 @@ from portero.dialects.native.call_schemas import AgentOut, CategoryOut
 from portero.kit.clock import iso_utc
 from portero.kit.pagination import every_item
 from portero.partners.service import require_partner
-
-T = TypeVar("T")
 
 categories = typer.Typer(
     help="Call categories (seed 002's categoryCode).",

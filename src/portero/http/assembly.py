@@ -1,7 +1,8 @@
 """How the application is put together: each part (an API dialect, a product, the pages,
 operations) contributes its routers, the error renderer of its paths, the bodies it documents and
 the services it runs beside the server, through one `install(assembly)` function of its own.
-`create_app()` lists the parts; it knows none of their internals.
+`create_app()` lists the parts and adds what every part relies on (the runtime, the middleware,
+the error dispatch).
 """
 
 from __future__ import annotations

@@ -131,6 +131,11 @@ async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncItera
             action()
 
 
+def matched(result: Any) -> bool:
+    """Whether a conditional UPDATE or DELETE changed a row (the loser of a race sees False)."""
+    return bool(getattr(result, "rowcount", 0))
+
+
 def dialect_insert(session: AsyncSession) -> Any:
     """The INSERT construct of the session's backend, which knows ON CONFLICT."""
     bind = session.bind

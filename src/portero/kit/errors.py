@@ -25,8 +25,9 @@ class PorteroError(Exception):
 
 
 class Unauthenticated(PorteroError):
-    """The caller's credentials (a partner token, a play session) are missing or not valid:
-    whatever the wire format, the answer carries `WWW-Authenticate`."""
+    """The caller's credentials (a partner token, a play session) are missing or not valid;
+    the house error body goes with `WWW-Authenticate` (the seed APIs answer as their documents
+    say)."""
 
 
 class InvalidField(PorteroError):

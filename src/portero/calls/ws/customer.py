@@ -75,10 +75,15 @@ class CustomerSocket(Connection):
         await self.transaction(
             lambda session, outbox: queue.leave(session, outbox, call_id=self.call_id, now=now)
         )
+        self.connected_agent_id = None  # nothing more to relay, whatever the refresh says
         self.calls.nudge()
 
     async def _relay(self, message: Message, now: datetime) -> None:
-        """To the agent on the call, known from the last state read (no query per message)."""
+        """To the agent on the call, known from the last state read: no query per message.
+        Before refusing, the state is read once more, in case the message overtook the news
+        that the call has just connected."""
+        if self.connected_agent_id is None:
+            await self.refresh()
         if self.connected_agent_id is None:
             raise Refused("not_connected", "The call is not connected.")
         out = messages.relayed(message, call_id=self.call_id, side="customer", now=now)
