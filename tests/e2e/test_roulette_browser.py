@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Frame, Page
+from playwright.sync_api import Frame, Page, Route
 from playwright.sync_api import expect as pw_expect
 
 from portero.roulette import fairness
@@ -142,6 +142,24 @@ def test_a_seed_000_player_bets_spins_and_sees_exactly_the_engines_result(
         f"Verificado: estas semillas dan el {second}"
     )
     assert problems == []
+
+
+def test_the_table_starts_when_the_session_loaded_before_its_script(
+    portero: Portero, open_browser: OpenBrowser
+) -> None:
+    """The page's script may run after the play session has loaded (a slow script, a busy
+    machine): the table must start all the same. The script is held until the session's
+    answer has arrived, then let through."""
+    page = open_browser().new_page()
+    held: list[Route] = []
+    page.route("**/static/roulette.js", lambda route: held.append(route))
+    with page.expect_response(lambda answer: answer.url.endswith("/play/api/session")):
+        page.goto(seed_000_link(portero, "240"), wait_until="commit")
+    pw_expect(page.locator("#ready")).to_be_visible()  # the session is shown, script or not
+    assert len(held) == 1
+    held[0].continue_()
+    wait_for_table(page.main_frame)
+    assert balance(page.main_frame) > 0
 
 
 def test_an_illegal_combination_is_refused_on_the_page(

@@ -151,8 +151,8 @@
     });
   }
 
-  function start(event) {
-    const player = event.detail.player;
+  function start(session) {
+    const player = session.player;
     $("nickname").textContent = player.name || player.nickname || player.id;
     view = new calls.CallView({
       hangUp: function () { state.socket.send({ type: "hangup" }); },
@@ -178,5 +178,5 @@
     connect();
   }
 
-  document.addEventListener("portero:session", start, { once: true });
+  window.porteroSession.onSession(start, { once: true });
 })();

@@ -268,5 +268,5 @@
     });
   }
 
-  document.addEventListener("portero:session", start, { once: true });
+  window.porteroSession.onSession(start, { once: true });
 })();

@@ -102,8 +102,33 @@
     return moneyFormats.get(key).format(minor / Math.pow(10, minorUnits));
   }
 
-  // What product scripts use: the page's states, authenticated calls, texts and money. Once
-  // the session has loaded, a "portero:session" event carries it to them.
+  // The session once loaded, and who waits for it. A product's script runs after this one and
+  // may run after the session has loaded (the browser fetches it while it still loads that
+  // script), so it asks with onSession rather than listening for an event it could miss.
+  let current = null;
+  const listeners = [];
+
+  // Calls `listener(session)` once the session has loaded (at once if it already has), and
+  // again after each later load (the "try again" button) unless `options.once`.
+  function onSession(listener, options) {
+    const once = Boolean(options && options.once);
+    if (current) {
+      listener(current);
+      if (once) return;
+    }
+    listeners.push({ listener: listener, once: once });
+  }
+
+  function loaded(session) {
+    current = session;
+    for (const entry of listeners.splice(0)) {
+      entry.listener(session);
+      if (!entry.once) listeners.push(entry);
+    }
+  }
+
+  // What product scripts use: the page's states, authenticated calls, texts and money, and the
+  // session itself through onSession.
   window.porteroSession = {
     token: token,
     show: show,
@@ -113,6 +138,7 @@
     newRequestId: newRequestId,
     say: say,
     money: money,
+    onSession: onSession,
   };
 
   async function load() {
@@ -135,7 +161,7 @@
       else show("ended");
     };
     show("ready");
-    document.dispatchEvent(new CustomEvent("portero:session", { detail: session }));
+    loaded(session);
   }
 
   document.getElementById("retry").onclick = function () {

@@ -530,7 +530,7 @@
     }
   }
 
-  document.addEventListener("portero:session", function () {
+  window.porteroSession.onSession(function () {
     start().catch(function (failure) {
       if (failure.message !== "session ended") window.porteroSession.show("error");
     });

@@ -601,7 +601,7 @@
     showWindow(openingWindow(spins));
   }
 
-  document.addEventListener("portero:session", function () {
+  window.porteroSession.onSession(function () {
     start().catch(function (failure) {
       if (failure.message !== "session ended") window.porteroSession.show("error");
     });
