@@ -21,6 +21,7 @@ from tests.support.browsing import (
     is_product_page,
     open_in_partner_iframe,
     storage_state,
+    watch_problems,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -39,9 +40,7 @@ def test_play_session_in_partner_iframe_survives_reload(
     launch_url = portero.new_launch_url()
     context = open_browser(block_third_party_cookies=block_third_party_cookies)
     page = context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    problems = watch_problems(page)
     portero_responses: list[Response] = []
     page.on(
         "response",

@@ -34,6 +34,7 @@ from tests.support.browsing import (
     free_port,
     game_frame,
     serving,
+    watch_problems,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -116,13 +117,6 @@ def seed_002_link(portero: Portero, category: str, **customer: str) -> str:
     link: str = answer["data"]["link"]
     assert link.startswith(f"{portero.base_url}/session/"), link
     return link
-
-
-def watch_problems(page: Page) -> list[str]:
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    return problems
 
 
 def open_console(context: BrowserContext, agent: Agent, presence: str = "Disponible") -> Page:

@@ -26,6 +26,7 @@ from tests.support.browsing import (
     PartnerSite,
     Portero,
     game_frame,
+    watch_problems,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -123,9 +124,7 @@ def test_a_seed_001_player_spins_and_sees_exactly_the_engines_result(
     link = seed_001_link(portero, "slot-301")
     page = open_browser().new_page()
     page.set_viewport_size({"width": 1000, "height": 900})
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    problems = watch_problems(page)
     page.goto(partner_site.page_embedding(link, size=(960, 760)))
     frame = game_frame(page)
     wait_for_game(frame)

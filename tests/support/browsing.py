@@ -57,6 +57,14 @@ USED_TITLE_ES = "Este enlace ya se ha usado"
 _page_numbers = count(1)
 
 
+def watch_problems(page: Page) -> list[str]:
+    """The page's script errors and console errors, as they happen (a test asserts none)."""
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    return problems
+
+
 def require_browser() -> None:
     if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
         return
