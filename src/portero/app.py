@@ -28,11 +28,13 @@ from portero.http.errors import (
 from portero.http.middleware import BodyLimitMiddleware, RequestContextMiddleware
 from portero.http.openapi import install_openapi
 from portero.http.runtime import Runtime
+from portero.http.throttling import throttling
 from portero.kit.db import create_engine, create_sessionmaker
 from portero.kit.logging import configure_logging
 from portero.kit.pg_pool import FairPool
 from portero.launches import sweeper
 from portero.ops import api as ops
+from portero.ops import docs
 from portero.partners.auth import PartnerAuthenticator
 from portero.roulette import api as roulette
 from portero.settings import Settings, load_settings
@@ -53,6 +55,7 @@ PARTS = (
     slots.install,
     calls.install,
     ops.install,
+    docs.install,
 )
 
 DESCRIPTION = (
@@ -68,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     slot_games()  # refuse to start with a game file that does not hold up
     assembly = Assembly(settings=settings, renderers=ErrorRenderers())
     assembly.run(sweeper.sweeping)
+    assembly.run(throttling)  # of guesses: links, partner credentials (docs/security.md)
     for install in PARTS:
         install(assembly)
 
@@ -99,6 +103,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         redirect_slashes=False,
         description=DESCRIPTION,
+        # Portero serves these pages itself (ops/docs.py): FastAPI's load their scripts from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     _build(app, assembly)
     return app
@@ -111,7 +118,7 @@ def _build(app: FastAPI, assembly: Assembly) -> None:
         app.include_router(router)
     app.state.method_index = index_methods(assembly.routers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    install_openapi(app, body_models=assembly.body_models)
+    install_openapi(app, body_models=assembly.body_models, paths=assembly.documented_paths)
     settings = assembly.settings
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     on_error = unexpected_error_response(assembly.renderers)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from functools import cached_property
 from ipaddress import ip_network
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AnyHttpUrl, Field, field_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/portero.db"
+MIN_METRICS_TOKEN_LENGTH = 16
 
 
 class SettingsError(RuntimeError):
@@ -58,6 +60,9 @@ class Settings(BaseSettings):
     call_offer_seconds: float = Field(default=20.0, gt=0)
     call_wait_seconds: float = Field(default=120.0, gt=0)
     call_presence_grace_seconds: float = Field(default=20.0, gt=0)
+    # A live call socket checks its play session (revoked, ended, expired, partner disabled,
+    # product withdrawn) at least this often, besides on every change of state it acts on.
+    call_revalidate_seconds: float = Field(default=5.0, gt=0, le=5.0)
     # Interval of the clock that expires offers and presence (0 turns it off: tests).
     call_tick_seconds: float = Field(default=1.0, ge=0)
     # Signalling between server processes; in-process only when unset.
@@ -68,6 +73,21 @@ class Settings(BaseSettings):
     turn_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
     turn_secret: str | None = None
     turn_ttl_seconds: int = Field(default=3600, ge=60)
+
+    # Guessing links and partner tokens (docs/security.md): failed attempts allowed per client
+    # network (an IPv4 address, an IPv6 /64) and window before that network is refused (429)
+    # until the window ends. Counted in Redis when `redis_url` is set; 0 turns a limit off.
+    throttle_link_failures: int = Field(default=20, ge=0)
+    throttle_link_window_seconds: int = Field(default=60, ge=1)
+    throttle_auth_failures: int = Field(default=20, ge=0)
+    throttle_auth_window_seconds: int = Field(default=60, ge=1)
+
+    # Prometheus metrics (docs/operations.md). A token that readers of /metrics must send as
+    # `Authorization: Bearer …`; and a port of their own (on `metrics_host`, loopback unless
+    # told otherwise), served by `portero serve`, in which case the public port has no /metrics.
+    metrics_token: SecretStr | None = None
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
 
     db_pool_size: int = 10
     db_pool_timeout_seconds: float = 5.0
@@ -111,6 +131,21 @@ class Settings(BaseSettings):
     @property
     def base_url(self) -> str:
         return str(self.public_url).rstrip("/")
+
+    @cached_property
+    def metrics_token_digest(self) -> bytes | None:
+        """SHA-256 of the metrics token, what a reader's token is compared with (two digests
+        of one length, so the comparison's time says nothing of the token's length)."""
+        if self.metrics_token is None:
+            return None
+        token = self.metrics_token.get_secret_value()
+        # Checked here rather than by a field constraint, whose error would quote the token.
+        if len(token) < MIN_METRICS_TOKEN_LENGTH:
+            raise SettingsError(
+                f"PORTERO_METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_LENGTH} characters "
+                "long (e.g. `openssl rand -hex 32`)"
+            )
+        return hashlib.sha256(token.encode()).digest()
 
     @cached_property
     def signing_key(self) -> bytes:

@@ -7,11 +7,13 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+import redis.asyncio as redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portero.app import create_app
-from tests.conftest import PUBLIC_URL, make_settings, running
+from tests.conftest import PUBLIC_URL, REQUIRE_POSTGRES, make_settings, running
 from tests.support.call_desk import CallDesk
+from tests.support.call_sockets import REDIS_URL
 from tests.support.factories import make_partner
 
 
@@ -35,3 +37,17 @@ async def postgres_desk(postgres_url: str) -> AsyncIterator[CallDesk]:
                 partner=partner,
                 database_url=postgres_url,
             )
+
+
+@pytest.fixture(scope="session")
+async def redis_reachable() -> str:
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        await client.ping()
+    except (redis.ConnectionError, OSError) as error:
+        if REQUIRE_POSTGRES:  # CI: the services are part of the machine
+            pytest.fail(f"Redis is required here but unreachable: {error}")
+        pytest.skip(f"Redis unreachable: {error}")
+    finally:
+        await client.aclose()
+    return REDIS_URL

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from portero.calls import ending, presence, queue, routing
-from portero.calls.errors import OfferGone
+from portero.calls.errors import CallTaken, OfferGone
 from portero.calls.models import CallStatus, OfferOutcome, Presence
 from tests.support.call_desk import TIMINGS, CallDesk
 from tests.support.db import inspecting
@@ -298,17 +298,32 @@ async def test_hang_up_completes_the_call_and_ends_the_link(desk: CallDesk) -> N
     assert "Esta llamada ha terminado" in response.text
 
 
-async def test_a_call_link_opens_again_until_its_call_ends_and_joins_the_same_call(
-    desk: CallDesk,
-) -> None:
+async def test_a_live_call_belongs_to_the_play_session_that_started_it(desk: CallDesk) -> None:
     launch = await desk.customer_link()
-    first = await desk.join(launch)
-    second = await desk.join(launch)  # a second opening: another tab, the phone
-    assert first == second
+    owner = await desk.context_of(launch)
+    first = await desk.run(lambda s, o: queue.join(s, o, owner, now=desk.now, timings=TIMINGS))
+    # A reload in that browser keeps its play session and rejoins the call.
+    again = await desk.run(lambda s, o: queue.join(s, o, owner, now=desk.now, timings=TIMINGS))
+    assert again == first
+    # Anyone else who opens the link meanwhile is turned away, with nothing consumed.
+    refused = await desk.client.get(launch["url"], headers={"Accept": "text/html"})
+    assert refused.status_code == 409
+    assert refused.headers["Portero-Link-Status"] == "call_in_progress"
+    assert "ya está en curso" in refused.text  # the link's language
     await desk.run(lambda s, o: queue.leave(s, o, call_id=first, now=desk.now))
     third = await desk.join(launch)  # after leaving the queue, opening it asks again
     assert third != first
     assert (await desk.call(third)).status == CallStatus.waiting
+
+
+async def test_a_second_browser_racing_the_first_cannot_join_its_call(desk: CallDesk) -> None:
+    launch = await desk.customer_link()
+    # Both opened the link before either joined: the first to join owns the call.
+    owner, other = await desk.context_of(launch), await desk.context_of(launch)
+    call_id = await desk.run(lambda s, o: queue.join(s, o, owner, now=desk.now, timings=TIMINGS))
+    with pytest.raises(CallTaken):
+        await desk.run(lambda s, o: queue.join(s, o, other, now=desk.now, timings=TIMINGS))
+    assert (await desk.call(call_id)).play_session_id == owner.session_id
 
 
 async def test_a_link_whose_agent_was_deleted_is_missed_not_sent_elsewhere(

@@ -135,8 +135,11 @@ def wait_until_ready(process: subprocess.Popen[bytes], base_url: str, log: Path)
 
 
 @contextmanager
-def serving(env: dict[str, str], port: int, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """`portero serve` on 127.0.0.1:port with `env`, ready when entered, stopped on exit."""
+def serving(
+    env: dict[str, str], port: int, log: Path, *options: str
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`portero serve` on 127.0.0.1:port with `env` (and more `options` of the command),
+    ready when entered, stopped on exit."""
     with log.open("wb") as output:
         process = subprocess.Popen(
             [
@@ -150,6 +153,7 @@ def serving(env: dict[str, str], port: int, log: Path) -> Iterator[subprocess.Po
                 str(port),
                 "--workers",
                 "1",
+                *options,
             ],
             env=env,
             stdout=output,

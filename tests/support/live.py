@@ -70,13 +70,14 @@ async def open_session(server: LiveServer, url: str) -> str:
 class Peer:
     """One page's socket: sends JSON, and waits (bounded) for the next message of a kind."""
 
-    def __init__(self, connection: ClientConnection) -> None:
+    def __init__(self, connection: ClientConnection, token: str = "") -> None:
         self.connection = connection
+        self.token = token  # the play session it said hello with
 
     @classmethod
     async def join(cls, server: LiveServer, path: str, token: str) -> tuple[Peer, dict[str, Any]]:
         connection = await connect(server.ws_url + path, open_timeout=WAIT_SECONDS)
-        peer = cls(connection)
+        peer = cls(connection, token)
         await peer.send({"type": "hello", "token": token})
         return peer, await peer.expect("welcome")
 

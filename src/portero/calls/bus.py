@@ -20,6 +20,14 @@ import redis.asyncio as redis
 
 log = logging.getLogger("portero.calls.bus")
 _QUEUE_SIZE = 256
+# Waits between attempts to reach Redis again after losing it (seconds): quick at first.
+_RECONNECT_DELAYS = (0.1, 0.25, 0.5, 1.0)
+# How long a publish may wait for Redis before the sender is told to retry.
+_PUBLISH_TIMEOUT_SECONDS = 2.0
+
+
+class BusUnavailable(Exception):
+    """A message could not be published (Redis unreachable): the sender may retry."""
 
 
 class Subscription:
@@ -92,16 +100,28 @@ class LocalBus:
     async def close(self) -> None:
         pass
 
+    def problem(self) -> str | None:
+        """What keeps the bus from working right now, for /readyz; None when it works."""
+        return None
+
 
 class RedisBus(LocalBus):
-    """Publishes through Redis; one pub/sub connection per process feeds the local fan-out."""
+    """Publishes through Redis; one pub/sub connection per process feeds the local fan-out.
+
+    Redis may go away: a publish then raises BusUnavailable (the socket tells its sender to
+    retry), the reader keeps trying to reconnect and subscribes again to every channel that
+    has listeners here, and /readyz says the bus is degraded until it is back. Nothing needs a
+    restart."""
 
     def __init__(self, url: str) -> None:
         super().__init__()
-        self._client = redis.Redis.from_url(url)
+        self._client = redis.Redis.from_url(
+            url, socket_timeout=_PUBLISH_TIMEOUT_SECONDS, socket_connect_timeout=1.0
+        )
         self._pubsub = self._client.pubsub(ignore_subscribe_messages=True)
         self._reader: asyncio.Task[None] | None = None
-        self._subscribed = asyncio.Event()
+        self._wanted: set[str] = set()  # the channels with listeners in this process
+        self._lost: str | None = None  # why Redis is unreachable, while it is
 
     async def start(self) -> None:
         await self._client.ping()  # refuse to start with an unreachable Redis
@@ -109,31 +129,61 @@ class RedisBus(LocalBus):
         await self._pubsub.subscribe("portero:hello")
         self._reader = asyncio.create_task(self._read())
 
+    def problem(self) -> str | None:
+        return f"redis unreachable: {self._lost}" if self._lost else None
+
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
-        await self._client.publish(channel, json.dumps(message, separators=(",", ":")))
+        try:
+            await self._client.publish(channel, json.dumps(message, separators=(",", ":")))
+        except (redis.RedisError, OSError) as error:
+            self._lost = type(error).__name__
+            raise BusUnavailable(str(error)) from error
 
     async def _first_listener(self, channel: str) -> None:
-        await self._pubsub.subscribe(channel)
+        self._wanted.add(channel)
+        with contextlib.suppress(redis.RedisError, OSError):  # the reader subscribes once back
+            await self._pubsub.subscribe(channel)
 
     async def _last_listener_gone(self, channel: str) -> None:
-        await self._pubsub.unsubscribe(channel)
+        self._wanted.discard(channel)
+        with contextlib.suppress(redis.RedisError, OSError):
+            await self._pubsub.unsubscribe(channel)
 
     async def _read(self) -> None:
+        failures = 0
         while True:
             try:
                 raw = await self._pubsub.get_message(timeout=1.0)
-            except (redis.ConnectionError, OSError):
-                log.warning("redis pub/sub connection lost; retrying", exc_info=True)
-                await asyncio.sleep(1.0)
+            except (redis.RedisError, OSError) as error:
+                self._lost = type(error).__name__
+                log.warning("redis pub/sub connection lost (%s); reconnecting", self._lost)
+                await asyncio.sleep(_RECONNECT_DELAYS[min(failures, len(_RECONNECT_DELAYS) - 1)])
+                failures += 1
+                await self._resubscribe()
                 continue
-            if raw is None or raw.get("type") != "message":
-                continue
-            channel = raw["channel"]
-            channel = channel.decode() if isinstance(channel, bytes) else str(channel)
-            try:
-                message = json.loads(raw["data"])
-            except ValueError:
-                continue
+            failures = 0
+            if raw is not None and raw.get("type") == "message":
+                self._deliver_raw(raw)
+
+    async def _resubscribe(self) -> None:
+        """Connect again and listen to every channel that has listeners here."""
+        try:
+            await self._pubsub.subscribe("portero:hello", *sorted(self._wanted))
+            await self._client.ping()
+        except (redis.RedisError, OSError):
+            return
+        if self._lost:
+            log.warning("redis is back; the call bus works again")
+        self._lost = None
+
+    def _deliver_raw(self, raw: dict[str, Any]) -> None:
+        channel = raw["channel"]
+        channel = channel.decode() if isinstance(channel, bytes) else str(channel)
+        try:
+            message = json.loads(raw["data"])
+        except (ValueError, RecursionError):
+            return
+        if isinstance(message, dict):
             self.deliver(channel, message)
 
     async def close(self) -> None:
@@ -141,7 +191,8 @@ class RedisBus(LocalBus):
             self._reader.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._reader
-        await self._pubsub.aclose()  # type: ignore[no-untyped-call]
+        with contextlib.suppress(redis.RedisError, OSError):
+            await self._pubsub.aclose()  # type: ignore[no-untyped-call]
         await self._client.aclose()
 
 

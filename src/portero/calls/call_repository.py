@@ -35,9 +35,9 @@ from portero.kit.tenancy import across_partners, for_partner
 async def latest_of_launch(
     session: AsyncSession, *, partner_id: int, launch_id: str
 ) -> AnyRow | None:
-    """The newest call a link of the partner started: its id and status."""
+    """The newest call a link of the partner started: its id, status and owner."""
     query = (
-        select(CALL.c.id, CALL.c.status)
+        select(CALL.c.id, CALL.c.status, CALL.c.play_session_id)
         .where(CALL.c.launch_id == launch_id)
         .order_by(CALL.c.created_at.desc(), CALL.c.id.desc())
         .limit(1)

@@ -29,3 +29,10 @@ class NotAnAgentConsole(PorteroError):
 
 class NotACallSession(PorteroError):
     default_message = "This session is not a call link."
+
+
+class CallTaken(PorteroError):
+    """The link's call is in progress in another browser: only the play session that started it
+    may join it while it is open."""
+
+    default_message = "This call is already in progress on another device."

@@ -133,6 +133,9 @@ class Call(Base):
         ForeignKey("call_category.id", ondelete="SET NULL"), default=None
     )
     status: Mapped[str] = mapped_column(String(16))
+    # The play session (the customer's browser tab) that started the call: the only one that may
+    # join it while it is open (NULL on calls from before calls had owners).
+    play_session_id: Mapped[str | None] = mapped_column(String(40), default=None)
     tickets: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     # The agent ringing or talking (and, once over, the one who answered).
     agent_id: Mapped[int | None] = mapped_column(

@@ -12,6 +12,7 @@ from typing import Any, Protocol, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from portero.calls.bus import BusUnavailable
 from portero.kit.db import session_scope
 
 T = TypeVar("T")
@@ -51,9 +52,17 @@ class Outbox:
         return bool(self.messages)
 
     async def send(self, publisher: Publisher) -> None:
+        """Publish every message; one that cannot go (Redis away) does not keep the others
+        from trying, and the first failure is raised once all have been tried."""
         messages, self.messages = self.messages, {}
+        failure: BusUnavailable | None = None
         for channel, message in messages.items():
-            await publisher.publish(channel, message)
+            try:
+                await publisher.publish(channel, message)
+            except BusUnavailable as error:
+                failure = failure or error
+        if failure is not None:
+            raise failure
 
 
 async def commit_then_publish(

@@ -6,11 +6,13 @@ console has been silent longer is set offline, and an offer ringing there moves 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.calls import agent_repository as agents
+from portero.calls import ending
 from portero.calls.models import Presence
 from portero.calls.outbox import Outbox
 from portero.calls.routing import ring_out, route
@@ -42,6 +44,24 @@ async def set_presence(
     outbox.refresh_agent(agent_id)
     if presence is Presence.available:
         await route(session, outbox, now=now, timings=timings, partner_id=row.partner_id)
+
+
+async def sign_out(
+    session: AsyncSession,
+    outbox: Outbox,
+    *,
+    agent_id: int,
+    call_ids: Iterable[str],
+    now: datetime,
+    timings: CallTimings,
+) -> None:
+    """The console lost its right to be there (its launch revoked, its partner disabled…): its
+    calls in progress end and the agent goes offline, a call ringing there moving on."""
+    for call_id in call_ids:
+        await ending.hang_up(session, outbox, call_id=call_id, now=now, by="system")
+    await set_presence(
+        session, outbox, agent_id=agent_id, presence=Presence.offline, now=now, timings=timings
+    )
 
 
 async def agent_seen(session: AsyncSession, *, agent_id: int, now: datetime) -> None:

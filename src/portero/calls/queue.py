@@ -9,13 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.calls import call_repository as calls
 from portero.calls import directory, ending
-from portero.calls.errors import NotACallSession
+from portero.calls.errors import CallTaken, NotACallSession
 from portero.calls.models import OPEN, QUEUED, CallStatus
 from portero.calls.outbox import Outbox
 from portero.calls.routing import route, withdraw_offer
 from portero.calls.timings import CallTimings
 from portero.kit.ids import new_id
-from portero.launches.opening import PlayContext
+from portero.launches.errors import CallInProgress, LinkUnusable
+from portero.launches.opening import OpenedLaunch, PlayContext
 
 
 async def join(
@@ -27,8 +28,9 @@ async def join(
     timings: CallTimings,
     retry: bool = True,
 ) -> str:
-    """The call of this link the customer's page belongs to: the open one (a reload, a second
-    tab), the completed one (the page says it has ended), or a new one in the queue."""
+    """The call of this link the customer's page belongs to: the open one if this play session
+    started it (a reload, a duplicated tab; CallTaken otherwise), the completed one (the page
+    says it has ended), or a new one in the queue."""
     if context.product != "call":
         raise NotACallSession()
     latest = await calls.latest_of_launch(
@@ -36,6 +38,8 @@ async def join(
     )
     if latest is not None and latest.status in (*OPEN, CallStatus.completed.value):
         if latest.status in OPEN:
+            if latest.play_session_id not in (None, context.session_id):
+                raise CallTaken()
             await customer_seen(session, call_id=latest.id, now=now)
         return str(latest.id)
     target_agent, target_category, exists = await _targets(session, context)
@@ -45,6 +49,7 @@ async def join(
         "partner_id": context.partner_id,
         "launch_id": context.launch_id,
         "player_id": context.player_key,
+        "play_session_id": context.session_id,
         "target_agent_id": target_agent,
         "target_category_id": target_category,
         "status": CallStatus.waiting.value,
@@ -61,6 +66,19 @@ async def join(
     outbox.refresh_queue(context.partner_id)
     await route(session, outbox, now=now, timings=timings, partner_id=context.partner_id)
     return call_id
+
+
+async def refuse_taken_call(
+    session: AsyncSession, opened: OpenedLaunch
+) -> type[LinkUnusable] | None:
+    """A call link opened again while its call is live: the browser that started the call owns
+    it (a reload there keeps its play session and rejoins); a new opening is turned away."""
+    latest = await calls.latest_of_launch(
+        session, partner_id=opened.partner_id, launch_id=opened.launch_id
+    )
+    if latest is not None and latest.status in OPEN and latest.play_session_id is not None:
+        return CallInProgress
+    return None
 
 
 async def _targets(
@@ -83,6 +101,11 @@ async def _targets(
 
 async def customer_seen(session: AsyncSession, *, call_id: str, now: datetime) -> None:
     await calls.customer_seen(session, call_id=call_id, now=now)
+
+
+async def is_over(session: AsyncSession, *, call_id: str) -> bool:
+    row = await calls.status_of(session, call_id)
+    return row is not None and row.status not in OPEN
 
 
 async def leave(

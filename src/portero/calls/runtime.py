@@ -36,6 +36,7 @@ async def serve_calls(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
     timings = CallTimings.of(settings)
     bus = create_bus(settings.redis_url)
     await bus.start()
+    runtime.probes["call_bus"] = bus.problem
     dispatcher = Dispatcher(runtime.sessions, bus, timings, interval=settings.call_tick_seconds)
     ticking = settings.call_tick_seconds > 0
     if ticking:

@@ -16,6 +16,8 @@ class CallTimings:
     wait: timedelta = timedelta(seconds=120)
     # A console or a customer page silent this long is gone (offline / abandoned / dropped).
     grace: timedelta = timedelta(seconds=20)
+    # A live socket checks that its play session is still good at least this often.
+    revalidate: timedelta = timedelta(seconds=5)
 
     @classmethod
     def of(cls, settings: Settings) -> CallTimings:
@@ -23,4 +25,5 @@ class CallTimings:
             offer=timedelta(seconds=settings.call_offer_seconds),
             wait=timedelta(seconds=settings.call_wait_seconds),
             grace=timedelta(seconds=settings.call_presence_grace_seconds),
+            revalidate=timedelta(seconds=settings.call_revalidate_seconds),
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from contextlib import AbstractContextManager, nullcontext
 from datetime import timedelta
 from typing import Annotated
 
@@ -18,6 +19,8 @@ from portero.kit.clock import utcnow
 from portero.launches import repository as launch_repository
 from portero.launches import sweeper
 from portero.migrate import upgrade
+from portero.ops.scrape import MetricsListener
+from portero.settings import Settings, SettingsError
 
 app = typer.Typer(
     help="Portero: one-time launch links for partners' users.",
@@ -51,25 +54,60 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on")] = 8000,
     workers: Annotated[int, typer.Option(min=1, help="Server processes")] = 1,
     migrate_first: Annotated[bool, typer.Option("--migrate/--no-migrate")] = True,
+    metrics_port: Annotated[
+        int | None,
+        typer.Option(
+            min=1, max=65535, help="Serve /metrics on this port only (PORTERO_METRICS_PORT)"
+        ),
+    ] = None,
+    metrics_host: Annotated[
+        str | None,
+        typer.Option(help="Address of the metrics port (PORTERO_METRICS_HOST, 127.0.0.1)"),
+    ] = None,
 ) -> None:
     """Migrate the database, then serve the HTTP API and pages."""
+    # Through the environment, so that the workers (which read it) agree with this process.
+    for name, value in (
+        ("PORTERO_METRICS_PORT", metrics_port),
+        ("PORTERO_METRICS_HOST", metrics_host),
+    ):
+        if value is not None:
+            os.environ[name] = str(value)
     settings = settings_or_exit()
-    _ = settings.signing_key  # fail here, before forking workers, if the key is missing
+    try:  # here, before forking workers: without a usable key, or with a weak metrics token
+        _ = settings.signing_key, settings.metrics_token_digest
+    except SettingsError as error:
+        typer.secho(str(error), fg="red", err=True)
+        raise typer.Exit(2) from None
     if migrate_first:
         upgrade(settings.database_url)
     if workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="portero-metrics-")
-    uvicorn.run(
-        "portero.app:build",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        proxy_headers=False,  # Portero applies PORTERO_TRUSTED_PROXIES itself
-        access_log=False,
-        log_config=None,
-        server_header=False,
-    )
+    with _metrics_port(settings):
+        uvicorn.run(
+            "portero.app:build",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            proxy_headers=False,  # Portero applies PORTERO_TRUSTED_PROXIES itself
+            access_log=False,
+            log_config=None,
+            server_header=False,
+        )
+
+
+def _metrics_port(settings: Settings) -> AbstractContextManager[object]:
+    """The metrics on a port of their own, when configured (see ops/scrape.py)."""
+    host, port = settings.metrics_host, settings.metrics_port
+    if port is None:
+        return nullcontext()
+    try:
+        listener = MetricsListener.bind(host, port, settings.metrics_token_digest)
+    except OSError as error:
+        typer.secho(f"Cannot serve the metrics on {host}:{port}: {error}", fg="red", err=True)
+        raise typer.Exit(1) from None
+    return listener.serving()
 
 
 @launches.command("purge-expired")

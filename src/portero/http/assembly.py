@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import APIRouter, FastAPI
 from pydantic import BaseModel
@@ -28,8 +29,11 @@ class Assembly:
     settings: Settings
     renderers: ErrorRenderers
     routers: list[APIRouter] = field(default_factory=list)
-    # Bodies read with `read_json` rather than FastAPI parameters: OpenAPI learns them here.
+    # Bodies read with `read_json` rather than FastAPI parameters, and other schemas referenced
+    # by hand: OpenAPI learns them here.
     body_models: list[type[BaseModel]] = field(default_factory=list)
+    # Operations of routes that FastAPI does not describe (a dialect's link URL), by path.
+    documented_paths: dict[str, dict[str, Any]] = field(default_factory=dict)
     services: list[Service] = field(default_factory=list)
 
     def include(self, *routers: APIRouter) -> None:
@@ -42,6 +46,12 @@ class Assembly:
 
     def document_bodies(self, *models: type[BaseModel]) -> None:
         self.body_models.extend(models)
+
+    def document_path(self, path: str, item: dict[str, Any]) -> None:
+        """An OpenAPI path item (`{"get": operation}`) for routes kept out of the schema."""
+        if path in self.documented_paths:
+            raise ValueError(f"{path} is documented twice")
+        self.documented_paths[path] = item
 
     def run(self, service: Service) -> None:
         self.services.append(service)

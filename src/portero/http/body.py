@@ -7,6 +7,7 @@ Errors come out exactly as FastAPI's would (same translation, same codes).
 
 from __future__ import annotations
 
+import json
 from typing import Any, TypeVar
 
 from fastapi import Request
@@ -30,13 +31,31 @@ async def read_json(request: Request, model: type[Model]) -> Model:
         raise translate_errors(error.errors(), request) from None
 
 
-def request_body(model: type[BaseModel]) -> dict[str, Any]:
-    """The OpenAPI `requestBody` of an endpoint that reads its body with `read_json`."""
+def parse_json(raw: bytes) -> Any:
+    """JSON for the APIs that read their body themselves (the seed dialects). Malformed JSON,
+    bad UTF-8, numbers of more than 4,300 digits and nesting deeper than the parser's recursion
+    limit are all a body that cannot be read: a client's fault, never a 500."""
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        raise MalformedRequest() from None
+
+
+def schema_name(model: type[BaseModel]) -> str:
+    """The name a body model is documented under: its JSON-schema title, the class name unless
+    the model's config gives another (the roulette's and the slot's `SpinIn` are two bodies)."""
+    return model.model_config.get("title") or model.__name__
+
+
+def request_body(
+    model: type[BaseModel], *, media_types: tuple[str, ...] = ("application/json",)
+) -> dict[str, Any]:
+    """The OpenAPI `requestBody` of an endpoint that reads its body itself (`read_json`, or a
+    dialect's own parsing), in each of the media types it accepts."""
+    schema = {"$ref": f"#/components/schemas/{schema_name(model)}"}
     return {
         "requestBody": {
             "required": True,
-            "content": {
-                "application/json": {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}
-            },
+            "content": {media_type: {"schema": schema} for media_type in media_types},
         }
     }

@@ -13,6 +13,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from portero.kit.errors import MethodNotAllowed, PorteroError, StorageUnavailable, Unauthenticated
+from portero.kit.throttle import TooManyAttempts
 
 ErrorType = Literal[
     "invalid_request_error",
@@ -43,6 +44,8 @@ def error_headers(error: PorteroError) -> dict[str, str]:
     """The HTTP headers that go with an error, whatever the body's format."""
     if isinstance(error, StorageUnavailable):
         return {"Retry-After": "1"}
+    if isinstance(error, TooManyAttempts):
+        return {"Retry-After": str(error.retry_after_seconds)}
     if isinstance(error, Unauthenticated):
         return {"WWW-Authenticate": 'Bearer realm="portero"'}
     if isinstance(error, MethodNotAllowed) and error.allow:
@@ -60,6 +63,7 @@ _DESCRIBED = {
     410: "The link is no longer usable",
     413: "Body larger than 64 KiB",
     415: "Body is not JSON",
+    429: "Too many failed attempts from this address: retry after Retry-After seconds",
     503: "Database unavailable: retry (see Retry-After)",
 }
 

@@ -65,6 +65,17 @@ class ErrorRenderers:
         matching = (prefix for prefix in self._by_prefix if path.startswith(prefix))
         return self._by_prefix[max(matching, key=len)]
 
+    def registered(self) -> dict[str, Renderer]:
+        """Every prefix and its renderer (tests check that each answers every error)."""
+        return dict(self._by_prefix)
+
+
+def unmapped(api: str, error: PorteroError) -> None:
+    """Called by a renderer whose table has no entry for `error`, before it answers its
+    internal-error default: a missing entry is a bug, and must not hide as a silent 500."""
+    if not isinstance(error, InternalError):
+        log.error("the %s error table has no entry for %s", api, type(error).__name__)
+
 
 def _param(loc: Sequence[Any]) -> str:
     parts = [str(p) for p in loc]
@@ -164,6 +175,7 @@ def install_error_handlers(app: FastAPI, renderers: ErrorRenderers) -> None:
     app.add_exception_handler(OSError, on_storage)
     app.add_exception_handler(asyncpg.PostgresError, on_storage)
     app.add_exception_handler(asyncpg.InterfaceError, on_storage)
+    app.add_exception_handler(asyncpg.InternalClientError, on_storage)
 
 
 def unexpected_error_response(renderers: ErrorRenderers) -> Callable[[Scope, Exception], Response]:

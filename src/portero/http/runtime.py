@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
@@ -22,6 +23,9 @@ class Runtime:
     authenticator: PartnerAuthenticator
     # PostgreSQL only: the connections of the hot paths (see launches/store.py).
     pg_pool: FairPool | None = None
+    # What /readyz reports besides the database: each names a problem, or None while all is
+    # well (the call bus's Redis, say: its outage degrades the calls, not the whole service).
+    probes: dict[str, Callable[[], str | None]] = field(default_factory=dict)
 
 
 def runtime_of(connection: HTTPConnection) -> Runtime:

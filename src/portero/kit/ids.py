@@ -32,3 +32,14 @@ def is_launch_id(value: str) -> bool:
 def new_id(prefix: str) -> str:
     millis = time.time_ns() // 1_000_000
     return f"{prefix}_{_encode(millis, 10)}{_encode(secrets.randbits(80), 16)}"
+
+
+# A partner's id as the seed APIs send it (ClientId, MEMB_ID): ASCII digits, few enough for a
+# 64-bit integer. (str.isdigit() also accepts "²" and "٣", which int() then refuses, and int()
+# refuses more than 4,300 digits.)
+_PARTNER_NUMBER = re.compile(r"[0-9]{1,18}")
+
+
+def partner_number(text: str) -> int | None:
+    """The partner id written in `text`, or None if it is not one."""
+    return int(text) if _PARTNER_NUMBER.fullmatch(text) else None

@@ -15,7 +15,9 @@ PARTNER_TOKEN_PREFIX = "prt_"  # noqa: S105 (a prefix, not a secret)
 
 
 def hash_token(token: str) -> bytes:
-    return hashlib.sha256(token.encode("utf-8", "surrogateescape")).digest()
+    # Any text hashes, even a lone surrogate from a JSON escape ("\ud800"): a token that is
+    # not one must fail to match, not fail to encode. A real token is ASCII, and hashes alike.
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
 
 
 def same_hash(left: bytes, right: bytes) -> bool:

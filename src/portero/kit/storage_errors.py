@@ -20,10 +20,28 @@ def _sqlstate(error: BaseException) -> str | None:
     return None
 
 
+def _caused_by_client_fault(error: BaseException) -> bool:
+    """Whether asyncpg's client lost track of its connection, directly or under SQLAlchemy's
+    wrapper (which keeps asyncpg's exception as the cause of its own)."""
+    seen: BaseException | None = error
+    for _ in range(4):  # the error, SQLAlchemy's DBAPI adapter, asyncpg's: never deeper
+        if seen is None:
+            return False
+        if isinstance(seen, asyncpg.InternalClientError):
+            return True
+        seen = getattr(seen, "orig", None) or seen.__cause__
+    return False
+
+
 def is_transient_storage_error(error: BaseException) -> bool:
     if isinstance(error, (sa_exc.TimeoutError, ConnectionError, TimeoutError)):
         return True
     if isinstance(error, asyncpg.InterfaceError):  # e.g. the connection was closed under us
+        return True
+    # A server restarting under a busy connection leaves asyncpg's protocol in a state it did
+    # not expect ("unknown protocol state", a protocol error): the connection is discarded, and
+    # the same request on a fresh one works.
+    if _caused_by_client_fault(error):
         return True
     if isinstance(error, asyncpg.PostgresError):
         return (error.sqlstate or "").startswith(_TRANSIENT_SQLSTATE_PREFIXES)

@@ -16,6 +16,8 @@ import pycountry
 from email_validator import EmailNotValidError, validate_email
 from pydantic import AfterValidator, StringConstraints, WithJsonSchema
 
+from portero.kit import text
+
 
 @cache
 def iso_languages() -> frozenset[str]:
@@ -79,13 +81,24 @@ def check_origin(value: str) -> str:
 
 
 def check_printable(value: str) -> str:
-    """No control characters: PostgreSQL cannot store NUL, and no name or id needs them."""
-    if _CONTROL.search(value):
-        raise ValueError("must not contain control characters")
+    """No control characters (PostgreSQL cannot store NUL, and no name or id needs them) and
+    no lone surrogates (not encodable: no database stores them)."""
+    if text.unstorable(value):
+        raise ValueError("must not contain control characters or unpaired surrogates")
     return value
 
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+def check_display_text(value: str) -> str:
+    """Text a person reads (names, nicknames, tickets): printable, and nothing that makes it
+    display as something else (bidi controls, invisible format characters; see kit/text.py)."""
+    check_printable(value)
+    found = text.misleading(value)
+    if found is not None:
+        raise ValueError(
+            f"must not contain invisible or direction-changing characters (U+{ord(found):04X})"
+        )
+    return value
+
 
 Language = Annotated[
     str,
@@ -120,3 +133,5 @@ Origin = Annotated[str, StringConstraints(max_length=255), AfterValidator(check_
 
 
 Printable = AfterValidator(check_printable)
+# For text shown to agents and players: printable, and displayed as what it is.
+Displayable = AfterValidator(check_display_text)

@@ -35,6 +35,13 @@ class LaunchRevoked(LinkUnusable):
     default_message = "This link has been revoked by the operator."
 
 
+class LinkWithdrawn(LaunchRevoked):
+    """The link's partner was disabled or may no longer offer its product: refused like a
+    revoked link (the same page, with the way back), whatever state the link is in."""
+
+    default_message = "This link can no longer be used: the product is not available."
+
+
 class LaunchAlreadyUsed(LinkUnusable):
     default_message = "This link has already been used."
 
@@ -43,6 +50,13 @@ class CallEnded(LaunchAlreadyUsed):
     """A call link whose call has taken place: reported like a used link, worded for it."""
 
     default_message = "The call of this link has ended."
+
+
+class CallInProgress(LinkUnusable):
+    """A call link opened while its call is live in another browser (the one that started it
+    owns it): HTTP 409 and a page saying so."""
+
+    default_message = "The call of this link is already in progress on another device."
 
 
 class LaunchNotRevocable(PorteroError):
@@ -64,3 +78,10 @@ class SessionInvalid(Unauthenticated):
 
 class SessionExpired(Unauthenticated):
     default_message = "This play session has expired."
+
+
+class SessionWithdrawn(SessionExpired):
+    """The play session's partner was disabled or lost the product: the session is over, and
+    every API answers as for an expired one (the page shows its ended state)."""
+
+    default_message = "This play session has ended: the product is no longer available."

@@ -24,10 +24,12 @@ from portero.launches.errors import (
     LinkContext,
     SessionExpired,
     SessionInvalid,
+    SessionWithdrawn,
 )
 from portero.launches.models import LaunchStatus
 from portero.launches.store import LaunchStore, NewPlaySession
 from portero.launches.tokens import lookup_hash
+from portero.partners.auth import may_offer
 from portero.products.registry import REUSABLE_LINK_PRODUCTS, product_spec
 
 SESSION_TOKEN_PREFIX = "pss_"  # noqa: S105 (a prefix, not a secret)
@@ -39,10 +41,13 @@ _TOUCH_EVERY = timedelta(seconds=60)
 @dataclass(frozen=True, slots=True)
 class OpenedLaunch:
     launch_id: str
+    partner_id: int
     product: str
     language: str
     page_path: str
+    session_id: str
     session_token: str
+    opened_at: datetime  # when this opening claimed the launch
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +96,13 @@ async def open_link(
     store.after_commit(metrics.LAUNCHES_OPENED.labels(str(claimed.partner_id), claimed.product).inc)
     return OpenedLaunch(
         launch_id=claimed.id,
+        partner_id=claimed.partner_id,
         product=claimed.product,
         language=claimed.language,
         page_path=product_spec(claimed.product).page_path(claimed.id),
+        session_id=play_session.id,
         session_token=raw,
+        opened_at=now,
     )
 
 
@@ -126,6 +134,11 @@ async def resume(session: AsyncSession, *, token: str | None) -> PlayContext:
     row = await session_repository.session_by_token_hash(session, hash_token(token))
     if row is None or row.launch_status == LaunchStatus.revoked:
         raise SessionInvalid()
+    # Before the session's own end: a page whose partner lost the product says so, not "ended".
+    if not may_offer(
+        status=row.partner_status, products=row.partner_products or (), product=row.product
+    ):
+        raise SessionWithdrawn()
     now = utcnow()
     if row.ended_at is not None or now >= row.expires_at or now >= row.idle_expires_at:
         raise SessionExpired()

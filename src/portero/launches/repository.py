@@ -258,23 +258,44 @@ _CLAIM = (  # built once: this is the hot path of opening a link
 
 
 async def link_context_by_token_hash(session: AsyncSession, token_hash: bytes) -> Row[Any] | None:
-    query = (
-        select(
-            LAUNCH.c.id,
-            LAUNCH.c.status,
-            LAUNCH.c.expires_at,
-            LAUNCH.c.language,
-            LAUNCH.c.partner_id,
-            LAUNCH.c.product,
-            LAUNCH.c.return_url,
-            Partner.frame_ancestors,
-            Partner.return_url.label("partner_return_url"),
-        )
-        .join_from(LAUNCH, Partner, Partner.id == LAUNCH.c.partner_id)
-        .where(LAUNCH.c.token_hash == token_hash)
-    )
     # Across partners: the link's token says which launch (and partner) it is.
+    query = _LINK_CONTEXT.where(LAUNCH.c.token_hash == token_hash)
     return (await session.execute(across_partners(query))).one_or_none()
+
+
+async def link_context_by_id(session: AsyncSession, launch_id: str) -> Row[Any] | None:
+    # Across partners: asked about a launch just opened through its link.
+    query = _LINK_CONTEXT.where(LAUNCH.c.id == launch_id)
+    return (await session.execute(across_partners(query))).one_or_none()
+
+
+_LINK_CONTEXT = select(
+    LAUNCH.c.id,
+    LAUNCH.c.status,
+    LAUNCH.c.expires_at,
+    LAUNCH.c.language,
+    LAUNCH.c.partner_id,
+    LAUNCH.c.product,
+    LAUNCH.c.return_url,
+    Partner.frame_ancestors,
+    Partner.return_url.label("partner_return_url"),
+).join_from(LAUNCH, Partner, Partner.id == LAUNCH.c.partner_id)
+
+
+async def unclaim(session: AsyncSession, *, launch_id: str, opened_at: datetime) -> None:
+    """Undo an opening refused after its claim: a launch this very opening moved to `opened`
+    goes back to `issued` (a reusable link opened before keeps its state)."""
+    await session.execute(
+        across_partners(
+            update(LAUNCH)
+            .where(
+                LAUNCH.c.id == launch_id,
+                LAUNCH.c.status == LaunchStatus.opened.value,
+                LAUNCH.c.opened_at == opened_at,
+            )
+            .values(status=LaunchStatus.issued.value, opened_at=None)
+        )
+    )
 
 
 async def page_context(session: AsyncSession, launch_id: str) -> Row[Any] | None:

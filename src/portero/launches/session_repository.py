@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, insert, or_, select, update
+from sqlalchemy import Row, Table, delete, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.kit.tenancy import across_partners
@@ -30,6 +30,8 @@ async def session_by_token_hash(session: AsyncSession, token_hash: bytes) -> Row
             LAUNCH.c.currency,
             LAUNCH.c.return_url,
             Partner.return_url.label("partner_return_url"),
+            Partner.status.label("partner_status"),
+            Partner.products.label("partner_products"),
             PLAYER.c.id.label("player_key"),
             PLAYER.c.external_id,
             PLAYER.c.nickname,
@@ -61,6 +63,11 @@ async def touch_session(
         .where(SESSION.c.id == session_id)
         .values(last_seen_at=now, idle_expires_at=idle_expires_at)
     )
+
+
+async def delete_session(session: AsyncSession, session_id: str) -> None:
+    """A play session that never served anything (its opening was refused after the claim)."""
+    await session.execute(delete(SESSION).where(SESSION.c.id == session_id))
 
 
 async def end_sessions_of(session: AsyncSession, *, launch_id: str, now: datetime) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -41,6 +41,7 @@ class PartnerAuthenticator:
         self._ttl = ttl_seconds
         self._clock = clock
         self._cache: OrderedDict[bytes, tuple[float, PartnerSnapshot | None]] = OrderedDict()
+        self._by_id: dict[int, tuple[float, PartnerSnapshot | None]] = {}
 
     async def authenticate(
         self, token: str | None, *, partner_id: int | None = None
@@ -57,6 +58,22 @@ class PartnerAuthenticator:
 
     def forget(self) -> None:
         self._cache.clear()
+        self._by_id.clear()
+
+    async def partner(self, partner_id: int) -> PartnerSnapshot | None:
+        """The partner as this process saw it at most `ttl_seconds` ago (opening a link asks
+        on every open: a dictionary lookup, not a query, on the hot path)."""
+        now = self._clock()
+        cached = self._by_id.get(partner_id)
+        if cached is not None and now - cached[0] < self._ttl:
+            return cached[1]
+        async with self._sessions() as session:
+            partner = await repository.get(session, partner_id)
+            snapshot = PartnerSnapshot.of(partner) if partner is not None else None
+        if len(self._by_id) >= _MAX_ENTRIES:
+            self._by_id.clear()
+        self._by_id[partner_id] = (now, snapshot)
+        return snapshot
 
     async def _lookup(self, token_hash: bytes) -> PartnerSnapshot | None:
         now = self._clock()
@@ -71,6 +88,14 @@ class PartnerAuthenticator:
         while len(self._cache) > _MAX_ENTRIES:
             self._cache.popitem(last=False)
         return snapshot
+
+
+def may_offer(*, status: str, products: Iterable[str], product: str) -> bool:
+    """Whether a partner in this state may still offer `product` to its players: the test that
+    links being opened, play sessions and live sockets pass (docs/security.md, "Revocation")."""
+    return status == PartnerStatus.active.value and product_spec(product).entitlement.value in set(
+        products
+    )
 
 
 def require_launchable(partner: PartnerSnapshot, product: str) -> None:

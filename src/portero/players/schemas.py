@@ -5,16 +5,17 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from portero.kit.validation import Cellphone, Currency, Email, Language, Printable
+from portero.kit.validation import Cellphone, Currency, Displayable, Email, Language, Printable
 from portero.players.models import Player
 
-# Ids are kept exactly as sent (a partner looks its users up by them); names are trimmed.
+# Ids are kept exactly as sent (a partner looks its users up by them); names are trimmed, and
+# shown to agents and players, so they must display as what they are (kit/text.py).
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=128), Printable]
 Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Printable
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Displayable
 ]
 Nickname = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), Printable
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), Displayable
 ]
 
 

@@ -23,7 +23,7 @@ from pydantic import (
 )
 
 from portero.kit.errors import FieldProblem, InvalidField
-from portero.kit.validation import Printable
+from portero.kit.validation import Displayable, Printable
 from portero.settings import Settings
 from portero.slots.games.catalogue import games
 
@@ -57,15 +57,19 @@ class SlotParams(_Params):
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64), Printable]
 
 
+MAX_TICKETS = 10  # what one call carries to the agent's console
+
+
 class CallTicket(_Params):
-    title: Annotated[str, StringConstraints(min_length=1, max_length=200), Printable]
-    description: Annotated[str, StringConstraints(min_length=1, max_length=2000), Printable]
+    # Shown to the agent and the customer: displayed as what they are (kit/text.py).
+    title: Annotated[str, StringConstraints(min_length=1, max_length=200), Displayable]
+    description: Annotated[str, StringConstraints(min_length=1, max_length=2000), Displayable]
 
 
 class CallParams(_Params):
     category_code: Code | None = None
     agent_code: Code | None = None
-    tickets: list[CallTicket] = Field(default_factory=list, max_length=10)
+    tickets: list[CallTicket] = Field(default_factory=list, max_length=MAX_TICKETS)
 
     @model_validator(mode="after")
     def _one_target(self) -> CallParams:

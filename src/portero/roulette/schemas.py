@@ -31,7 +31,8 @@ class BetIn(BaseModel):
 
 
 class SpinIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Documented as RouletteSpinIn: the other product has a `SpinIn` too (http/body.schema_name).
+    model_config = ConfigDict(extra="forbid", title="RouletteSpinIn")
 
     round_id: RoundId = Field(
         description="Chosen by the page for each new round and sent again on a retry: a round "

@@ -11,7 +11,8 @@ SpinId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r
 
 
 class SpinIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Documented as SlotSpinIn: the other product has a `SpinIn` too (http/body.schema_name).
+    model_config = ConfigDict(extra="forbid", title="SlotSpinIn")
 
     spin_id: SpinId = Field(
         description="Chosen by the page for each new spin and sent again on a retry: a spin "

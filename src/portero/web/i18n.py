@@ -23,7 +23,7 @@ SUPPORTED = ("en", "es", "ja", "zh", "ko")
 LOCALES = Path(__file__).parent / "locales"
 # Key prefixes a language shows in English for now: the roulette table, the call pages and the
 # agent's console are translated into English and Spanish only.
-_UNTRANSLATED = ("call.", "call_ended.", "console.", "roulette.")
+_UNTRANSLATED = ("call.", "call_ended.", "call_in_progress.", "console.", "roulette.")
 ENGLISH_FALLBACK: Mapping[str, tuple[str, ...]] = {
     "ja": _UNTRANSLATED,
     "zh": _UNTRANSLATED,

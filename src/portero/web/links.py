@@ -15,7 +15,9 @@ from portero.http.assembly import Assembly
 from portero.http.deps import client_ip
 from portero.http.errors import Renderer
 from portero.http.runtime import runtime_of
-from portero.launches import opening
+from portero.http.throttling import LINK_OPENINGS, counting_failures
+from portero.launches import admission, opening
+from portero.launches.errors import LaunchNotFound
 from portero.launches.links import register_link_path
 from portero.launches.unit_of_work import launch_store
 from portero.web.rendering import render_link_error
@@ -35,6 +37,8 @@ async def open_and_enter(request: Request, token: str) -> Response:
             max_lifetime_seconds=runtime.settings.session_max_lifetime_seconds,
             client_ip=client_ip(request),
         )
+    partner = await runtime.authenticator.partner(opened.partner_id)
+    await admission.admit(runtime.sessions, opened, partner=partner)
     # The session token rides in the fragment: browsers neither send it to servers nor put it in
     # Referer, and the page moves it into sessionStorage (see play-session.js).
     return RedirectResponse(
@@ -42,6 +46,13 @@ async def open_and_enter(request: Request, token: str) -> Response:
         status_code=303,
         headers={"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
     )
+
+
+async def open_counting_guesses(request: Request, token: str) -> Response:
+    """`open_and_enter`, throttled: a token that matches nothing is a guess (http/throttling.py).
+    A used, expired or revoked link is not: only someone who holds its token can reach those."""
+    async with counting_failures(request, LINK_OPENINGS, LaunchNotFound):
+        return await open_and_enter(request, token)
 
 
 def serve_links(
@@ -56,7 +67,7 @@ def serve_links(
         prefix = path[: path.index(PLACEHOLDER)]
 
         async def open_from_path(token: str, request: Request) -> Response:
-            return await open_and_enter(request, token)
+            return await open_counting_guesses(request, token)
 
         router.add_api_route(path, open_from_path, methods=["GET"])
     else:
@@ -64,7 +75,7 @@ def serve_links(
         name = query.removesuffix("=" + PLACEHOLDER)
 
         async def open_from_query(request: Request) -> Response:
-            return await open_and_enter(request, request.query_params.get(name, ""))
+            return await open_counting_guesses(request, request.query_params.get(name, ""))
 
         router.add_api_route(path, open_from_query, methods=["GET"])
     assembly.include(router)

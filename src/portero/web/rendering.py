@@ -10,13 +10,16 @@ from starlette.responses import JSONResponse, Response
 from portero.dialects.native.errors import error_body
 from portero.http.error_body import error_headers
 from portero.kit.errors import PorteroError, RouteNotFound
+from portero.kit.throttle import TooManyAttempts
 from portero.launches.errors import (
     CallEnded,
+    CallInProgress,
     LaunchAlreadyUsed,
     LaunchExpired,
     LaunchNotFound,
     LaunchRevoked,
     LinkUnusable,
+    LinkWithdrawn,
     SessionExpired,
     SessionInvalid,
 )
@@ -27,6 +30,8 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 _PAGE_KEYS: dict[type[PorteroError], str] = {
     CallEnded: "call_ended",  # before LaunchAlreadyUsed, its base class
+    CallInProgress: "call_in_progress",
+    LinkWithdrawn: "link_withdrawn",  # before LaunchRevoked, its base class
     LaunchExpired: "link_expired",
     LaunchRevoked: "link_revoked",
     RouteNotFound: "link_missing",
@@ -34,6 +39,7 @@ _PAGE_KEYS: dict[type[PorteroError], str] = {
     LaunchNotFound: "link_missing",
     SessionExpired: "session_expired",
     SessionInvalid: "session_expired",
+    TooManyAttempts: "link_throttled",
 }
 
 

@@ -1,4 +1,5 @@
-"""Headers of every page shown to a player, including inside a partner's iframe."""
+"""Headers of every page Portero shows: a player's, including inside a partner's iframe, and the
+operator's API reference (`/docs`, `/redoc`)."""
 
 from __future__ import annotations
 
@@ -24,3 +25,22 @@ def page_headers(frame_ancestors: Iterable[str], *, media: bool = False) -> dict
     if media:
         headers["Permissions-Policy"] = "camera=(self), microphone=(self)"
     return headers
+
+
+def api_docs_headers(*, inline_styles: bool = False, blob_workers: bool = False) -> dict[str, str]:
+    """The API reference pages: their scripts and styles are Portero's own files (no CDN), and
+    nobody else may frame them. What each viewer needs beyond a player's page, and no more:
+    `inline_styles` for ReDoc, whose styling library writes `<style>` elements at run time;
+    `blob_workers` for ReDoc's search, a worker built from a blob of its own bundle."""
+    styles = "'self' 'unsafe-inline'" if inline_styles else "'self'"
+    workers = "'self' blob:" if blob_workers else "'self'"
+    return {
+        "Content-Security-Policy": (
+            f"default-src 'self'; img-src 'self' data:; style-src {styles}; script-src 'self'; "
+            f"worker-src {workers}; connect-src 'self'; base-uri 'none'; form-action 'self'; "
+            "frame-ancestors 'self'"
+        ),
+        "Referrer-Policy": "no-referrer",
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-store",
+    }

@@ -48,6 +48,7 @@ class AgentSocket(Connection):
 
     async def refresh(self) -> None:
         async with session_scope(self.runtime.sessions) as session:
+            await self.check(session)
             state = await views.console_view(session, self.agent_id)
         self.connected_calls = {call["call_id"] for call in state["calls"]}
         if state != self.state:
@@ -59,6 +60,19 @@ class AgentSocket(Connection):
             await self.refresh()
         elif message.get("from") == "customer" and message.get("call_id") in self.connected_calls:
             await self.send(message)
+
+    async def withdrawn(self) -> None:
+        """The console's session is over: its calls end, the agent goes offline and a call
+        ringing there moves on."""
+        now, call_ids = utcnow(), sorted(self.connected_calls)
+        await self.transaction(
+            lambda session, outbox: presence.sign_out(
+                session, outbox, agent_id=self.agent_id, call_ids=call_ids, now=now,
+                timings=self.timings,
+            ),
+            checked=False,
+        )  # fmt: skip
+        self.calls.nudge()
 
     def _my_call(self, message: Message) -> str:
         call_id = messages.call_id_of(message)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, WebSocket
 
+from portero.calls.queue import refuse_taken_call
 from portero.calls.runtime import serve_calls
 from portero.calls.ws.agent import serve_agent
 from portero.calls.ws.customer import serve_customer
 from portero.http.assembly import Assembly
+from portero.launches.admission import guard_openings
+from portero.products.registry import ProductName
 
 router = APIRouter(prefix="/play/api", tags=["call pages"])
 
@@ -25,6 +28,8 @@ async def agent_socket(websocket: WebSocket) -> None:
 
 
 def install(assembly: Assembly) -> None:
-    """The two sockets, and the bus and clock they rely on."""
+    """The two sockets, the bus and clock they rely on, and the rule that a live call's link
+    lets no one else in."""
     assembly.include(router)
     assembly.run(serve_calls)
+    guard_openings(ProductName.call, refuse_taken_call)

@@ -16,15 +16,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from portero.calls.bus import LocalBus, Subscription
-from portero.calls.errors import NotACallSession, NotAnAgentConsole
-from portero.calls.outbox import Outbox, commit_then_publish
+from portero.calls.bus import BusUnavailable, LocalBus, Subscription
+from portero.calls.errors import CallTaken, NotACallSession, NotAnAgentConsole
+from portero.calls.outbox import Outbox
 from portero.calls.runtime import CallRuntime, calls_of
 from portero.calls.timings import CallTimings
 from portero.calls.ws import messages
@@ -34,9 +35,10 @@ from portero.kit.clock import utcnow
 from portero.kit.db import session_scope
 from portero.kit.errors import PorteroError
 from portero.launches import opening
-from portero.launches.errors import SessionExpired, SessionInvalid
+from portero.launches.errors import SessionExpired, SessionInvalid, SessionWithdrawn
 
 T = TypeVar("T")
+log = logging.getLogger("portero.calls.ws")
 # A side's handler of one message type: (the socket, the message, the time it arrived).
 Handler = Callable[[Any, Message, datetime], Awaitable[None]]
 
@@ -50,6 +52,9 @@ class Connection:
         self.runtime: Runtime = runtime_of(websocket)
         self.calls: CallRuntime = calls_of(websocket)
         self.last_seen_write = utcnow()
+        self.token = ""
+        self.news_lost = False  # a transaction's messages could not be published
+        self.checked_at = 0.0  # the event loop's clock at the last check of the play session
 
     @property
     def bus(self) -> LocalBus:
@@ -60,11 +65,31 @@ class Connection:
         return self.calls.timings
 
     async def send(self, message: Message) -> None:
-        await self.websocket.send_text(json.dumps(message, separators=(",", ":")))
+        try:
+            text = json.dumps(message, separators=(",", ":"))
+        except (ValueError, TypeError, RecursionError):
+            # Never from this socket's own messages (they come from schemas); a message from
+            # elsewhere that cannot be written is dropped rather than break this page's socket.
+            log.warning("dropped a message that cannot be written (type %r)", message.get("type"))
+            return
+        await self.websocket.send_text(text)
 
-    async def transaction(self, work: Callable[[Any, Outbox], Awaitable[T]]) -> T:
-        """One unit of work; its messages to the pages go out once it has committed."""
-        return await commit_then_publish(self.runtime.sessions, self.bus, work)
+    async def transaction(
+        self, work: Callable[[Any, Outbox], Awaitable[T]], *, checked: bool = True
+    ) -> T:
+        """One unit of work, which first checks that the play session is still good (see
+        `check`); its messages to the pages go out once it has committed. If they cannot go
+        (Redis away), what was decided stands and the sender is told once the handler is done."""
+        outbox = Outbox()
+        async with session_scope(self.runtime.sessions) as session:
+            if checked:
+                await self.check(session)
+            result = await work(session, outbox)
+        try:
+            await outbox.send(self.bus)
+        except BusUnavailable:
+            self.news_lost = True
+        return result
 
     def due_heartbeat(self, now: datetime) -> bool:
         """Whether a ping should be written down (once per heartbeat, not per message)."""
@@ -75,32 +100,46 @@ class Connection:
 
     async def run(self) -> None:
         await self.websocket.accept()
+        started = False
         try:
             await self.start(await self._hello())
-        except (SessionInvalid, SessionExpired) as error:
-            await self._close_with(messages.CLOSE_UNAUTHORISED, "session_expired", error.message)
-            return
-        except (NotACallSession, NotAnAgentConsole) as error:
-            await self._close_with(messages.CLOSE_WRONG_PRODUCT, "wrong_product", error.message)
-            return
-        except WebSocketDisconnect:
-            return
-        with contextlib.suppress(WebSocketDisconnect):
+            started = True
             async with self.bus.subscribe(self.channels()) as subscription:
                 await self.refresh()
                 await self._pump(subscription)
+        except WebSocketDisconnect:
+            return
+        except CLOSING_ERRORS as error:
+            if started:  # first, so that the page learns of it once it has been done
+                await self.withdrawn()
+            close_code, code = close_reason(error)
+            await self._close_with(close_code, code, error.message)
 
     async def _hello(self) -> opening.PlayContext:
         try:
-            raw = await asyncio.wait_for(self.websocket.receive_text(), messages.HELLO_SECONDS)
-            message = json.loads(raw)
-        except (TimeoutError, ValueError, KeyError):
+            raw = await asyncio.wait_for(self._receive(), messages.HELLO_SECONDS)
+            message = json.loads(raw if raw is not None else "")
+        except (TimeoutError, ValueError, TypeError, RecursionError):
             message = {}
         token = message.get("token") if isinstance(message, dict) else None
         if not isinstance(token, str) or message.get("type") != "hello":
             raise SessionInvalid("The first message must be a hello with the session token.")
+        self.token = token
         async with session_scope(self.runtime.sessions) as session:
-            return await opening.resume(session, token=token)
+            context = await opening.resume(session, token=token)
+        self.checked_at = asyncio.get_running_loop().time()
+        return context
+
+    async def check(self, session: Any) -> None:
+        """The play session is still good: not ended, expired or revoked, and its partner still
+        active and offering the product. Run on every change of state the socket acts on, with
+        the change's own transaction, and at least every `timings.revalidate` otherwise."""
+        await opening.resume(session, token=self.token)
+        self.checked_at = asyncio.get_running_loop().time()
+
+    def check_due(self) -> bool:
+        elapsed = asyncio.get_running_loop().time() - self.checked_at
+        return elapsed >= self.timings.revalidate.total_seconds()
 
     async def _close_with(self, close_code: int, code: str, message: str) -> None:
         with contextlib.suppress(Exception):
@@ -108,20 +147,25 @@ class Connection:
             await self.websocket.close(close_code)
 
     async def _pump(self, subscription: Subscription) -> None:
-        incoming = asyncio.create_task(self.websocket.receive_text())
+        incoming = asyncio.create_task(self._receive())
         published = asyncio.create_task(subscription.get())
         try:
             while True:
                 done, _ = await asyncio.wait(
-                    {incoming, published}, return_when=asyncio.FIRST_COMPLETED
+                    {incoming, published},
+                    timeout=self.timings.revalidate.total_seconds(),
+                    return_when=asyncio.FIRST_COMPLETED,
                 )
+                if self.check_due():
+                    async with session_scope(self.runtime.sessions) as session:
+                        await self.check(session)
                 if published in done:
                     channel, message = published.result()
                     published = asyncio.create_task(subscription.get())
                     await self.on_published(channel, message)
                 if incoming in done:
                     raw = incoming.result()  # raises WebSocketDisconnect when closed
-                    incoming = asyncio.create_task(self.websocket.receive_text())
+                    incoming = asyncio.create_task(self._receive())
                     await self._on_text(raw)
                 if self.finished():
                     await self.websocket.close()
@@ -130,15 +174,35 @@ class Connection:
             incoming.cancel()
             published.cancel()
 
-    async def _on_text(self, raw: str) -> None:
+    async def _receive(self) -> str | None:
+        """The next text frame; None for a binary one (refused, the socket stays open)."""
+        frame = await self.websocket.receive()
+        if frame["type"] == "websocket.disconnect":
+            raise WebSocketDisconnect(frame.get("code", 1000))
+        text = frame.get("text")
+        return text if isinstance(text, str) else None
+
+    async def _on_text(self, raw: str | None) -> None:
         try:
+            if raw is None:
+                raise Refused("malformed", "Messages are JSON text frames.")
             message = messages.parse(raw)
             handler = self.handlers.get(message["type"])
             if handler is None:
                 raise Refused("unknown_type", f"Unknown message type {message['type']!r}.")
             await handler(self, message, utcnow())
+            if self.news_lost:
+                raise BusUnavailable("the messages of this change could not be published")
         except Refused as refused:
             await self.send(messages.error(refused.code, str(refused)))
+        except CLOSING_ERRORS:
+            raise
+        except BusUnavailable:
+            # What was decided is in the database; only the news could not travel. The sender
+            # is told to retry, and its own page is brought up to date from the database.
+            self.news_lost = False
+            await self.send(messages.unavailable())
+            await self.refresh()
         except PorteroError as error:
             await self.send(messages.error(type(error).__name__, error.message))
 
@@ -157,3 +221,23 @@ class Connection:
 
     def finished(self) -> bool:
         return False
+
+    async def withdrawn(self) -> None:
+        """The socket was closed because its play session is no longer good: undo what the
+        socket's presence means (the agent goes offline, the customer leaves the queue)."""
+
+
+# What closes a socket, and how (docs/products/calls.md, "Close codes"); first match wins.
+_CLOSE_REASONS: tuple[tuple[type[PorteroError], int, str], ...] = (
+    (SessionWithdrawn, messages.CLOSE_FORBIDDEN, "access_withdrawn"),
+    (SessionInvalid, messages.CLOSE_UNAUTHORISED, "session_expired"),
+    (SessionExpired, messages.CLOSE_UNAUTHORISED, "session_expired"),
+    (NotACallSession, messages.CLOSE_FORBIDDEN, "wrong_product"),
+    (NotAnAgentConsole, messages.CLOSE_FORBIDDEN, "wrong_product"),
+    (CallTaken, messages.CLOSE_CALL_TAKEN, "call_taken"),
+)
+CLOSING_ERRORS = tuple(kind for kind, _, _ in _CLOSE_REASONS)
+
+
+def close_reason(error: PorteroError) -> tuple[int, str]:
+    return next((close, code) for kind, close, code in _CLOSE_REASONS if isinstance(error, kind))

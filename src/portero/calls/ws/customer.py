@@ -18,6 +18,7 @@ from portero.calls.ws.messages import Message, Refused
 from portero.kit.clock import utcnow
 from portero.kit.db import session_scope
 from portero.launches import opening
+from portero.launches.errors import SessionExpired, SessionInvalid, SessionWithdrawn
 
 _OVER = (CallStatus.completed, CallStatus.missed, CallStatus.abandoned)
 
@@ -43,11 +44,23 @@ class CustomerSocket(Connection):
         servers = ice_servers(self.runtime.settings, user=f"customer-{self.call_id}")
         await self.send(messages.welcome("customer", servers, call_id=self.call_id))
 
+    async def check(self, session: Any) -> None:
+        try:
+            await super().check(session)
+        except SessionWithdrawn:
+            raise
+        except (SessionExpired, SessionInvalid):
+            # A call's end ends its link's play sessions: the page is still shown how it ended
+            # (then the socket closes, as after every final state).
+            if not await queue.is_over(session, call_id=self.call_id):
+                raise
+
     def channels(self) -> list[str]:
         return [call_channel(self.call_id), queue_channel(self.partner_id)]
 
     async def refresh(self) -> None:
         async with session_scope(self.runtime.sessions) as session:
+            await self.check(session)
             view = await views.customer_view(session, self.call_id)
         self.connected_agent_id = view.connected_agent_id
         if view.state != self.state:
@@ -63,6 +76,17 @@ class CustomerSocket(Connection):
             await self.refresh()
         elif message.get("from") == "agent":
             await self.send(message)
+
+    async def withdrawn(self) -> None:
+        """The customer's session is over: so is the call (abandoned, or completed if answered)."""
+        now = utcnow()
+        await self.transaction(
+            lambda session, outbox: queue.leave(
+                session, outbox, call_id=self.call_id, now=now, by="system"
+            ),
+            checked=False,
+        )
+        self.calls.nudge()
 
     async def _ping(self, _message: Message, now: datetime) -> None:
         if self.due_heartbeat(now):

@@ -7,14 +7,16 @@ import json
 from datetime import datetime
 from typing import Any, Literal
 
+from portero.calls.ws import schemas
 from portero.kit.clock import iso_utc
 
 HEARTBEAT_SECONDS = 5.0
 HELLO_SECONDS = 10.0
 MAX_MESSAGE_CHARS = 64 * 1024
-MAX_CHAT_CHARS = 2000
-CLOSE_UNAUTHORISED = 4401
-CLOSE_WRONG_PRODUCT = 4403
+# Close codes (docs/products/calls.md, "Close codes"): the page stops reconnecting on each.
+CLOSE_UNAUTHORISED = 4401  # the play session ended, expired or was revoked
+CLOSE_FORBIDDEN = 4403  # the partner was disabled or lost the product; or not this product
+CLOSE_CALL_TAKEN = 4409  # the link's call is live in another browser
 # Relayed from one party to the other, never stored.
 RELAYED = ("signal", "chat", "ready")
 
@@ -34,6 +36,16 @@ def error(code: str, message: str) -> Message:
     return {"type": "error", "code": code, "message": message}
 
 
+def unavailable() -> Message:
+    """The message could not be passed on (the bus between servers is down): send it again."""
+    return {
+        "type": "error",
+        "code": "unavailable",
+        "retryable": True,
+        "message": "The message could not be delivered right now; send it again shortly.",
+    }
+
+
 def welcome(side: Side, ice_servers: list[dict[str, Any]], **extra: Any) -> Message:
     return {
         "type": "welcome",
@@ -45,16 +57,20 @@ def welcome(side: Side, ice_servers: list[dict[str, Any]], **extra: Any) -> Mess
 
 
 def parse(raw: str) -> Message:
-    """A JSON object with a string `type`, within the size limit."""
+    """A JSON object with a string `type`, within the size limit, and (for the types the sockets
+    know) as its schema in schemas.py reads it."""
     if len(raw) > MAX_MESSAGE_CHARS:
         raise Refused("too_large", "Messages are limited to 64 KiB.")
     try:
         message = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than Python parses
         raise Refused("malformed", "Messages are JSON objects.") from None
     if not isinstance(message, dict) or not isinstance(message.get("type"), str):
         raise Refused("malformed", "Messages are JSON objects with a type.")
-    return message
+    try:
+        return schemas.validated(message) or message
+    except schemas.NotFitting as unfit:
+        raise Refused(unfit.code, str(unfit)) from None
 
 
 def relayed(message: Message, *, call_id: str, side: Side, now: datetime) -> Message:
@@ -76,16 +92,12 @@ def call_id_of(message: Message) -> str:
 
 
 def _chat_text(message: Message) -> str:
-    text = message.get("text")
-    if not isinstance(text, str) or not text.strip():
+    text = str(message.get("text", "")).strip()  # its schema has checked the type and length
+    if not text:
         raise Refused("malformed", "A chat message needs a text.")
-    if len(text) > MAX_CHAT_CHARS:
-        raise Refused("too_large", f"Chat messages are limited to {MAX_CHAT_CHARS} characters.")
-    return text.strip()
+    return text
 
 
 def _signal_data(message: Message) -> dict[str, Any]:
-    data = message.get("data")
-    if not isinstance(data, dict):
-        raise Refused("malformed", "A signal carries a data object.")
+    data: dict[str, Any] = message["data"]  # rebuilt from the schema: nothing else got through
     return data

@@ -8,9 +8,18 @@ from typing import Any
 from starlette.datastructures import Headers
 
 from portero.dialects.cammer.errors import FieldsFailed, complaint
-from portero.kit.validation import check_cellphone, check_email, check_printable
+from portero.kit.validation import (
+    check_cellphone,
+    check_display_text,
+    check_email,
+    check_printable,
+)
+from portero.products.registry import MAX_TICKETS
 
 LIMITS = {"name": 200, "email": 254, "cellphone": 32, "title": 200, "description": 2000}
+# Texts an agent reads on the console (and the customer on the call page): they must display
+# as what they are (kit/text.py). The others are checked only for being printable.
+SHOWN = frozenset({"name", "title", "description"})
 
 
 @dataclass
@@ -81,7 +90,7 @@ def _text(
         detail[where] = [complaint(where, "too_long")]
         return None
     try:
-        return check_printable(value)
+        return check_display_text(value) if field in SHOWN else check_printable(value)
     except ValueError:
         detail[where] = [complaint(where, "invalid")]
         return None
@@ -107,6 +116,9 @@ def _tickets(data: dict[str, Any], detail: dict[str, list[str]]) -> list[dict[st
     items = [raw] if single else raw if isinstance(raw, list) else None
     if items is None or not all(isinstance(item, dict) for item in items):
         detail["ticket"] = [complaint("ticket", "invalid")]
+        return []
+    if len(items) > MAX_TICKETS:
+        detail["ticket"] = [complaint("ticket", "too_long")]
         return []
     tickets = []
     for index, item in enumerate(items):

@@ -7,11 +7,12 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 from starlette.responses import JSONResponse, Response
 
-from portero.dialects.luckymonaco import errors
+from portero.dialects.luckymonaco import errors, openapi
 from portero.dialects.luckymonaco.catalogue import (
+    Game,
     games,
     games_of_type,
     supported_currencies,
@@ -20,8 +21,11 @@ from portero.dialects.luckymonaco.catalogue import (
 from portero.dialects.luckymonaco.errors import invalid
 from portero.http.assembly import Assembly
 from portero.http.body import read_json
+from portero.http.errors import translate_errors
 from portero.http.runtime import runtime_of
-from portero.kit.validation import Printable
+from portero.http.throttling import counting_failed_authentications
+from portero.kit.ids import partner_number
+from portero.kit.validation import Displayable, Printable
 from portero.launches.issuing import issue_link
 from portero.launches.schemas import LaunchCreate
 from portero.partners.auth import require_launchable
@@ -32,7 +36,7 @@ from portero.web.links import serve_links
 SOURCE = "luckymonaco"
 LINK = "/luckymonaco/index.html?token={token}"
 
-router = APIRouter(tags=["seed 001: LuckyMonaco game sessions"])
+router = APIRouter(tags=[openapi.TAG])
 Text = Annotated[str, StringConstraints(min_length=1, max_length=128), Printable]
 
 
@@ -45,7 +49,10 @@ class WireSession(BaseModel):
 class WirePlayer(BaseModel):
     model_config = ConfigDict(extra="ignore")
     id: Text
-    nickname: Annotated[str, StringConstraints(min_length=1, max_length=100), Printable]
+    # Shown on the game's page: trimmed, and displayed as what it is (kit/text.py).
+    nickname: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), Displayable
+    ]
     language: Annotated[str, StringConstraints(min_length=1, max_length=8)]
     currency: Annotated[str, StringConstraints(min_length=1, max_length=8)]
     session: WireSession
@@ -62,14 +69,15 @@ class SessionRequest(BaseModel):
 
 
 async def _partner(request: Request) -> PartnerSnapshot:
-    member = request.query_params.get("MEMB_ID", "")
-    if not member.isdigit():
-        raise AuthenticationFailed()
+    member = partner_number(request.query_params.get("MEMB_ID", ""))
     token = request.query_params.get("HASH")
-    return await runtime_of(request).authenticator.authenticate(token, partner_id=int(member))
+    async with counting_failed_authentications(request):
+        if member is None:
+            raise AuthenticationFailed()
+        return await runtime_of(request).authenticator.authenticate(token, partner_id=member)
 
 
-def _launch_request(wire: SessionRequest) -> tuple[str, LaunchCreate]:
+def _launch_request(request: Request, wire: SessionRequest) -> tuple[str, LaunchCreate]:
     """The document's checks beyond types, each with its V code; the request key and the
     core request they become."""
     try:
@@ -92,27 +100,35 @@ def _launch_request(wire: SessionRequest) -> tuple[str, LaunchCreate]:
         ipaddress.ip_address(player.session.ip)
     except ValueError:
         raise invalid("player.session.ip", "invalid", "must be an IPv4 or IPv6 address") from None
-    launch = LaunchCreate.model_validate(
-        {
-            "product": game.product,
-            "params": {"game_id": game.gameid} if game.product == "slot" else {},
-            "player": {
-                "id": player.id,
-                "nickname": player.nickname,
-                "language": player.language.lower(),
-                "currency": player.currency.upper(),
-            },
-        }
-    )
-    return request_key, launch
+    return request_key, _core_request(request, game, player)
 
 
-@router.post("/api/session", include_in_schema=False)
+def _core_request(request: Request, game: Game, player: WirePlayer) -> LaunchCreate:
+    """The launch the request becomes. The core may refuse what the wire model let through:
+    that refusal is the field's V code (the renderer maps it), never a 500."""
+    try:
+        return LaunchCreate.model_validate(
+            {
+                "product": game.product,
+                "params": {"game_id": game.gameid} if game.product == "slot" else {},
+                "player": {
+                    "id": player.id,
+                    "nickname": player.nickname,
+                    "language": player.language.lower(),
+                    "currency": player.currency.upper(),
+                },
+            }
+        )
+    except ValidationError as error:
+        raise translate_errors(error.errors(), request) from None
+
+
+@router.post("/api/session", **openapi.session_operation(SessionRequest))
 async def create_session(request: Request) -> Response:
     """Create a game session: `?MEMB_ID=<partner id>&HASH=<token>`, JSON body."""
     partner = await _partner(request)
     wire = await read_json(request, SessionRequest)
-    request_key, launch = _launch_request(wire)
+    request_key, launch = _launch_request(request, wire)
     require_launchable(partner, launch.product)
     link = await issue_link(
         runtime_of(request), partner, launch, source=SOURCE, request_key=request_key
@@ -120,7 +136,7 @@ async def create_session(request: Request) -> Response:
     return JSONResponse({"url": link.url})
 
 
-@router.get("/api/games", include_in_schema=False)
+@router.get("/api/games", **openapi.GAMES_OPERATION)
 async def list_games() -> dict[str, Any]:
     """The catalogue ("SLOT_SPEC"): every game, its type, names, supported languages and
     currencies, and its published return to player, hit frequency and maximum win."""
@@ -147,5 +163,6 @@ async def list_games() -> dict[str, Any]:
 def install(assembly: Assembly) -> None:
     """Seed 001: the session and catalogue endpoints, and the game URL its links use."""
     assembly.include(router)
+    assembly.document_bodies(SessionRequest)
     assembly.render_errors("/api/", errors.render)
     serve_links(assembly, SOURCE, LINK)

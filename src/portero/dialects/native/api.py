@@ -28,7 +28,8 @@ from portero.players import service as players
 from portero.players.schemas import PlayerOut
 from portero.products.registry import ProductName, product_spec
 
-router = APIRouter(prefix="/v1", tags=["native API v1"])
+# Every operation authenticates the partner, and failed authentications are throttled (429).
+router = APIRouter(prefix="/v1", tags=["native API v1"], responses=responses(429))
 LIST_QUERY_PARAMS = frozenset({"player_id", "status", "product", "limit", "starting_after"})
 
 IdempotencyKey = Annotated[

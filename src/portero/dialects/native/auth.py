@@ -6,6 +6,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from portero.http.runtime import runtime_of
+from portero.http.throttling import counting_failed_authentications
 from portero.partners.schemas import PartnerSnapshot
 
 _bearer = HTTPBearer(
@@ -18,7 +19,8 @@ async def _current_partner(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> PartnerSnapshot:
     token = credentials.credentials if credentials else None
-    return await runtime_of(request).authenticator.authenticate(token)
+    async with counting_failed_authentications(request):
+        return await runtime_of(request).authenticator.authenticate(token)
 
 
 CurrentPartner = Annotated[PartnerSnapshot, Depends(_current_partner)]

@@ -34,7 +34,8 @@ from portero.launches.issuing import issue_link
 from portero.partners.auth import require_launchable
 from portero.products.registry import ProductName
 
-router = APIRouter(prefix="/v1", tags=["native API v1: calls"])
+# Every operation authenticates the partner, and failed authentications are throttled (429).
+router = APIRouter(prefix="/v1", tags=["native API v1: calls"], responses=responses(429))
 PAGE_QUERY_PARAMS = frozenset({"limit", "starting_after"})
 AGENT_QUERY_PARAMS = PAGE_QUERY_PARAMS | {"category", "presence"}
 CALL_QUERY_PARAMS = PAGE_QUERY_PARAMS | {"agent", "status"}

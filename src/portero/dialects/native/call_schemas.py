@@ -12,11 +12,12 @@ from portero.calls.directory import MAX_AGENT_CAPACITY
 from portero.calls.models import CallAgent, CallCategory, CallStatus, OfferOutcome, Presence
 from portero.calls.records import CallRecord
 from portero.dialects.native.schemas import ListPage
-from portero.kit.validation import Printable
+from portero.kit.validation import Displayable, Printable
 from portero.launches.schemas import MAX_LINK_SECONDS, MIN_LINK_SECONDS
 
+# Category and agent names are shown to customers and agents (kit/text.py).
 Name = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Printable
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Displayable
 ]
 CodeIn = Annotated[str, StringConstraints(min_length=1, max_length=64), Printable]
 Codes = Annotated[list[CodeIn], Field(max_length=50)]

@@ -6,8 +6,18 @@ from __future__ import annotations
 from fastapi import Request
 from starlette.responses import JSONResponse, Response
 
-from portero.calls.errors import AgentNotFound, CallNotFound, CategoryNotFound
+from portero.calls.errors import (
+    AgentNotFound,
+    CallNotActive,
+    CallNotFound,
+    CallTaken,
+    CategoryNotFound,
+    NotACallSession,
+    NotAnAgentConsole,
+    OfferGone,
+)
 from portero.http.error_body import ErrorType, error_headers, house_body
+from portero.http.errors import unmapped
 from portero.kit.errors import (
     InternalError,
     InvalidField,
@@ -19,13 +29,16 @@ from portero.kit.errors import (
     StorageUnavailable,
     UnsupportedMediaType,
 )
+from portero.kit.throttle import TooManyAttempts
 from portero.launches.errors import (
+    CallInProgress,
     IdempotencyKeyReused,
     LaunchAlreadyUsed,
     LaunchExpired,
     LaunchNotFound,
     LaunchNotRevocable,
     LaunchRevoked,
+    LinkWithdrawn,
     SessionExpired,
     SessionInvalid,
 )
@@ -60,8 +73,18 @@ ERROR_TABLE: dict[type[PorteroError], tuple[int, ErrorType, str]] = {
     CategoryNotFound: (404, "invalid_request_error", "resource_missing"),
     AgentNotFound: (404, "invalid_request_error", "resource_missing"),
     CallNotFound: (404, "invalid_request_error", "resource_missing"),
+    # The call product's own refusals (its sockets answer them; here for completeness): an
+    # offer that has gone is missing, a call over is like an ended call's link, a session of
+    # another product is the wrong one.
+    OfferGone: (404, "invalid_request_error", "resource_missing"),
+    CallNotActive: (409, "invalid_request_error", "launch_already_used"),
+    CallTaken: (409, "invalid_request_error", "call_in_progress"),
+    NotACallSession: (403, "permission_error", "wrong_product"),
+    NotAnAgentConsole: (403, "permission_error", "wrong_product"),
     LaunchExpired: (410, "invalid_request_error", "launch_expired"),
+    LinkWithdrawn: (410, "invalid_request_error", "launch_withdrawn"),
     LaunchRevoked: (410, "invalid_request_error", "launch_revoked"),
+    CallInProgress: (409, "invalid_request_error", "call_in_progress"),
     LaunchAlreadyUsed: (409, "invalid_request_error", "launch_already_used"),
     LaunchNotRevocable: (409, "invalid_request_error", "launch_not_revocable"),
     IdempotencyKeyReused: (409, "idempotency_error", "idempotency_key_reused"),
@@ -75,6 +98,7 @@ ERROR_TABLE: dict[type[PorteroError], tuple[int, ErrorType, str]] = {
     GameUnavailable: (403, "permission_error", "game_unavailable"),
     BetNotOffered: (400, "invalid_request_error", "bet_not_offered"),
     SpinIdReused: (409, "idempotency_error", "spin_id_reused"),
+    TooManyAttempts: (429, "invalid_request_error", "too_many_attempts"),
     StorageUnavailable: (503, "api_error", "storage_unavailable"),
     InternalError: (500, "api_error", "internal_error"),
 }
@@ -98,6 +122,7 @@ def classify(error: PorteroError) -> tuple[int, ErrorType, str]:
             if isinstance(error, InvalidField):
                 code = FIELD_CODES[error.problem]
             return status, kind, code
+    unmapped("native", error)
     return ERROR_TABLE[InternalError]
 
 

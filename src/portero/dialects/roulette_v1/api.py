@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -11,11 +10,15 @@ from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.responses import JSONResponse, Response
 
-from portero.dialects.roulette_v1 import errors
+from portero.dialects.roulette_v1 import errors, openapi
 from portero.dialects.roulette_v1.errors import MissingParameter
 from portero.http.assembly import Assembly
+from portero.http.body import parse_json
 from portero.http.errors import is_json, translate_errors
 from portero.http.runtime import runtime_of
+from portero.http.throttling import counting_failed_authentications
+from portero.kit.errors import MalformedRequest
+from portero.kit.ids import partner_number
 from portero.launches.issuing import issue_link
 from portero.launches.schemas import LaunchCreate
 from portero.launches.tokens import TokenShape
@@ -35,7 +38,7 @@ PARAMETERS = (
     ("UserEmail", 505),
 )
 
-router = APIRouter(prefix="/1.0", tags=["seed 000: roulette sessions"])
+router = APIRouter(prefix="/1.0", tags=[openapi.TAG])
 
 
 async def read_parameters(request: Request) -> dict[str, str]:
@@ -44,12 +47,12 @@ async def read_parameters(request: Request) -> dict[str, str]:
     media_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     try:
         if is_json(media_type):
-            data: Any = json.loads(await request.body())
+            data: Any = parse_json(await request.body())
         elif media_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             data = dict(await request.form())
         else:
             return {}
-    except (ValueError, HTTPException, MultiPartException):
+    except (MalformedRequest, ValueError, HTTPException, MultiPartException):
         return {}
     if not isinstance(data, dict):
         return {}
@@ -60,8 +63,16 @@ async def read_parameters(request: Request) -> dict[str, str]:
     }
 
 
-@router.post("/request_session", include_in_schema=False)
-@router.post("/request/session", include_in_schema=False)
+@router.post(
+    "/request_session",
+    **openapi.session_operation("roulette_v1_request_session", "Request a session", PARAMETERS),
+)
+@router.post(
+    "/request/session",
+    **openapi.session_operation(
+        "roulette_v1_request_session_alias", "Request a session (the example's path)", PARAMETERS
+    ),
+)
 async def request_session(request: Request) -> Response:
     """Register or update the user and answer the URL of their roulette view."""
     values = await read_parameters(request)
@@ -69,10 +80,11 @@ async def request_session(request: Request) -> Response:
         if not values.get(name):
             raise MissingParameter(name, code)
     runtime = runtime_of(request)
-    client_id = values["ClientId"]
-    if not client_id.isdigit():
-        raise AuthenticationFailed()
-    partner = await runtime.authenticator.authenticate(values["TokenId"], partner_id=int(client_id))
+    client_id = partner_number(values["ClientId"])
+    async with counting_failed_authentications(request):
+        if client_id is None:
+            raise AuthenticationFailed()
+        partner = await runtime.authenticator.authenticate(values["TokenId"], partner_id=client_id)
     require_launchable(partner, "roulette")
     player = {"id": values["UserId"], "nickname": values["UserName"], "email": values["UserEmail"]}
     try:
@@ -87,6 +99,8 @@ def install(assembly: Assembly) -> None:
     """Seed 000: its session endpoint, the accepted URL its links use (the document's JSON
     errors for programs, the link pages for browsers), and the 511 of the roulette table's API."""
     assembly.include(router)
+    assembly.document_bodies(openapi.RouletteV1SessionRequest)
+    assembly.document_path(ACCEPTED_PATH, openapi.accepted_path_item())
     assembly.render_errors("/1.0/", errors.render)
     serve_links(assembly, SOURCE, ACCEPTED_PATH, errors=errors.render_accepted)
     assembly.render_errors("/play/api/roulette/", errors.render_table_api)

@@ -14,7 +14,9 @@
 
   // Opens `path`, says hello with the session token, pings every heartbeat (that is what keeps
   // the agent available and the customer in the queue) and reconnects after a lost connection.
-  // handlers: message(m), lost(), ended() (the session is over: close code 4401 or 4403).
+  // handlers: message(m), lost(), ended(code) (no reconnecting: the play session is over
+  // (4401), the partner may no longer offer the product (4403), or the link's call is live in
+  // another browser (4409); docs/products/calls.md, "Close codes").
   function openSocket(path, handlers) {
     let socket = null;
     let heartbeat = null;
@@ -48,9 +50,9 @@
       current.onclose = function (event) {
         if (current !== socket) return;
         clearInterval(heartbeat);
-        if (event.code === 4401 || event.code === 4403) {
+        if (event.code === 4401 || event.code === 4403 || event.code === 4409) {
           stopped = true;
-          handlers.ended();
+          handlers.ended(event.code);
           return;
         }
         if (stopped) return;

@@ -147,7 +147,11 @@
     state.socket = calls.openSocket("/play/api/call/ws", {
       message: onMessage,
       lost: function () { $("offline").hidden = false; },
-      ended: function () { dropPeer(); session.show("ended"); },
+      ended: function (code) {
+        dropPeer();
+        if (code === 4409) $("ended-body").textContent = say("taken");
+        session.show("ended");
+      },
     });
   }
 

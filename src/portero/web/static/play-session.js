@@ -147,6 +147,11 @@
     if (response.status === 401) return show("ended");
     if (!response.ok) return show("error"); // a passing fault: the session may be fine
     const session = await response.json();
+    // The way back from the "ended" state, known while the session was good.
+    if (session.return_url) {
+      document.querySelector("#ended-back a").href = session.return_url;
+      document.getElementById("ended-back").hidden = false;
+    }
     document.getElementById("nickname").textContent = session.player.nickname || session.player.id;
     const expires = document.getElementById("expires");
     if (expires) {
