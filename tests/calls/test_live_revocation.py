@@ -189,23 +189,29 @@ async def test_a_revoked_console_passes_its_ringing_offer_on(desk: Desk) -> None
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("side", ["console", "customer"])
 @pytest.mark.parametrize("cause", CAUSES)
 async def test_both_sockets_obey_revocation_across_two_servers(
-    postgres_desk: Desk, redis_reachable: str, cause: str
+    postgres_desk: Desk, redis_reachable: str, cause: str, side: str
 ) -> None:
+    """The console on one server, the customer on the other; the cause acts on one side's
+    session (a partner's disabling or lost product on both)."""
     act, close_code, code = CAUSES[cause]
     shared = postgres_desk.settings.model_copy(update={"redis_url": redis_reachable})
     with live_server(shared) as first, live_server(shared) as second:
         token = await console_token(postgres_desk, first)
         agent, customer, call_id = await connect_call(postgres_desk, first, second, console=token)
-        # Revoking or expiring acts on the console (on the first server); a partner's
-        # disabling or lost product on both.
-        await act(first.settings, postgres_desk, token)
-        await assert_closed(agent, close_code, code)
-        if close_code == 4403:
-            await assert_closed(customer, close_code, code)
-        else:
-            await customer.expect("state", status="completed")
-            await customer.close()
+        hit, spared = (agent, customer) if side == "console" else (customer, agent)
+        await act(first.settings, postgres_desk, hit.token)
+        await assert_closed(hit, close_code, code)
+        if close_code == 4403:  # the partner's every socket closes, on every server
+            await assert_closed(spared, close_code, code)
+        elif side == "console":  # the console's calls end with it
+            await spared.expect("state", status="completed")
+            await spared.close()
+        else:  # the console is still good, and told that the call ended
+            await spared.expect("state", calls=[])
+            await spared.close()
         presence, status = await agent_and_call(first.settings, postgres_desk, call_id)
-        assert (presence, status) == ("offline", CallStatus.completed)
+        assert status == CallStatus.completed
+        assert presence == ("offline" if side == "console" or close_code == 4403 else "available")

@@ -31,6 +31,7 @@ from tests.support.fuzzing import (
 )
 
 Endpoints = dict[str, st.SearchStrategy[Wire]]
+Headers = st.SearchStrategy[list[tuple[bytes, bytes]]]
 SEED_002_PATHS = (
     "/api/v1/access/external/cammer/generate-session",
     "/v1/access/external/cammer/generate-session",
@@ -62,7 +63,7 @@ def _methods(usual: str) -> st.SearchStrategy[str]:
 def _requests(
     method: st.SearchStrategy[str],
     path: st.SearchStrategy[str],
-    head: st.SearchStrategy[list[tuple[bytes, bytes]]],
+    head: Headers,
     body: st.SearchStrategy[bytes] = NO_BODY,
 ) -> st.SearchStrategy[Wire]:
     return st.builds(Wire, method, path, head, body)
@@ -179,10 +180,7 @@ def native(known: Known) -> Endpoints:
         idempotency_key=header_values("order-8812", odd=("x" * 300, "é")),
     )
     launch = path_segments(known.launch_id, "lnch_" + "0" * 26)
-    agent, category = path_segments(known.agent), path_segments(known.category)
-    name = json_bodies({"name": "Ventas"})
-    agent_body = json_bodies({"name": "Ana", "categories": [known.category], "capacity": 2})
-    return {
+    launches = {
         "create launch": _requests(
             _methods("POST"), st.just("/v1/launches"), head, _launches(known)
         ),
@@ -198,6 +196,15 @@ def native(known: Known) -> Endpoints:
         "player": _requests(
             _methods("GET"), path_segments("238").map(lambda s: f"/v1/players/{s}"), head
         ),
+    }
+    return launches | _call_directory(known, head)
+
+
+def _call_directory(known: Known, head: Headers) -> Endpoints:
+    agent, category = path_segments(known.agent), path_segments(known.category)
+    name = json_bodies({"name": "Ventas"})
+    agent_body = json_bodies({"name": "Ana", "categories": [known.category], "capacity": 2})
+    return {
         "create category": _requests(st.just("POST"), st.just("/v1/call-categories"), head, name),
         "rename category": _requests(
             st.just("PATCH"), category.map(lambda s: f"/v1/call-categories/{s}"), head, name
@@ -272,22 +279,11 @@ def play(known: Known, *, with_session: bool) -> Endpoints:
     """With a valid play session of the endpoint's product most of the time (the other
     product's otherwise), or with anything but a valid one."""
     roulette, slot = f"Bearer {known.roulette_session}", f"Bearer {known.slot_session}"
-
-    def head(
-        *right: str, wrong: tuple[str, ...] = ()
-    ) -> st.SearchStrategy[list[tuple[bytes, bytes]]]:
-        if with_session:
-            auth = header_values(*right, odd=(*wrong, "Bearer", "Bearer pss_"))
-        else:
-            auth = header_values("Bearer pss_" + "A" * 43, odd=("Bearer", "Bearer pss_", "pss_x"))
-        return headers(authorization=auth, content_type=content_types())
-
-    table, game, either = (
-        head(roulette, wrong=(slot,)),
-        head(slot, wrong=(roulette,)),
-        head(roulette, slot),
-    )
+    table = _play_headers(with_session, roulette, wrong=(slot,))
+    game = _play_headers(with_session, slot, wrong=(roulette,))
+    either = _play_headers(with_session, roulette, slot)
     limit, nothing = query_strings({"limit": "5"}), query_strings({})
+    spins = st.uuids().map(lambda u: {"spin_id": str(u), "bet": known.slot_bet})
     endpoints = {
         "table": _requests(
             _methods("GET"), nothing.map(lambda q: f"/play/api/roulette/table?{q}"), table
@@ -303,12 +299,7 @@ def play(known: Known, *, with_session: bool) -> Endpoints:
             st.just("GET"), limit.map(lambda q: f"/play/api/slots/spins?{q}"), game
         ),
         "slot spin": _requests(
-            st.just("POST"),
-            st.just("/play/api/slots/spins"),
-            game,
-            st.uuids()
-            .map(lambda u: {"spin_id": str(u), "bet": known.slot_bet})
-            .flatmap(json_bodies),
+            st.just("POST"), st.just("/play/api/slots/spins"), game, spins.flatmap(json_bodies)
         ),
         "session": _requests(
             _methods("GET"), nothing.map(lambda q: f"/play/api/session?{q}"), either
@@ -323,6 +314,14 @@ def play(known: Known, *, with_session: bool) -> Endpoints:
     if not with_session:  # ending a valid session would leave the other examples without one
         endpoints["end"] = _requests(st.just("POST"), st.just("/play/api/session/end"), either)
     return endpoints
+
+
+def _play_headers(with_session: bool, *right: str, wrong: tuple[str, ...] = ()) -> Headers:
+    if with_session:
+        auth = header_values(*right, odd=(*wrong, "Bearer", "Bearer pss_"))
+    else:
+        auth = header_values("Bearer pss_" + "A" * 43, odd=("Bearer", "Bearer pss_", "pss_x"))
+    return headers(authorization=auth, content_type=content_types())
 
 
 def _rounds(known: Known) -> st.SearchStrategy[bytes]:

@@ -82,6 +82,19 @@ class Wire:
     headers: list[tuple[bytes, bytes]] = field(default_factory=list)
     body: bytes = b""
 
+    def __repr__(self) -> str:
+        # What a failing example prints: bodies run to hundreds of kilobytes. The run is
+        # derandomized, so the example itself comes back on the next run.
+        body = self.body if len(self.body) <= 300 else self.body[:300] + b"..."
+        path = self.path if len(self.path) <= 300 else self.path[:300] + "..."
+        return (
+            f"Wire({self.method!r}, {path!r} ({len(self.path)} characters), {self.headers!r}, "
+            f"{body!r} ({len(self.body)} bytes))"
+        )
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        printer.text(repr(self))  # Hypothesis's printer, which would print the whole body
+
 
 def mostly(
     usual: st.SearchStrategy[T], *rare: st.SearchStrategy[T], tenths: int = 8
@@ -206,7 +219,8 @@ def _hostile(value: Any) -> st.SearchStrategy[Any]:
     if isinstance(value, str):
         other = mostly(texts(), json_values(), tenths=7)
     elif isinstance(value, list) and value:
-        other = mostly(st.integers(0, 40).map(lambda n: value[:1] * n), json_values(), tenths=5)
+        longer = st.integers(0, 40).map(lambda n: [copy.deepcopy(value[0]) for _ in range(n)])
+        other = mostly(longer, json_values(), tenths=5)
     else:
         other = json_values()
     return mostly(other, st.just(ABSENT))
@@ -219,8 +233,8 @@ def _replaced(valid: Any, where: list[Path], values: tuple[Any, ...]) -> Any:
             parent = _at(result, path[:-1])
             if value is ABSENT:
                 del parent[path[-1]]
-            else:
-                parent[path[-1]] = value
+            else:  # a copy: the template (`valid`) is shared by every example
+                parent[path[-1]] = copy.deepcopy(value)
         except (KeyError, IndexError, TypeError):  # an earlier change removed or replaced it
             continue
     return result

@@ -39,8 +39,8 @@ def is_transient_storage_error(error: BaseException) -> bool:
     if isinstance(error, asyncpg.InterfaceError):  # e.g. the connection was closed under us
         return True
     # A server restarting under a busy connection leaves asyncpg's protocol in a state it did
-    # not expect ("unknown protocol state", a protocol error): the connection is discarded, and
-    # the same request on a fresh one works.
+    # not expect ("unknown protocol state", a protocol error): a passing fault like a dropped
+    # connection, for the client to retry, not a bug of the request.
     if _caused_by_client_fault(error):
         return True
     if isinstance(error, asyncpg.PostgresError):

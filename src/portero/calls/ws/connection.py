@@ -104,6 +104,7 @@ class Connection:
         try:
             await self.start(await self._hello())
             started = True
+            self.news_lost = False  # the page is about to read its state anyway
             async with self.bus.subscribe(self.channels()) as subscription:
                 await self.refresh()
                 await self._pump(subscription)
@@ -111,7 +112,10 @@ class Connection:
             return
         except CLOSING_ERRORS as error:
             if started:  # first, so that the page learns of it once it has been done
-                await self.withdrawn()
+                try:
+                    await self.withdrawn()
+                except Exception:  # the clock's silence rules finish the job
+                    log.exception("could not undo the presence of a closed socket")
             close_code, code = close_reason(error)
             await self._close_with(close_code, code, error.message)
 

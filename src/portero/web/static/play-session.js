@@ -28,6 +28,19 @@
 
   const token = takeToken();
 
+  // The way back from the "ended" state (the launch's return_url), learnt while the session was
+  // good and kept with the token, so that a reload after the end still offers it.
+  function rememberWayBack(url) {
+    try {
+      if (url) sessionStorage.setItem(storageKey + ".return", url);
+      else url = sessionStorage.getItem(storageKey + ".return");
+    } catch (blocked) { /* storage denied: known until a reload only */ }
+    if (!url) return;
+    document.querySelector("#ended-back a").href = url;
+    document.getElementById("ended-back").hidden = false;
+  }
+  rememberWayBack(null);
+
   function show(id) {
     for (const section of app.querySelectorAll(":scope > section")) {
       section.hidden = section.id !== id;
@@ -147,11 +160,7 @@
     if (response.status === 401) return show("ended");
     if (!response.ok) return show("error"); // a passing fault: the session may be fine
     const session = await response.json();
-    // The way back from the "ended" state, known while the session was good.
-    if (session.return_url) {
-      document.querySelector("#ended-back a").href = session.return_url;
-      document.getElementById("ended-back").hidden = false;
-    }
+    rememberWayBack(session.return_url);
     document.getElementById("nickname").textContent = session.player.nickname || session.player.id;
     const expires = document.getElementById("expires");
     if (expires) {
