@@ -130,22 +130,23 @@ async def agent_and_call(settings: Settings, desk: Desk, call_id: str) -> tuple[
 
 
 @pytest.mark.parametrize("cause", CAUSES)
-async def test_the_console_closes_its_calls_end_and_its_agent_goes_offline(
-    desk: Desk, cause: str
-) -> None:
+async def test_the_console_closes_and_its_agent_goes_offline(desk: Desk, cause: str) -> None:
     act, close_code, code = CAUSES[cause]
     with live_server(desk.settings) as server:
         token = await console_token(desk, server)
         agent, customer, call_id = await connect_call(desk, server, server, console=token)
         await act(server.settings, desk, token)
         await assert_closed(agent, close_code, code)
-        if close_code == 4403:  # the partner's every socket closes
+        if close_code == 4403:  # the partner's every socket closes, and its calls end
             await assert_closed(customer, close_code, code)
-        else:
-            await customer.expect("state", status="completed")  # ended with the console
+            ended = CallStatus.completed
+        else:  # only this console's session: its call waits for the agent's other console
+            await customer.send({"type": "ping"})
+            await customer.expect("pong")
             await customer.close()
+            ended = CallStatus.connected
         presence, status = await agent_and_call(server.settings, desk, call_id)
-        assert (presence, status) == ("offline", CallStatus.completed)
+        assert (presence, status) == ("offline", ended)
 
 
 @pytest.mark.parametrize("cause", CAUSES)
@@ -206,12 +207,14 @@ async def test_both_sockets_obey_revocation_across_two_servers(
         await assert_closed(hit, close_code, code)
         if close_code == 4403:  # the partner's every socket closes, on every server
             await assert_closed(spared, close_code, code)
-        elif side == "console":  # the console's calls end with it
-            await spared.expect("state", status="completed")
+        elif side == "console":  # the customer waits for the agent's other console, if any
+            await spared.send({"type": "ping"})
+            await spared.expect("pong")
             await spared.close()
         else:  # the console is still good, and told that the call ended
             await spared.expect("state", calls=[])
             await spared.close()
         presence, status = await agent_and_call(first.settings, postgres_desk, call_id)
-        assert status == CallStatus.completed
+        console_only = side == "console" and close_code == 4401
+        assert status == (CallStatus.connected if console_only else CallStatus.completed)
         assert presence == ("offline" if side == "console" or close_code == 4403 else "available")

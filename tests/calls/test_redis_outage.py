@@ -121,5 +121,6 @@ async def test_calls_survive_a_redis_outage(desk: Desk) -> None:
             assert (await readiness(server.base_url))["status"] == "ready"
             assert await delivered(customer, agent, call_id, "otra vez")
             assert await delivered(agent, customer, call_id, "te oigo")
+            assert (await readiness(server.base_url))["status"] == "ready"
             await agent.close()
             await customer.close()

@@ -94,6 +94,17 @@ class TestDirectory:
         assert "\tAna\t" in run(cli, "agent", "list", "--partner", partner)
         run(cli, "agent", "add", "--partner", partner, "Bea", "--capacity", "11", code=2)
 
+    def test_names_that_would_mislead_an_agent_are_refused(self, cli: CliRunner) -> None:
+        partner = new_partner(cli)
+        # A right-to-left override turns "Ana\u202egnp.exe" into "Anaexe.png" on screen.
+        for command in (("category", "add"), ("agent", "add")):
+            output = run(cli, *command, "--partner", partner, "Ana\u202egnp.exe", code=1)
+            assert "U+202E" in output
+        code = json.loads(run(cli, "agent", "add", "--partner", partner, "Ana", "--json"))["code"]
+        update = ("agent", "update", code, "--partner", partner, "--name", "Bob\u200b")
+        assert "U+200B" in run(cli, *update, code=1)
+        assert "\tAna\t" in run(cli, "agent", "list", "--partner", partner)
+
 
 class TestCallRecords:
     async def test_calls_list_shows_the_latest_calls(

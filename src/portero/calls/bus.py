@@ -133,11 +133,19 @@ class RedisBus(LocalBus):
         return f"redis unreachable: {self._lost}" if self._lost else None
 
     async def publish(self, channel: str, message: dict[str, Any]) -> None:
-        try:
-            await self._client.publish(channel, json.dumps(message, separators=(",", ":")))
-        except (redis.RedisError, OSError) as error:
-            self._lost = type(error).__name__
-            raise BusUnavailable(str(error)) from error
+        data = json.dumps(message, separators=(",", ":"))
+        # Twice: the first attempt after Redis came back may meet a pooled connection Redis
+        # has closed; the second takes a fresh one.
+        for attempt in (1, 2):
+            try:
+                await self._client.publish(channel, data)
+            except (redis.RedisError, OSError) as error:
+                if attempt == 2:
+                    self._lost = type(error).__name__
+                    raise BusUnavailable(str(error)) from error
+            else:
+                self._lost = None  # reachable again (the reader reports its own troubles)
+                return
 
     async def _first_listener(self, channel: str) -> None:
         self._wanted.add(channel)
@@ -175,6 +183,9 @@ class RedisBus(LocalBus):
         if self._lost:
             log.warning("redis is back; the call bus works again")
         self._lost = None
+        # What was published meanwhile is lost: every page here reads its state again.
+        for channel in sorted(self._wanted):
+            self.deliver(channel, {"type": "refresh"})
 
     def _deliver_raw(self, raw: dict[str, Any]) -> None:
         channel = raw["channel"]

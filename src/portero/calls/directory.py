@@ -15,6 +15,7 @@ from portero.calls.models import CallAgent, CallCategory, Presence
 from portero.kit.clock import utcnow
 from portero.kit.errors import InvalidField
 from portero.kit.pagination import Page
+from portero.kit.validation import check_display_text
 from portero.partners.service import require_partner
 
 # How many customers one agent may talk to at once: a video call each, so a handful at most.
@@ -28,10 +29,19 @@ def is_code(value: str) -> bool:
     return bool(_CODE.match(value.lower()))
 
 
+def _display_name(name: str) -> str:
+    """A name agents and customers read, whoever gives it (the API checks it too, the CLI
+    only here): trimmed, and nothing invisible or direction-changing (kit/text.py)."""
+    try:
+        return check_display_text(name.strip())
+    except ValueError as refused:
+        raise InvalidField("name", "invalid", f"name {refused}.") from None
+
+
 async def add_category(session: AsyncSession, *, partner_id: int, name: str) -> CallCategory:
     await require_partner(session, partner_id)
     category = CallCategory(
-        partner_id=partner_id, code=str(uuid.uuid4()), name=name.strip(), created_at=utcnow()
+        partner_id=partner_id, code=str(uuid.uuid4()), name=_display_name(name), created_at=utcnow()
     )
     await repository.add(session, category)
     return category
@@ -42,7 +52,7 @@ async def update_category(
 ) -> CallCategory:
     category = await require_category(session, partner_id=partner_id, code=code)
     if name is not None:
-        category.name = name.strip()
+        category.name = _display_name(name)
         await session.flush()
     return category
 
@@ -71,7 +81,7 @@ async def add_agent(
     agent = CallAgent(
         partner_id=partner_id,
         code=str(uuid.uuid4()),
-        name=name.strip(),
+        name=_display_name(name),
         capacity=capacity,
         created_at=utcnow(),
     )
@@ -99,7 +109,7 @@ async def update_agent(
         _check_capacity(capacity)
         agent.capacity = capacity
     if name is not None:
-        agent.name = name.strip()
+        agent.name = _display_name(name)
     if category_codes is not None:
         categories = await resolve_categories(session, partner_id=partner_id, codes=category_codes)
         await repository.serve_only(

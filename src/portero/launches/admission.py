@@ -51,8 +51,8 @@ async def admit(
             refusal = await guard(session, opened)
         if refusal is None:
             return
-        await repository.unclaim(session, launch_id=opened.launch_id, opened_at=opened.opened_at)
         await session_repository.delete_session(session, opened.session_id)
+        await repository.unclaim(session, launch_id=opened.launch_id, opened_at=opened.opened_at)
         row = await repository.link_context_by_id(session, opened.launch_id)
     context = None
     if row is not None:

@@ -21,6 +21,7 @@ from sqlalchemy import (
     bindparam,
     case,
     delete,
+    exists,
     func,
     or_,
     select,
@@ -31,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.kit.pagination import Page, fetch_page, newest_first
 from portero.kit.tenancy import across_partners, for_partner
-from portero.launches.models import Launch, LaunchStatus
+from portero.launches.models import Launch, LaunchStatus, PlaySession
 from portero.launches.records import LAUNCH_FIELDS, PLAYER_FIELDS, LaunchRecord, PlayerRecord
 from portero.partners.models import Partner
 from portero.players.models import Player
@@ -283,8 +284,10 @@ _LINK_CONTEXT = select(
 
 
 async def unclaim(session: AsyncSession, *, launch_id: str, opened_at: datetime) -> None:
-    """Undo an opening refused after its claim: a launch this very opening moved to `opened`
-    goes back to `issued` (a reusable link opened before keeps its state)."""
+    """Undo an opening refused after its claim (its play session already deleted): a launch
+    this very opening moved to `opened` goes back to `issued`, unless another opening of a
+    reusable link has meanwhile started a session of its own."""
+    others = select(PlaySession.id).where(PlaySession.launch_id == launch_id)
     await session.execute(
         across_partners(
             update(LAUNCH)
@@ -292,6 +295,7 @@ async def unclaim(session: AsyncSession, *, launch_id: str, opened_at: datetime)
                 LAUNCH.c.id == launch_id,
                 LAUNCH.c.status == LaunchStatus.opened.value,
                 LAUNCH.c.opened_at == opened_at,
+                ~exists(others),
             )
             .values(status=LaunchStatus.issued.value, opened_at=None)
         )

@@ -17,7 +17,9 @@ from portero.calls.ws.connection import Connection
 from portero.calls.ws.messages import Message, Refused
 from portero.kit.clock import utcnow
 from portero.kit.db import session_scope
+from portero.kit.errors import PorteroError
 from portero.launches import opening
+from portero.launches.errors import SessionWithdrawn
 
 
 class AgentSocket(Connection):
@@ -61,10 +63,13 @@ class AgentSocket(Connection):
         elif message.get("from") == "customer" and message.get("call_id") in self.connected_calls:
             await self.send(message)
 
-    async def withdrawn(self) -> None:
-        """The console's session is over: its calls end, the agent goes offline and a call
-        ringing there moves on."""
-        now, call_ids = utcnow(), sorted(self.connected_calls)
+    async def withdrawn(self, error: PorteroError) -> None:
+        """The agent goes offline and a call ringing here moves on. Calls in progress end too
+        when the partner lost the product or was disabled; when only this console's session
+        ended (revoked, expired), they go on if the agent answers on another console, and are
+        dropped by the silence rule (`call_presence_grace_seconds`) if not."""
+        now = utcnow()
+        call_ids = sorted(self.connected_calls) if isinstance(error, SessionWithdrawn) else []
         await self.transaction(
             lambda session, outbox: presence.sign_out(
                 session, outbox, agent_id=self.agent_id, call_ids=call_ids, now=now,

@@ -33,7 +33,8 @@ from portero.calls.ws.messages import Message, Refused
 from portero.http.runtime import Runtime, runtime_of
 from portero.kit.clock import utcnow
 from portero.kit.db import session_scope
-from portero.kit.errors import PorteroError
+from portero.kit.errors import PorteroError, StorageUnavailable
+from portero.kit.storage_errors import is_transient_storage_error
 from portero.launches import opening
 from portero.launches.errors import SessionExpired, SessionInvalid, SessionWithdrawn
 
@@ -77,13 +78,16 @@ class Connection:
     async def transaction(
         self, work: Callable[[Any, Outbox], Awaitable[T]], *, checked: bool = True
     ) -> T:
-        """One unit of work, which first checks that the play session is still good (see
-        `check`); its messages to the pages go out once it has committed. If they cannot go
+        """One unit of work, after a check that the play session is still good (see `check`);
+        its messages to the pages go out once it has committed. If they cannot go
         (Redis away), what was decided stands and the sender is told once the handler is done."""
+        if checked:
+            # A transaction of its own: the check may touch the play session's row, and taking
+            # that lock before the work's rows would invert the order the services take them in.
+            async with session_scope(self.runtime.sessions) as session:
+                await self.check(session)
         outbox = Outbox()
         async with session_scope(self.runtime.sessions) as session:
-            if checked:
-                await self.check(session)
             result = await work(session, outbox)
         try:
             await outbox.send(self.bus)
@@ -111,13 +115,23 @@ class Connection:
         except WebSocketDisconnect:
             return
         except CLOSING_ERRORS as error:
-            if started:  # first, so that the page learns of it once it has been done
-                try:
-                    await self.withdrawn()
-                except Exception:  # the clock's silence rules finish the job
-                    log.exception("could not undo the presence of a closed socket")
-            close_code, code = close_reason(error)
-            await self._close_with(close_code, code, error.message)
+            await self._closing(error, started=started)
+        except Exception as error:
+            if not isinstance(error, StorageUnavailable) and not is_transient_storage_error(error):
+                raise
+            # The page reconnects (1011 is not one of the codes it stops on) and catches up.
+            log.warning("call socket closed: the database is unavailable (%r)", error)
+            await self._close_with(1011, "unavailable", "The service is busy; reconnecting.")
+
+    async def _closing(self, error: PorteroError, *, started: bool) -> None:
+        """Undo what the socket's presence meant, then say why and close with its code."""
+        if started:  # first, so that the page learns of it once it has been done
+            try:
+                await self.withdrawn(error)
+            except Exception:  # the clock's silence rules finish the job
+                log.exception("could not undo the presence of a closed socket")
+        close_code, code = close_reason(error)
+        await self._close_with(close_code, code, error.message)
 
     async def _hello(self) -> opening.PlayContext:
         try:
@@ -226,9 +240,10 @@ class Connection:
     def finished(self) -> bool:
         return False
 
-    async def withdrawn(self) -> None:
-        """The socket was closed because its play session is no longer good: undo what the
-        socket's presence means (the agent goes offline, the customer leaves the queue)."""
+    async def withdrawn(self, error: PorteroError) -> None:
+        """The socket is closing because its play session is no longer good (`error` says
+        why): undo what the socket's presence means (the agent goes offline, the customer
+        leaves the queue)."""
 
 
 # What closes a socket, and how (docs/products/calls.md, "Close codes"); first match wins.

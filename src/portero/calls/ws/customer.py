@@ -17,6 +17,7 @@ from portero.calls.ws.connection import Connection
 from portero.calls.ws.messages import Message, Refused
 from portero.kit.clock import utcnow
 from portero.kit.db import session_scope
+from portero.kit.errors import PorteroError
 from portero.launches import opening
 from portero.launches.errors import SessionExpired, SessionInvalid, SessionWithdrawn
 
@@ -77,7 +78,7 @@ class CustomerSocket(Connection):
         elif message.get("from") == "agent":
             await self.send(message)
 
-    async def withdrawn(self) -> None:
+    async def withdrawn(self, error: PorteroError) -> None:
         """The customer's session is over: so is the call (abandoned, or completed if answered)."""
         now = utcnow()
         await self.transaction(
