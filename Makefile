@@ -6,13 +6,32 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: serve test test-fast check format bench browser-deps clean
+.PHONY: serve test test-fast test-lowest lock check format bench browser-deps clean
 
-$(STAMP): pyproject.toml
+LOCK := requirements/lock.txt
+LOWEST := .venv-lowest
+
+# The exact versions CI tested, with their hashes (requirements/lock.txt, `make lock`), then
+# Portero itself without touching them.
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
+
+## lock: pin every dependency (and its hashes) to the newest versions pyproject.toml allows
+lock: $(STAMP)
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
+		--python-version 3.11 --no-annotate --custom-compile-command "make lock" --upgrade -o $(LOCK)
+
+## test-lowest: the fast tier against the lowest versions pyproject.toml declares (.venv-lowest)
+test-lowest: $(STAMP)
+	$(BIN)/python -m pip install --quiet uv
+	@test -x $(LOWEST)/bin/python || $(BIN)/uv venv --quiet --python $(BIN)/python $(LOWEST)
+	$(BIN)/uv pip install --quiet --python $(LOWEST)/bin/python --resolution lowest-direct -e '.[dev]'
+	$(LOWEST)/bin/pytest -q -p no:cacheprovider -m "not slow and not postgres"
 
 ## serve: install, migrate the embedded SQLite database, print demo calls, serve on :8000
 serve: $(STAMP)
@@ -57,4 +76,4 @@ bench: $(STAMP)
 	bash bench/run.sh
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache test-artifacts bench/results
+	rm -rf $(VENV) $(LOWEST) var .pytest_cache .mypy_cache .ruff_cache test-artifacts bench/results
