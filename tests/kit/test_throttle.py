@@ -172,6 +172,14 @@ async def test_attempts_under_way_count_until_they_end() -> None:
     assert retry_after(throttle) == 60
 
 
+async def test_a_network_that_has_not_failed_may_open_many_at_once() -> None:
+    throttle = Throttle(LocalCounter(), LIMITS, clock=HandClock())
+    for _ in range(50):  # players behind one address: nothing under way is refused
+        throttle.admit("link", NETWORK)
+    for _ in range(50):
+        await throttle.done("link", NETWORK, failed=False)
+
+
 async def test_a_partners_servers_may_send_many_at_once() -> None:
     throttle = Throttle(LocalCounter(), LIMITS, clock=HandClock())
     for _ in range(50):  # authentications under way are not counted: none is refused

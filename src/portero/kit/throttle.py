@@ -51,8 +51,9 @@ class TooManyAttempts(PorteroError):
 class Limit:
     failures: int  # allowed per window and network; 0 turns the limit off
     window_seconds: int
-    # Attempts under way count as failures until they end: otherwise a guesser who sends many
-    # at once has them all evaluated before the first failure is counted. Not for kinds whose
+    # Attempts under way count as failures until they end, from a network that has already
+    # failed in the window: otherwise a guesser who sends many at once has them all evaluated
+    # before the failures are counted (only the window's first burst is). Not for kinds whose
     # rightful callers send many at once (a partner's servers), who would be refused.
     count_in_flight: bool = False
 
@@ -154,7 +155,9 @@ class Throttle:
             raise TooManyAttempts(max(1, math.ceil(ends - now)))
         if limit.count_in_flight:
             running = self._running.get(key, 0)
-            if failures + running >= limit.failures:
+            # Only once the network has failed in this window: many players behind one address
+            # (a venue, a carrier's NAT, a load test) open many good links at once.
+            if failures > 0 and failures + running >= limit.failures:
                 # The attempts under way may all fail: wait for them, not for the window.
                 raise TooManyAttempts(1)
             self._running[key] = running + 1
