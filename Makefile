@@ -9,29 +9,46 @@ PORT ?= 8000
 .PHONY: serve test test-fast test-lowest lock check format bench browser-deps clean
 
 LOCK := requirements/lock.txt
+LOWEST_LOCK := requirements/lowest.txt
 LOWEST := .venv-lowest
+UV := uv==0.13.9
+# Both locks: every package pinned with its hashes, for Python 3.11+ on any platform.
+COMPILE = $(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
+	--python-version 3.11 --no-annotate --custom-compile-command "make lock" --quiet
 
 # The exact versions CI tested, with their hashes (requirements/lock.txt, `make lock`), then
-# Portero itself without touching them.
+# Portero itself without touching them; `pip check` fails on a lock older than pyproject.toml.
 $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m pip check
 	@touch $(STAMP)
 
-## lock: pin every dependency (and its hashes) to the newest versions pyproject.toml allows
+## lock: after a change to pyproject.toml, pin requirements/lock.txt again (versions already
+## pinned stay where still allowed; `make lock UPGRADE=1` takes the newest allowed) and
+## requirements/lowest.txt (the lowest versions pyproject.toml declares)
 lock: $(STAMP)
-	$(BIN)/python -m pip install --quiet uv
-	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal \
-		--python-version 3.11 --no-annotate --custom-compile-command "make lock" --upgrade -o $(LOCK)
+	$(BIN)/python -m pip install --quiet '$(UV)'
+	$(COMPILE) $(if $(UPGRADE),--upgrade) -o $(LOCK)
+	$(COMPILE) --resolution lowest-direct --upgrade -o $(LOWEST_LOCK)
 
-## test-lowest: the fast tier against the lowest versions pyproject.toml declares (.venv-lowest)
-test-lowest: $(STAMP)
-	$(BIN)/python -m pip install --quiet uv
-	@test -x $(LOWEST)/bin/python || $(BIN)/uv venv --quiet --python $(BIN)/python $(LOWEST)
-	$(BIN)/uv pip install --quiet --python $(LOWEST)/bin/python --resolution lowest-direct -e '.[dev]'
-	$(LOWEST)/bin/pytest -q -p no:cacheprovider -m "not slow and not postgres"
+# .venv-lowest is made anew whenever its lock or pyproject.toml changes: nothing left over.
+$(LOWEST)/.installed: pyproject.toml $(LOWEST_LOCK)
+	rm -rf $(LOWEST)
+	$(PYTHON) -m venv $(LOWEST)
+	$(LOWEST)/bin/python -m pip install --quiet --require-hashes -r $(LOWEST_LOCK)
+	$(LOWEST)/bin/python -m pip install --quiet --no-deps -e .
+	$(LOWEST)/bin/python -m pip check
+	@touch $@
+
+## test-lowest: the fast tier against the lowest versions pyproject.toml declares
+## (requirements/lowest.txt, in .venv-lowest); CI runs it after `make test`
+test-lowest: $(LOWEST)/.installed
+	@start=$$(date +%s); \
+	$(LOWEST)/bin/pytest -q -p no:cacheprovider -m "not slow and not postgres" $(PYTEST_ARGS); \
+	status=$$?; echo "make test-lowest: $$(( $$(date +%s) - start )) s"; exit $$status
 
 ## serve: install, migrate the embedded SQLite database, print demo calls, serve on :8000
 serve: $(STAMP)
