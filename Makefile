@@ -29,7 +29,9 @@ $(STAMP): pyproject.toml $(LOCK)
 ## lock: after a change to pyproject.toml, pin requirements/lock.txt again (versions already
 ## pinned stay where still allowed; `make lock UPGRADE=1` takes the newest allowed) and
 ## requirements/lowest.txt (the lowest versions pyproject.toml declares)
-lock: $(STAMP)
+# Not after $(STAMP): that installs the lock, which is what is being remade.
+lock:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet '$(UV)'
 	$(COMPILE) $(if $(UPGRADE),--upgrade) -o $(LOCK)
 	$(COMPILE) --resolution lowest-direct --upgrade -o $(LOWEST_LOCK)

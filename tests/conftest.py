@@ -114,6 +114,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "public_url": PUBLIC_URL,
         "expiry_sweep_seconds": 0,
         "call_tick_seconds": 0,  # tests move the call clock by hand
+        "delivery_poll_seconds": 0,  # and run the delivery engine by hand
         "auth_cache_seconds": 0,
         "db_pool_size": 5,
     } | overrides

@@ -14,6 +14,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from portero import __version__
 from portero.calls.ws import api as calls
+from portero.delivery.engine import DeliveryEngine
 from portero.dialects.cammer import api as cammer
 from portero.dialects.luckymonaco import api as luckymonaco
 from portero.dialects.native import api as native
@@ -37,9 +38,11 @@ from portero.ops import api as ops
 from portero.ops import docs
 from portero.partners.auth import PartnerAuthenticator
 from portero.roulette import api as roulette
+from portero.rounds import recovery
 from portero.settings import Settings, load_settings
 from portero.slots import api as slots
 from portero.slots.games.catalogue import games as slot_games
+from portero.wallet.onewallet.client import WalletClients
 from portero.web import pages
 
 STATIC = Path(__file__).parent / "web" / "static"
@@ -72,6 +75,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     assembly = Assembly(settings=settings, renderers=ErrorRenderers())
     assembly.run(sweeper.sweeping)
     assembly.run(throttling)  # of guesses: links, partner credentials (docs/security.md)
+    assembly.run(recovery.recovering)  # calls owed to partners' wallets (docs/wallets.md)
     for install in PARTS:
         install(assembly)
 
@@ -84,6 +88,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             engine=engine,
             sessions=sessions,
             authenticator=PartnerAuthenticator(sessions, ttl_seconds=settings.auth_cache_seconds),
+            wallet_clients=WalletClients(max_connections=settings.wallet_max_connections),
+            deliveries=DeliveryEngine(sessions, settings),
             pg_pool=None if settings.is_sqlite else await FairPool.open(settings),
         )
         app.state.runtime = runtime
@@ -91,6 +97,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             async with running_services(app, runtime, assembly.services):
                 yield
         finally:
+            await runtime.wallet_clients.aclose()
             if runtime.pg_pool is not None:
                 await runtime.pg_pool.close()
             await engine.dispose()

@@ -1,12 +1,14 @@
 """Every table, imported in one place for Alembic and for metadata-wide operations."""
 
 from portero.calls.models import Call, CallAgent, CallCategory, CallOffer, agent_category
+from portero.delivery.models import Delivery, DeliveryAttempt
 from portero.kit.db import Base
 from portero.launches.models import Launch, PlaySession
 from portero.partners.models import Partner, PartnerToken
 from portero.players.models import Player
-from portero.roulette.models import RouletteRound, RouletteSeat
-from portero.slots.models import SlotSpin
+from portero.roulette.models import RouletteSeat
+from portero.rounds.models import GameRound
+from portero.transfers.models import WalletTransfer
 from portero.wallet.models import WalletAccount, WalletEntry
 
 metadata = Base.metadata
@@ -16,16 +18,18 @@ __all__ = [
     "CallAgent",
     "CallCategory",
     "CallOffer",
+    "Delivery",
+    "DeliveryAttempt",
+    "GameRound",
     "Launch",
     "Partner",
     "PartnerToken",
     "PlaySession",
     "Player",
-    "RouletteRound",
     "RouletteSeat",
-    "SlotSpin",
     "WalletAccount",
     "WalletEntry",
+    "WalletTransfer",
     "agent_category",
     "metadata",
 ]

@@ -12,6 +12,8 @@ from typing import Annotated
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from portero.retry import RetrySchedule
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./var/portero.db"
 MIN_METRICS_TOKEN_LENGTH = 16
 
@@ -89,6 +91,25 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     metrics_host: str = "127.0.0.1"
 
+    # Money (docs/wallets.md). Every call Portero must deliver to a partner (a seamless
+    # wallet's credit, a cancel, a debit whose fate is unknown) is kept in the database and
+    # retried on this schedule, each delay spread by ± `wallet_retry_jitter`; the default is
+    # One Wallet's: 5 tries a minute apart, then 10 five minutes apart, then 24 ten minutes
+    # apart (about 5 hours). A call waits `wallet_timeout_seconds` for its answer (a partner
+    # may set its own), over at most `wallet_max_connections` kept-alive connections per
+    # partner.
+    wallet_retry_schedule: str = "5x60,10x300,24x600"
+    wallet_retry_jitter: float = Field(default=0.1, ge=0, lt=1)
+    wallet_timeout_seconds: float = Field(default=2.0, gt=0, le=60)
+    wallet_max_connections: int = Field(default=32, ge=1, le=1000)
+    # How often a process's delivery engine looks for calls that are due (0: this process runs
+    # no engine; `portero worker` runs one alone), and how many it takes at once.
+    delivery_poll_seconds: float = Field(default=1.0, ge=0)
+    delivery_batch_size: int = Field(default=20, ge=1, le=500)
+    # A claimed call is kept from others for its timeout and this margin (to record it): a
+    # process that dies mid-call leaves it due again that long after.
+    delivery_lease_margin_seconds: float = Field(default=10.0, gt=0)
+
     db_pool_size: int = 10
     db_pool_timeout_seconds: float = 5.0
     log_level: str = "INFO"
@@ -98,6 +119,16 @@ class Settings(BaseSettings):
     @classmethod
     def _normalise_url(cls, value: str) -> str:
         return normalise_database_url(value)
+
+    @field_validator("wallet_retry_schedule")
+    @classmethod
+    def _check_schedule(cls, value: str) -> str:
+        RetrySchedule.parse(value)  # refuse a typo at start-up
+        return value
+
+    @cached_property
+    def retry_schedule(self) -> RetrySchedule:
+        return RetrySchedule.parse(self.wallet_retry_schedule)
 
     @field_validator("stun_urls", "turn_urls", mode="before")
     @classmethod

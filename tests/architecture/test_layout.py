@@ -26,7 +26,18 @@ def test_a_cycle_is_found_and_named() -> None:
 
 # Domains whose queries live in repository modules (`repository.py`, `<aggregate>_repository.py`;
 # the wallet's is its ledger, through which every balance changes).
-QUERYING_PACKAGES = ("calls", "launches", "partners", "players", "roulette", "slots", "wallet")
+QUERYING_PACKAGES = (
+    "calls",
+    "delivery",
+    "launches",
+    "partners",
+    "players",
+    "roulette",
+    "rounds",
+    "slots",
+    "transfers",
+    "wallet",
+)
 QUERY_BUILDERS = frozenset({"select", "insert", "update", "delete", "exists"})
 
 

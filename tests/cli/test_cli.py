@@ -187,8 +187,9 @@ class TestCurrencyTerms:
         run(cli, "partner", "terms", partner_id, "JPY", "--min-bet", "100", "--max-bet", "5000")
         terms = json.loads(run(cli, "partner", "show", partner_id, "--json"))["currency_terms"]
         assert terms["EUR"] == {"demo_credit": 25_050, "min_bet": 10, "max_bet": 20_000}
-        assert terms["JPY"] == {"demo_credit": 1_000, "min_bet": 100, "max_bet": 5_000}
-        assert "JPY: demo credit 1000, bets 100-5000" in run(cli, "partner", "show", partner_id)
+        # The demo credit left out is JPY's default (1,000 "euros" worth: 100,000 yen).
+        assert terms["JPY"] == {"demo_credit": 100_000, "min_bet": 100, "max_bet": 5_000}
+        assert "JPY: demo credit 100000, bets 100-5000" in run(cli, "partner", "show", partner_id)
         run(cli, "partner", "terms", partner_id, "EUR", "--reset")
         terms = json.loads(run(cli, "partner", "show", partner_id, "--json"))["currency_terms"]
         assert list(terms) == ["JPY"]

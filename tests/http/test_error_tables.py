@@ -22,10 +22,11 @@ from portero.http.errors import ErrorRenderers, Renderer
 from portero.kit.errors import InternalError, PorteroError, Unauthenticated
 from portero.launches.errors import LinkUnusable
 from portero.roulette.errors import BetRefused
+from portero.wallet.errors import WalletError
 from tests.conftest import make_settings
 
 # Bases that are never raised themselves: each subclass says which failure it is.
-ABSTRACT = frozenset({Unauthenticated, LinkUnusable, BetRefused})
+ABSTRACT = frozenset({Unauthenticated, LinkUnusable, BetRefused, WalletError})
 # Arguments for the errors whose constructor needs some, by annotation.
 SAMPLES: dict[str, Any] = {
     "str": "name",
@@ -115,7 +116,12 @@ def falls_to_the_default(
 
 
 def _retryable(error: PorteroError) -> bool:
-    return type(error).__name__ == "StorageUnavailable"
+    """Errors whose documented answer is a 5xx: a passing fault (retry later), or a partner's
+    wallet that did not answer (502, Bad Gateway)."""
+    return error.retry_after is not None or type(error).__name__ in {
+        "StorageUnavailable",
+        "WalletUnavailable",
+    }
 
 
 def test_every_part_registers_a_renderer_and_errors_are_found() -> None:

@@ -11,6 +11,7 @@ import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from portero.http.runtime import Runtime
 from portero.kit.db import session_scope
 from portero.launches import opening
 from portero.partners.terms import default_terms
@@ -187,7 +188,10 @@ async def test_two_spins_at_once_cannot_overdraw(
 
 
 async def test_outcomes_never_depend_on_the_balance_or_the_past(
-    client: httpx.AsyncClient, partner: PartnerFixture, sessions: async_sessionmaker[AsyncSession]
+    client: httpx.AsyncClient,
+    partner: PartnerFixture,
+    sessions: async_sessionmaker[AsyncSession],
+    runtime: Runtime,
 ) -> None:
     """No compensation: the same random numbers give the same spin for a player with a fresh
     wallet and for one who has just won or lost a lot."""
@@ -201,12 +205,13 @@ async def test_outcomes_never_depend_on_the_balance_or_the_past(
         async with session_scope(sessions) as session:
             context = await opening.resume(session, token=token)
             spun = await service.spin(
+                runtime,
                 session,
                 context,
                 SpinIn(spin_id=uuid.uuid4().hex, bet=100),
                 random.Random("same numbers").randrange,
             )
-        outcomes.append((spun.record.outcome, spun.record.win))
+        outcomes.append((spun.round.outcome, spun.round.payout))
     assert outcomes[0] == outcomes[1]
 
 

@@ -14,6 +14,9 @@ from portero.partners import service as partners
 from portero.partners.schemas import PartnerConfigUpdate, PartnerSnapshot
 from portero.partners.terms import CurrencyTerms
 from portero.products.registry import ProductName
+from portero.rounds import wallet_modes
+from portero.rounds.wallet_modes import WalletChange
+from portero.wallet.modes import WalletMode
 
 
 @dataclass
@@ -105,3 +108,23 @@ async def open_link(client: httpx.AsyncClient, launch: dict[str, Any]) -> dict[s
     """Open a launch's link as a browser would; the play-session bearer header it yields."""
     location = (await client.get(launch["url"])).headers["location"]
     return {"Authorization": "Bearer " + location.split("#session=", 1)[1]}
+
+
+async def set_wallet(
+    sessions: async_sessionmaker[AsyncSession],
+    partner: PartnerFixture,
+    mode: str,
+    *,
+    secret_key: bytes,
+    url: str | None = None,
+    auth_token: str | None = None,
+    timeout_seconds: float | None = None,
+) -> None:
+    """The partner's wallet mode (and seamless endpoint), as `portero partner wallet` sets it."""
+    change = WalletChange(
+        mode=WalletMode(mode), url=url, auth_token=auth_token, timeout_seconds=timeout_seconds
+    )
+    async with session_scope(sessions) as session:
+        await wallet_modes.configure(
+            session, partner_id=partner.id, change=change, secret_key=secret_key
+        )

@@ -44,7 +44,11 @@ async def open_account(
 
     async with session_scope(sessions) as session:
         account = await ledger.account(
-            session, player_id=player_id, currency="EUR", opening_credit=opening_credit
+            session,
+            player_id=player_id,
+            currency="EUR",
+            mode="demo",
+            opening_credit=opening_credit,
         )
         return account.id
 
@@ -197,7 +201,13 @@ def test_amounts_finer_than_the_minor_unit_are_refused(amount: str, currency: st
 
 def test_terms_default_per_currency_and_reject_inverted_limits() -> None:
     assert default_terms("EUR") == CurrencyTerms(demo_credit=100_000, min_bet=100, max_bet=50_000)
-    assert default_terms("JPY") == CurrencyTerms(demo_credit=1_000, min_bet=1, max_bet=500)
+    # A currency worth far less than the euro plays on figures of the same order: 1,000 yen
+    # would be four spins.
+    assert default_terms("JPY") == CurrencyTerms(demo_credit=100_000, min_bet=100, max_bet=50_000)
+    assert default_terms("KRW").demo_credit == 1_000_000
+    assert default_terms("BHD") == CurrencyTerms(
+        demo_credit=1_000_000, min_bet=1_000, max_bet=500_000
+    )  # three decimals: 1,000.000 BHD
     configured = {"EUR": {"demo_credit": 5, "min_bet": 1, "max_bet": 2}}
     assert terms_for(configured, "EUR").demo_credit == 5
     assert terms_for(configured, "USD") == default_terms("USD")

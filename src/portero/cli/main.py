@@ -12,7 +12,7 @@ import typer
 import uvicorn
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portero.cli import call_records, calls, partners, roulette, slots
+from portero.cli import call_records, calls, partners, roulette, slots, wallet, worker
 from portero.cli import demo as demo_command
 from portero.cli.runner import run_in_transaction, settings_or_exit
 from portero.kit.clock import utcnow
@@ -33,11 +33,13 @@ launches = typer.Typer(
 )
 app.add_typer(launches, name="launches")
 app.command("demo")(demo_command.demo)
+app.command("worker")(worker.worker)
 app.add_typer(calls.categories, name="category")
 app.add_typer(calls.agents, name="agent")
 app.add_typer(call_records.app, name="calls")
 app.add_typer(roulette.app, name="roulette")
 app.add_typer(slots.app, name="slots")
+app.add_typer(wallet.app, name="wallet")
 
 
 @app.command()

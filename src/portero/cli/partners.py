@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import json
+import sys
 from typing import Annotated
 
 import typer
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portero.cli.runner import run_in_transaction
+from portero.cli.runner import run_in_transaction, settings_or_exit
 from portero.kit.validation import check_currency
 from portero.partners import repository, service
 from portero.partners.models import PartnerStatus
 from portero.partners.schemas import PartnerConfigUpdate, PartnerView
 from portero.partners.terms import CurrencyTerms, terms_for
+from portero.rounds import wallet_modes
+from portero.rounds.wallet_modes import WalletChange
 from portero.wallet.currency import to_major, to_minor
+from portero.wallet.modes import WalletMode
 
 app = typer.Typer(
     help="Partner accounts, their tokens and launch configuration.", no_args_is_help=True
@@ -44,6 +48,14 @@ def _print_partner(view: PartnerView, as_json: bool) -> None:
         typer.echo(
             f"  {code}: demo credit {to_major(terms.demo_credit, code)}, bets "
             f"{to_major(terms.min_bet, code)}-{to_major(terms.max_bet, code)}"
+        )
+    wallet = view.wallet
+    typer.echo(f"  wallet: {wallet.mode}")
+    if wallet.url or wallet.auth_token_hint:
+        timeout = f"{wallet.timeout_seconds:g}s" if wallet.timeout_seconds else "default"
+        typer.echo(
+            f"    url {wallet.url or '-'}, auth token {wallet.auth_token_hint or '-'}, "
+            f"timeout {timeout}"
         )
     for token in view.tokens:
         revoked = f" revoked {token.revoked_at:%Y-%m-%d %H:%M}" if token.revoked_at else ""
@@ -178,6 +190,48 @@ def currency_terms(
                 raise typer.BadParameter(message) from None
         partner = await service.set_currency_terms(
             session, partner_id=partner_id, currency=code, terms=terms
+        )
+        return await service.describe(session, partner)
+
+    _print_partner(run_in_transaction(work), as_json)
+
+
+@app.command("wallet")
+def wallet(
+    partner_id: int,
+    mode: Annotated[
+        WalletMode | None, typer.Option(help="demo (play money), transfer or seamless")
+    ] = None,
+    url: Annotated[
+        str | None,
+        typer.Option(help="The seamless wallet's base URL (One Wallet methods under it)"),
+    ] = None,
+    auth_token: Annotated[
+        str | None,
+        typer.Option(help="The wallet's shared secret, sent as authToken; `-` reads it from stdin"),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(min=0.1, max=60, help="Seconds a wallet call may take (default 2)"),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Choose the wallet the partner's games settle with (only while none of its rounds is
+    being settled). The auth token is stored encrypted and never shown again."""
+    if auth_token == "-":  # noqa: S105 (stdin, not a secret)
+        auth_token = sys.stdin.readline().strip()
+    if url is not None and not url.startswith(("http://", "https://")):
+        typer.secho("--url must be an http:// or https:// URL", fg="red", err=True)
+        raise typer.Exit(2)
+    if auth_token is not None and not auth_token:
+        typer.secho("--auth-token must not be empty", fg="red", err=True)
+        raise typer.Exit(2)
+    change = WalletChange(mode=mode, url=url, auth_token=auth_token, timeout_seconds=timeout)
+    secret_key = settings_or_exit().signing_key
+
+    async def work(session: AsyncSession) -> PartnerView:
+        partner = await wallet_modes.configure(
+            session, partner_id=partner_id, change=change, secret_key=secret_key
         )
         return await service.describe(session, partner)
 

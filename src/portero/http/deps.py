@@ -46,3 +46,9 @@ def only_query_params(allowed: frozenset[str]) -> Callable[[Request], Awaitable[
 def client_ip(request: Request) -> str | None:
     """The caller's address (after trusted-proxy rewriting, see app.py)."""
     return request.client.host if request.client else None
+
+
+def is_mobile(request: Request) -> bool:
+    """Whether the browser says it is a phone or tablet (`Mobi` in its User-Agent, the
+    browsers' own convention): One Wallet's channel `M` rather than `P`."""
+    return "Mobi" in request.headers.get("user-agent", "")

@@ -50,6 +50,8 @@ def error_headers(error: PorteroError) -> dict[str, str]:
         return {"WWW-Authenticate": 'Bearer realm="portero"'}
     if isinstance(error, MethodNotAllowed) and error.allow:
         return {"Allow": error.allow}
+    if error.retry_after is not None:
+        return {"Retry-After": str(error.retry_after)}
     return {}
 
 
@@ -64,7 +66,8 @@ _DESCRIBED = {
     413: "Body larger than 64 KiB",
     415: "Body is not JSON",
     429: "Too many failed attempts from this address: retry after Retry-After seconds",
-    503: "Database unavailable: retry (see Retry-After)",
+    502: "The partner's wallet did not confirm: the round was not played",
+    503: "Database unavailable, or the round still being settled: retry (see Retry-After)",
 }
 
 

@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
 
+from portero.delivery.engine import DeliveryEngine
 from portero.kit.pg_pool import FairPool
 from portero.partners.auth import PartnerAuthenticator
 from portero.settings import Settings
+from portero.wallet.onewallet.client import WalletClients
 
 
 @dataclass
@@ -21,6 +23,10 @@ class Runtime:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     authenticator: PartnerAuthenticator
+    # Calls to partners: the pooled clients of their wallets, and the engine that delivers
+    # (and retries) what must reach them (rounds/recovery.py registers its handlers).
+    wallet_clients: WalletClients
+    deliveries: DeliveryEngine
     # PostgreSQL only: the connections of the hot paths (see launches/store.py).
     pg_pool: FairPool | None = None
     # What /readyz reports besides the database: each names a problem, or None while all is

@@ -17,6 +17,9 @@ class PorteroError(Exception):
     """Base class of every error Portero reports to a caller on purpose."""
 
     default_message: ClassVar[str] = "The request could not be completed."
+    # Seconds after which the same request may succeed (a Retry-After header), for errors
+    # that say "not now" rather than "no".
+    retry_after: ClassVar[int | None] = None
 
     def __init__(self, message: str | None = None, *, param: str | None = None) -> None:
         self.message = message or self.default_message

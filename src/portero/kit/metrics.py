@@ -10,6 +10,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
     multiprocess,
@@ -49,6 +50,31 @@ GAME_RETURNED = Counter(
     "portero_game_returned_minor_total",
     "Returns paid by settled rounds (stake back plus winnings), in minor units",
     ["partner", "game", "currency"],
+)
+
+# Calls to partners' wallets (docs/wallets.md): by One Wallet method and by what came back (the
+# wallet's status, or timeout / connection / http_5xx / unparsable when nothing usable did).
+WALLET_CALLS = Counter(
+    "portero_wallet_calls_total", "Calls to partners' seamless wallets", ["method", "outcome"]
+)
+WALLET_CALL_SECONDS = Histogram(
+    "portero_wallet_call_duration_seconds",
+    "Time a partner's wallet took to answer (or to time out)",
+    ["method"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10),
+)
+# Read from the database by each process's delivery engine (every process reports the same
+# figure: the maximum is the one to read).
+DELIVERIES = Gauge(
+    "portero_deliveries",
+    "Calls to partners still to be delivered (pending) or given up (failed), by kind",
+    ["kind", "status"],
+    multiprocess_mode="max",
+)
+DELIVERY_ATTEMPTS = Counter(
+    "portero_delivery_attempts_total",
+    "Tries of calls to partners, by kind and by what came of them",
+    ["kind", "result"],
 )
 
 

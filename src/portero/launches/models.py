@@ -43,6 +43,9 @@ class Launch(Base):
     return_url: Mapped[str | None] = mapped_column(String(2000), default=None)
     # The partner's idle limit when the link was issued, for the play session it will open.
     session_idle_seconds: Mapped[int]
+    # The partner's own session id for the player (seed 001's player.session.id, the native
+    # API's partner_session_id): a seamless wallet receives it as `sid`.
+    partner_session_id: Mapped[str | None] = mapped_column(String(128), default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     opened_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
@@ -65,3 +68,6 @@ class PlaySession(Base):
     idle_expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    # The sid a seamless wallet's `check` answered for this session (it replaces the
+    # partner's for every later call of the session); None until then.
+    wallet_sid: Mapped[str | None] = mapped_column(String(255), default=None)

@@ -68,6 +68,11 @@ class PlayContext:
     return_url: str | None
     expires_at: datetime
     idle_expires_at: datetime
+    # The partner's wallet mode (wallet/modes.py), and the sids a seamless wallet knows the
+    # session by: the one its `check` answered, else the partner's own (partner_session_id).
+    wallet_mode: str = "demo"
+    wallet_sid: str | None = None
+    partner_session_id: str | None = None
 
 
 async def open_link(
@@ -163,6 +168,9 @@ async def resume(session: AsyncSession, *, token: str | None) -> PlayContext:
         return_url=row.return_url or row.partner_return_url,
         expires_at=row.expires_at,
         idle_expires_at=idle_expires_at,
+        wallet_mode=row.wallet_mode,
+        wallet_sid=row.wallet_sid,
+        partner_session_id=row.partner_session_id,
     )
 
 

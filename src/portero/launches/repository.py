@@ -89,6 +89,7 @@ LAUNCH_INSERT_COLUMNS = (
     "status",
     "return_url",
     "session_idle_seconds",
+    "partner_session_id",
     "created_at",
     "expires_at",
 )

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
-from portero.kit.validation import HttpUrl
+from portero.kit.validation import HttpUrl, Printable
 from portero.players.schemas import PlayerDetails
 from portero.products.registry import ProductName
 
+PartnerSessionId = Annotated[str, StringConstraints(min_length=1, max_length=128), Printable]
 MIN_LINK_SECONDS = 10
 MAX_LINK_SECONDS = 7 * 24 * 3600
 
@@ -33,4 +34,9 @@ class LaunchCreate(BaseModel):
     return_url: HttpUrl | None = Field(
         default=None,
         description="Where the product sends the player back; default: the partner's lobby URL.",
+    )
+    partner_session_id: PartnerSessionId | None = Field(
+        default=None,
+        description="Your own session id for the player: a seamless wallet receives it as "
+        "`sid` (docs/wallets.md).",
     )

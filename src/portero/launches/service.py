@@ -37,6 +37,8 @@ class IssuedLaunch:
 def request_fingerprint(request: LaunchCreate, params: dict[str, object]) -> bytes:
     """What makes two requests "the same" for idempotency: the validated, normalised input."""
     canonical = request.model_dump(mode="json") | {"params": params}
+    if canonical["partner_session_id"] is None:  # as before the field existed: same keys
+        del canonical["partner_session_id"]
     return hashlib.sha256(
         json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()
     ).digest()
@@ -118,6 +120,7 @@ def _launch_values(
         "status": LaunchStatus.issued.value,
         "return_url": request.return_url or partner.return_url,
         "session_idle_seconds": partner.session_idle_seconds,
+        "partner_session_id": request.partner_session_id,
         "created_at": now,
         "expires_at": now + timedelta(seconds=ttl),
     }

@@ -29,7 +29,9 @@ async def session_by_token_hash(session: AsyncSession, token_hash: bytes) -> Row
             LAUNCH.c.language,
             LAUNCH.c.currency,
             LAUNCH.c.return_url,
+            LAUNCH.c.partner_session_id,
             Partner.return_url.label("partner_return_url"),
+            Partner.wallet_mode,
             Partner.status.label("partner_status"),
             Partner.products.label("partner_products"),
             PLAYER.c.id.label("player_key"),
@@ -63,6 +65,11 @@ async def touch_session(
         .where(SESSION.c.id == session_id)
         .values(last_seen_at=now, idle_expires_at=idle_expires_at)
     )
+
+
+async def set_wallet_sid(session: AsyncSession, *, session_id: str, sid: str) -> None:
+    """The sid a seamless wallet's `check` answered: every later call of the session uses it."""
+    await session.execute(update(SESSION).where(SESSION.c.id == session_id).values(wallet_sid=sid))
 
 
 async def delete_session(session: AsyncSession, session_id: str) -> None:

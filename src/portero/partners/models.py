@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, ForeignKey, Integer, LargeBinary, String, text
+from sqlalchemy import JSON, Enum, Float, ForeignKey, Integer, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portero.kit.db import Base, UtcDateTime
@@ -40,6 +40,18 @@ class Partner(Base):
     currency_terms: Mapped[dict[str, dict[str, int]]] = mapped_column(
         JSON, default=dict, server_default=text("'{}'")
     )
+
+    # The wallet its games settle with (wallet/modes.py, docs/wallets.md). A seamless wallet is
+    # called at `wallet_url` with the auth token, which is kept sealed (kit/sealing.py: Portero
+    # must send it, so it cannot be a hash) and shown only by its hint; `wallet_timeout_seconds`
+    # overrides PORTERO_WALLET_TIMEOUT_SECONDS.
+    wallet_mode: Mapped[str] = mapped_column(
+        String(16), default="demo", server_default=text("'demo'")
+    )
+    wallet_url: Mapped[str | None] = mapped_column(String(2000), default=None)
+    wallet_token_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
+    wallet_token_hint: Mapped[str | None] = mapped_column(String(20), default=None)
+    wallet_timeout_seconds: Mapped[float | None] = mapped_column(Float, default=None)
 
 
 class PartnerToken(Base):

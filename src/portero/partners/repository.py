@@ -58,3 +58,19 @@ async def currency_terms(session: AsyncSession, partner_id: int) -> dict[str, An
     query = select(Partner.currency_terms).where(Partner.id == partner_id)
     found: dict[str, Any] | None = await session.scalar(query)
     return found
+
+
+async def wallet_config(session: AsyncSession, partner_id: int, *, share: bool = False) -> Any:
+    """The partner's wallet mode and seamless endpoint (a row, or None for no such partner).
+    `share` holds the row against a change of mode until the transaction ends (SELECT … FOR
+    SHARE on PostgreSQL): a seamless round that starts and a change of mode exclude each
+    other (rounds/wallet_modes.py)."""
+    query = select(
+        Partner.wallet_mode,
+        Partner.wallet_url,
+        Partner.wallet_token_sealed,
+        Partner.wallet_timeout_seconds,
+    ).where(Partner.id == partner_id)
+    if share:
+        query = query.with_for_update(read=True)
+    return (await session.execute(query)).one_or_none()

@@ -65,6 +65,15 @@ class PartnerTokenView(BaseModel):
     revoked_at: datetime | None
 
 
+class PartnerWalletView(BaseModel):
+    """The wallet the partner's games settle with; the auth token shows only by its hint."""
+
+    mode: str
+    url: str | None
+    auth_token_hint: str | None
+    timeout_seconds: float | None = Field(description="None: the deployment's default.")
+
+
 class PartnerView(BaseModel):
     id: int
     name: str
@@ -81,4 +90,5 @@ class PartnerView(BaseModel):
     currency_terms: dict[str, CurrencyTerms] = Field(
         default_factory=dict, description="Per currency; others play on the defaults."
     )
+    wallet: PartnerWalletView
     tokens: list[PartnerTokenView] = Field(default_factory=list)

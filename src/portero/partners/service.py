@@ -10,7 +10,12 @@ from portero.kit.secrets import hash_token, new_partner_token, token_hint
 from portero.partners import repository
 from portero.partners.errors import PartnerNotFound, PartnerTokenNotFound
 from portero.partners.models import Partner, PartnerStatus, PartnerToken
-from portero.partners.schemas import PartnerConfigUpdate, PartnerTokenView, PartnerView
+from portero.partners.schemas import (
+    PartnerConfigUpdate,
+    PartnerTokenView,
+    PartnerView,
+    PartnerWalletView,
+)
 from portero.partners.terms import CurrencyTerms, terms_for
 
 
@@ -126,6 +131,12 @@ async def describe(session: AsyncSession, partner: Partner) -> PartnerView:
             code: CurrencyTerms.model_validate(raw)
             for code, raw in sorted((partner.currency_terms or {}).items())
         },
+        wallet=PartnerWalletView(
+            mode=partner.wallet_mode,
+            url=partner.wallet_url,
+            auth_token_hint=partner.wallet_token_hint,
+            timeout_seconds=partner.wallet_timeout_seconds,
+        ),
         tokens=[
             PartnerTokenView(id=t.id, hint=t.hint, created_at=t.created_at, revoked_at=t.revoked_at)
             for t in tokens

@@ -6,11 +6,12 @@ from fastapi import APIRouter, Request
 
 from portero.http.assembly import Assembly
 from portero.http.body import read_json, request_body
-from portero.http.deps import PageLimit, SessionDep
+from portero.http.deps import PageLimit, SessionDep, is_mobile
 from portero.http.error_body import responses
+from portero.http.runtime import runtime_of
 from portero.launches.deps import PlayContextDep, session_then_query
 from portero.roulette import service
-from portero.roulette.models import RouletteRound, RouletteSeat
+from portero.roulette.models import RouletteSeat
 from portero.roulette.schemas import (
     BetOut,
     Commitment,
@@ -23,6 +24,8 @@ from portero.roulette.schemas import (
     TableOut,
 )
 from portero.roulette.wheel import color
+from portero.rounds.models import GameRound, RoundStatus
+from portero.rounds.schemas import WalletOut
 from portero.wallet.currency import minor_units
 
 router = APIRouter(prefix="/play/api/roulette", tags=["roulette table"])
@@ -34,43 +37,43 @@ def _commitment(seat: RouletteSeat) -> Commitment:
     )
 
 
-def _round(played: RouletteRound) -> RoundOut:
+def round_out(played: GameRound) -> RoundOut:
+    outcome = played.outcome or {}
+    number = int(outcome["number"])
     return RoundOut(
         id=played.id,
         round_id=played.request_id,
         created_at=played.created_at,
         currency=played.currency,
         minor_units=minor_units(played.currency),
-        bets=[BetOut.model_validate(bet) for bet in played.bets],
-        total_stake=played.total_stake,
-        total_return=played.total_return,
-        number=played.number,
-        color=color(played.number),
+        bets=[BetOut.model_validate(bet) for bet in outcome["bets"]],
+        total_stake=played.stake,
+        total_return=played.payout or 0,
+        number=number,
+        color=color(number),
         balance_after=played.balance_after,
-        fairness=Fairness(
-            server_seed=played.server_seed,
-            server_seed_hash=played.server_seed_hash,
-            client_seed=played.client_seed,
-            nonce=played.nonce,
-        ),
+        win_pending=played.status == RoundStatus.crediting,
+        fairness=Fairness.model_validate(outcome["fairness"]),
     )
 
 
 @router.get(
     "/table",
     response_model=TableOut,
-    responses=responses(400, 401, 403),
+    responses=responses(400, 401, 403, 409, 502),
     dependencies=session_then_query(),
 )
-async def get_table(context: PlayContextDep, session: SessionDep) -> TableOut:
-    """Limits, chips, balance, the next round's commitment and the last numbers."""
-    table = await service.table(session, context)
+async def get_table(request: Request, context: PlayContextDep, session: SessionDep) -> TableOut:
+    """Limits, chips, the balance (the partner's wallet's, when seamless), whose money it is,
+    the next round's commitment and the last numbers."""
+    table = await service.table(runtime_of(request), session, context, mobile=is_mobile(request))
     return TableOut(
         currency=table.currency,
         minor_units=minor_units(table.currency),
         limits=Limits(min_bet=table.terms.min_bet, max_bet=table.terms.max_bet),
         chips=table.chips,
         balance=table.balance,
+        wallet=WalletOut.of(table.wallet_mode),
         next=_commitment(table.seat),
         last_numbers=table.last_numbers,
     )
@@ -79,21 +82,23 @@ async def get_table(context: PlayContextDep, session: SessionDep) -> TableOut:
 @router.post(
     "/spins",
     response_model=SpinOut,
-    responses=responses(400, 401, 403, 409, 413, 415),
+    responses=responses(400, 401, 403, 409, 413, 415, 502),
     dependencies=session_then_query(),
     openapi_extra=request_body(SpinIn),
 )
 async def post_spin(request: Request, context: PlayContextDep, session: SessionDep) -> SpinOut:
-    """Place the bets and spin: the stake is taken and the return paid in one transaction."""
+    """Place the bets and spin: the whole stake is taken and the return paid through the
+    partner's wallet (in one transaction on Portero's ledger; a debit, then a credit, with a
+    seamless wallet)."""
     # The body is read here, after the session has been checked (a FastAPI body parameter
     # would be parsed first, and a malformed body would hide an ended session).
     spin_request = await read_json(request, SpinIn)
-    spun = await service.spin(session, context, spin_request)
+    spun = await service.spin(runtime_of(request), session, context, spin_request)
     return SpinOut(
-        round=_round(spun.round),
-        balance=spun.balance,
+        round=round_out(spun.played.round),
+        balance=spun.played.balance,
         next=_commitment(spun.seat),
-        replayed=spun.replayed,
+        replayed=spun.played.replayed,
     )
 
 
@@ -109,7 +114,8 @@ async def list_rounds(
     limit: PageLimit = 20,
 ) -> RoundsOut:
     """The player's own rounds, newest first, with their bets and seeds."""
-    return RoundsOut(data=[_round(r) for r in await service.rounds(session, context, limit=limit)])
+    played = await service.rounds_of(session, context, limit=limit)
+    return RoundsOut(data=[round_out(r) for r in played])
 
 
 def install(assembly: Assembly) -> None:

@@ -1,4 +1,5 @@
-"""Queries on a player's roulette seat (the committed seeds) and rounds."""
+"""Queries on a player's roulette seat (the committed seeds); the rounds are game rounds
+(rounds/repository.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.kit.db import dialect_insert
-from portero.roulette.models import RouletteRound, RouletteSeat
+from portero.roulette.models import RouletteSeat
 
 
 async def seat(session: AsyncSession, player_key: int, *, lock: bool) -> RouletteSeat | None:
@@ -42,40 +43,3 @@ async def add_seat_if_missing(
         )
         .on_conflict_do_nothing(index_elements=["player_id"])
     )
-
-
-def add_round(session: AsyncSession, played: RouletteRound) -> None:
-    """Written with the seat's change, at the caller's next flush."""
-    session.add(played)
-
-
-async def round_by_request(
-    session: AsyncSession, *, player_key: int, request_id: str
-) -> RouletteRound | None:
-    """The round the player's page asked for under this id, if it was played."""
-    query = select(RouletteRound).where(
-        RouletteRound.player_id == player_key, RouletteRound.request_id == request_id
-    )
-    found: RouletteRound | None = await session.scalar(query)
-    return found
-
-
-async def last_numbers(session: AsyncSession, player_key: int, *, limit: int) -> list[int]:
-    query = (
-        select(RouletteRound.number)
-        .where(RouletteRound.player_id == player_key)
-        .order_by(RouletteRound.created_at.desc(), RouletteRound.id.desc())
-        .limit(limit)
-    )
-    return list((await session.scalars(query)).all())
-
-
-async def rounds(session: AsyncSession, player_key: int, *, limit: int) -> list[RouletteRound]:
-    """The player's rounds, newest first."""
-    query = (
-        select(RouletteRound)
-        .where(RouletteRound.player_id == player_key)
-        .order_by(RouletteRound.created_at.desc(), RouletteRound.id.desc())
-        .limit(limit)
-    )
-    return list((await session.scalars(query)).all())

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from portero.roulette.bets import BetType
+from portero.rounds.schemas import WalletOut
 
 RoundId = Annotated[
     str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
@@ -63,6 +64,7 @@ class TableOut(BaseModel):
     limits: Limits
     chips: list[int]
     balance: int
+    wallet: WalletOut
     next: Commitment
     last_numbers: list[int] = Field(description="Newest first.")
 
@@ -93,13 +95,18 @@ class RoundOut(BaseModel):
     total_return: int
     number: int
     color: Literal["green", "red", "black"]
-    balance_after: int
+    balance_after: int | None = Field(
+        description="The balance after the round, as the wallet reported it."
+    )
+    win_pending: bool = Field(
+        default=False, description="The return is being paid: the wallet has not confirmed it yet."
+    )
     fairness: Fairness
 
 
 class SpinOut(BaseModel):
     round: RoundOut
-    balance: int
+    balance: int | None
     next: Commitment
     replayed: bool = Field(description="True when this answers a retry of an earlier request.")
 

@@ -8,12 +8,14 @@ from fastapi import APIRouter, Request
 
 from portero.http.assembly import Assembly
 from portero.http.body import read_json, request_body
-from portero.http.deps import PageLimit, SessionDep
+from portero.http.deps import PageLimit, SessionDep, is_mobile
 from portero.http.error_body import responses
+from portero.http.runtime import runtime_of
 from portero.launches.deps import PlayContextDep, session_then_query
+from portero.rounds.models import GameRound, RoundStatus
+from portero.rounds.schemas import WalletOut
 from portero.slots import service
 from portero.slots.games.spec import GameSpec
-from portero.slots.models import SlotSpin
 from portero.slots.schemas import (
     FiguresOut,
     FreeSpinsOut,
@@ -53,18 +55,19 @@ def game_out(game: GameSpec, language: str) -> GameOut:
     )
 
 
-def _record(spin: SlotSpin) -> SpinRecordOut:
-    outcome: dict[str, Any] = spin.outcome
+def record_out(played: GameRound) -> SpinRecordOut:
+    outcome: dict[str, Any] = played.outcome or {}
     return SpinRecordOut(
-        id=spin.id,
-        spin_id=spin.request_id,
-        created_at=spin.created_at,
-        game_id=spin.game_id,
-        currency=spin.currency,
-        minor_units=minor_units(spin.currency),
-        bet=spin.bet,
-        win=spin.win,
-        balance_after=spin.balance_after,
+        id=played.id,
+        spin_id=played.request_id,
+        created_at=played.created_at,
+        game_id=played.game_id,
+        currency=played.currency,
+        minor_units=minor_units(played.currency),
+        bet=played.stake,
+        win=played.payout or 0,
+        balance_after=played.balance_after,
+        win_pending=played.status == RoundStatus.crediting,
         base=ReelSpinOut.model_validate(outcome["base"]),
         free_spins=[ReelSpinOut.model_validate(s) for s in outcome["free_spins"]],
     )
@@ -73,34 +76,37 @@ def _record(spin: SlotSpin) -> SpinRecordOut:
 @router.get(
     "/game",
     response_model=TableOut,
-    responses=responses(400, 401, 403),
+    responses=responses(400, 401, 403, 409, 502),
     dependencies=session_then_query(),
 )
-async def get_game(context: PlayContextDep, session: SessionDep) -> TableOut:
-    """The game (reels, paytable, published figures), bet levels and balance."""
-    table = await service.table(session, context)
+async def get_game(request: Request, context: PlayContextDep, session: SessionDep) -> TableOut:
+    """The game (reels, paytable, published figures), bet levels, the balance (the partner's
+    wallet's, when seamless) and whose money it is."""
+    table = await service.table(runtime_of(request), session, context, mobile=is_mobile(request))
     return TableOut(
         game=game_out(table.game, context.language),
         currency=table.currency,
         minor_units=minor_units(table.currency),
         bet_levels=table.bet_levels,
         balance=table.balance,
+        wallet=WalletOut.of(table.wallet_mode),
     )
 
 
 @router.post(
     "/spins",
     response_model=SpinOut,
-    responses=responses(400, 401, 403, 409, 413, 415),
+    responses=responses(400, 401, 403, 409, 413, 415, 502),
     dependencies=session_then_query(),
     openapi_extra=request_body(SpinIn),
 )
 async def post_spin(request: Request, context: PlayContextDep, session: SessionDep) -> SpinOut:
-    """Spin at a bet level: the bet is taken and the win (free spins included) paid in one
-    transaction."""
+    """Spin at a bet level: the bet is taken and the win (free spins included) paid through
+    the partner's wallet (one transaction on Portero's ledger; a debit, then a credit, with a
+    seamless wallet)."""
     spin_request = await read_json(request, SpinIn)  # after the session check (see roulette)
-    spun = await service.spin(session, context, spin_request)
-    return SpinOut(spin=_record(spun.record), balance=spun.balance, replayed=spun.replayed)
+    played = await service.spin(runtime_of(request), session, context, spin_request)
+    return SpinOut(spin=record_out(played.round), balance=played.balance, replayed=played.replayed)
 
 
 @router.get(
@@ -115,7 +121,8 @@ async def list_spins(
     limit: PageLimit = 20,
 ) -> SpinsOut:
     """The player's spins of this game, newest first."""
-    return SpinsOut(data=[_record(s) for s in await service.history(session, context, limit=limit)])
+    played = await service.history(session, context, limit=limit)
+    return SpinsOut(data=[record_out(s) for s in played])
 
 
 def install(assembly: Assembly) -> None:

@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
+from portero.rounds.schemas import WalletOut
+
 SpinId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
 
 
@@ -69,6 +71,7 @@ class TableOut(BaseModel):
     minor_units: int
     bet_levels: list[int] = Field(description="Total bets offered, in minor units")
     balance: int
+    wallet: WalletOut
 
 
 class WinOut(BaseModel):
@@ -99,14 +102,19 @@ class SpinRecordOut(BaseModel):
     minor_units: int
     bet: int
     win: int
-    balance_after: int
+    balance_after: int | None = Field(
+        description="The balance after the spin, as the wallet reported it."
+    )
+    win_pending: bool = Field(
+        default=False, description="The win is being paid: the wallet has not confirmed it yet."
+    )
     base: ReelSpinOut
     free_spins: list[ReelSpinOut]
 
 
 class SpinOut(BaseModel):
     spin: SpinRecordOut
-    balance: int
+    balance: int | None
     replayed: bool
 
 

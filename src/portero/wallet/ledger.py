@@ -23,6 +23,8 @@ from portero.wallet.models import WalletAccount, WalletEntry
 OPENING_CREDIT = "opening_credit"
 STAKE = "stake"
 WIN = "win"
+DEPOSIT = "deposit"
+WITHDRAWAL = "withdrawal"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,17 +39,22 @@ async def account(
     *,
     player_id: int,
     currency: str,
+    mode: str,
     opening_credit: Callable[[], Awaitable[int]],
     lock: bool = False,
 ) -> WalletAccount:
-    """The player's account in `currency`; `lock` holds its row until the transaction ends
-    (SELECT … FOR UPDATE on PostgreSQL), serialising the player's rounds.
+    """The player's account in `currency` for the wallet `mode` (demo or transfer); `lock`
+    holds its row until the transaction ends (SELECT … FOR UPDATE on PostgreSQL), serialising
+    the player's rounds and transfers.
 
     An existing account (the common case) is one statement. On first use the account is
-    created with `await opening_credit()`; two first requests racing: ON CONFLICT lets exactly
-    one create it (and its credit entry), the other finds it.
+    created with `await opening_credit()` (a demo credit; nothing for real money); two first
+    requests racing: ON CONFLICT lets exactly one create it (and its credit entry), the other
+    finds it.
     """
-    found = await find_account(session, player_id=player_id, currency=currency, lock=lock)
+    found = await find_account(
+        session, player_id=player_id, currency=currency, mode=mode, lock=lock
+    )
     if found is not None:
         return found
     credit = await opening_credit()
@@ -55,13 +62,18 @@ async def account(
     created = await session.execute(
         dialect_insert(session)(WalletAccount)
         .values(
-            player_id=player_id, currency=currency, balance=credit, created_at=now, updated_at=now
+            player_id=player_id,
+            currency=currency,
+            mode=mode,
+            balance=credit,
+            created_at=now,
+            updated_at=now,
         )
-        .on_conflict_do_nothing(index_elements=["player_id", "currency"])
+        .on_conflict_do_nothing(index_elements=["player_id", "currency", "mode"])
         .returning(WalletAccount.id)
     )
     account_id = created.scalar_one_or_none()
-    if account_id is not None:
+    if account_id is not None and credit:
         session.add(
             WalletEntry(
                 account_id=account_id,
@@ -72,17 +84,23 @@ async def account(
                 created_at=now,
             )
         )
-    found = await find_account(session, player_id=player_id, currency=currency, lock=lock)
+    found = await find_account(
+        session, player_id=player_id, currency=currency, mode=mode, lock=lock
+    )
     assert found is not None  # created above, or by the request we raced with
     return found
 
 
 async def find_account(
-    session: AsyncSession, *, player_id: int, currency: str, lock: bool = False
+    session: AsyncSession, *, player_id: int, currency: str, mode: str, lock: bool = False
 ) -> WalletAccount | None:
     query = (
         select(WalletAccount)
-        .where(WalletAccount.player_id == player_id, WalletAccount.currency == currency)
+        .where(
+            WalletAccount.player_id == player_id,
+            WalletAccount.currency == currency,
+            WalletAccount.mode == mode,
+        )
         .execution_options(populate_existing=True)
     )
     if lock:
@@ -140,6 +158,45 @@ async def settle(
     session.add_all(entries)
     await session.flush()
     return Settlement(balance=balance, stake=stake, payout=payout)
+
+
+async def move(
+    session: AsyncSession, *, account_id: int, amount: int, kind: str, reference: str, now: datetime
+) -> int | None:
+    """Add `amount` (negative: take it) to the account as one entry under `reference`; the
+    new balance, or None (and nothing changed) when taking it would overdraw the account."""
+    balance = (
+        await session.execute(
+            update(WalletAccount)
+            .where(WalletAccount.id == account_id, WalletAccount.balance + amount >= 0)
+            .values(balance=WalletAccount.balance + amount, updated_at=now)
+            .returning(WalletAccount.balance)
+        )
+    ).scalar_one_or_none()
+    if balance is None:
+        return None
+    session.add(
+        WalletEntry(
+            account_id=account_id,
+            kind=kind,
+            amount=amount,
+            balance_after=balance,
+            reference=reference,
+            created_at=now,
+        )
+    )
+    await session.flush()
+    return int(balance)
+
+
+async def balances(session: AsyncSession, *, player_id: int, mode: str) -> list[WalletAccount]:
+    """The player's accounts of one mode, by currency."""
+    query = (
+        select(WalletAccount)
+        .where(WalletAccount.player_id == player_id, WalletAccount.mode == mode)
+        .order_by(WalletAccount.currency)
+    )
+    return list((await session.scalars(query)).all())
 
 
 async def _insufficient(session: AsyncSession, account_id: int, stake: int) -> InsufficientFunds:

@@ -2,21 +2,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portero.kit.db import Base, UtcDateTime
-
-# SQLite only auto-increments an INTEGER PRIMARY KEY; PostgreSQL gets a bigint.
-BigId = BigInteger().with_variant(Integer(), "sqlite")
+from portero.kit.db import Base, BigId, UtcDateTime
 
 
 class WalletAccount(Base):
-    """One player's balance in one currency, in minor units."""
+    """One player's balance in one currency, in minor units, on Portero's ledger: play money
+    (`mode` demo) or the real money a transfer partner moved in (`mode` transfer). The two
+    never mix: a partner that changes its mode finds its players' other balances untouched."""
 
     __tablename__ = "wallet_account"
     __table_args__ = (
-        UniqueConstraint("player_id", "currency"),
+        UniqueConstraint("player_id", "currency", "mode"),
         # The last line of defence: the debit statement already refuses to overdraw.
         CheckConstraint("balance >= 0", name="balance_not_negative"),
     )
@@ -24,17 +30,20 @@ class WalletAccount(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     player_id: Mapped[int] = mapped_column(ForeignKey("player.id", ondelete="CASCADE"))
     currency: Mapped[str] = mapped_column(String(3))
+    mode: Mapped[str] = mapped_column(String(16), server_default=text("'demo'"))
     balance: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
 class WalletEntry(Base):
-    """One movement of an account: the opening credit, a stake, a win. Never updated."""
+    """One movement of an account: the opening credit, a stake, a win, a deposit, a
+    withdrawal. Never updated."""
 
     __tablename__ = "wallet_entry"
     __table_args__ = (
-        # A game round (the reference) debits once and pays once, however often it is retried.
+        # A game round (the reference) debits once and pays once, however often it is retried;
+        # a transfer (its partner's transaction id) moves money once.
         UniqueConstraint("account_id", "reference", "kind"),
     )
 

@@ -47,7 +47,7 @@ from portero.partners.errors import (
 from portero.players.errors import PlayerNotFound
 from portero.roulette.errors import BetRefused, RoundIdReused, TableClosed
 from portero.slots.errors import BetNotOffered, GameUnavailable, SpinIdReused
-from portero.wallet.errors import InsufficientFunds
+from portero.wallet.errors import InsufficientFunds, WalletError
 
 VALIDATOR = "SessionLinkControllerValidator"
 FIELDS_FAILED = "Campos no cumplen"
@@ -135,6 +135,7 @@ OTHER_ERRORS: dict[type[PorteroError], tuple[int, int, str]] = {
     RoundIdReused: (409, 1, "Conflict"),
     SpinIdReused: (409, 1, "Conflict"),
     InsufficientFunds: (409, 1, "Conflict"),
+    WalletError: (409, 1, "Conflict"),
     TableClosed: (403, 1, "Forbidden"),
     GameUnavailable: (403, 1, "Forbidden"),
     NotACallSession: (403, 1, "Forbidden"),

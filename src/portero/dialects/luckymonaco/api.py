@@ -117,6 +117,8 @@ def _core_request(request: Request, game: Game, player: WirePlayer) -> LaunchCre
                     "language": player.language.lower(),
                     "currency": player.currency.upper(),
                 },
+                # Evolution's player.session.id: the sid its One Wallet knows the player by.
+                "partner_session_id": player.session.id,
             }
         )
     except ValidationError as error:

@@ -47,7 +47,7 @@ from portero.partners.errors import (
 from portero.players.errors import PlayerNotFound
 from portero.roulette.errors import BetRefused, RoundIdReused, TableClosed
 from portero.slots.errors import BetNotOffered, GameUnavailable, SpinIdReused
-from portero.wallet.errors import InsufficientFunds
+from portero.wallet.errors import InsufficientFunds, WalletError
 
 # The document's message, word for word (its trailing space included).
 AUTH_MESSAGE = (
@@ -135,6 +135,7 @@ STATUS_AND_CODE: dict[type[PorteroError], tuple[int, str, str | None]] = {
     BetRefused: (400, "V.1", None),
     BetNotOffered: (400, "V.1", None),
     InsufficientFunds: (409, "G.02", None),
+    WalletError: (409, "G.02", None),
     LaunchNotFound: (404, "G.02", None),
     PlayerNotFound: (404, "G.02", None),
     CategoryNotFound: (404, "G.02", None),

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from pydantic import BaseModel
 
-from portero.dialects.native import call_api, call_schemas, errors
+from portero.dialects.native import call_api, call_schemas, errors, wallet_api, wallet_schemas
 from portero.dialects.native.auth import CurrentPartner
 from portero.dialects.native.schemas import LaunchList, LaunchOut
 from portero.http.assembly import Assembly
@@ -161,6 +161,7 @@ def _out(launch: LaunchRecord, runtime: RuntimeDep) -> LaunchOut:
 
 def install(assembly: Assembly) -> None:
     """The native API v1; its errors are also the answer of any path no other part claims."""
-    assembly.include(router, call_api.router)
+    # The wallet's routes first: `/players/{id}/wallet…` would otherwise be a player's id.
+    assembly.include(wallet_api.router, router, call_api.router)
     assembly.render_errors("/", errors.render)
-    assembly.document_bodies(LaunchCreate, *call_schemas.BODY_MODELS)
+    assembly.document_bodies(LaunchCreate, *call_schemas.BODY_MODELS, *wallet_schemas.BODY_MODELS)

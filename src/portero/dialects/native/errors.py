@@ -52,8 +52,23 @@ from portero.partners.errors import (
 )
 from portero.players.errors import PlayerNotFound
 from portero.roulette.errors import IllegalBet, RoundIdReused, StakeOutOfLimits, TableClosed
+from portero.rounds.errors import (
+    AmountNotCarried,
+    RoundInProgress,
+    RoundNotFailed,
+    RoundNotFound,
+    WalletModeLocked,
+    WalletNotConfigured,
+    WalletRefused,
+    WalletUnavailable,
+)
 from portero.slots.errors import BetNotOffered, GameUnavailable, SpinIdReused
-from portero.wallet.errors import InsufficientFunds
+from portero.wallet.errors import (
+    InsufficientFunds,
+    TransferIdReused,
+    WalletModeMismatch,
+    WalletTransferNotFound,
+)
 
 ERROR_TABLE: dict[type[PorteroError], tuple[int, ErrorType, str]] = {
     InvalidField: (400, "invalid_request_error", "parameter_invalid"),
@@ -98,6 +113,18 @@ ERROR_TABLE: dict[type[PorteroError], tuple[int, ErrorType, str]] = {
     GameUnavailable: (403, "permission_error", "game_unavailable"),
     BetNotOffered: (400, "invalid_request_error", "bet_not_offered"),
     SpinIdReused: (409, "idempotency_error", "spin_id_reused"),
+    # Players' money (docs/wallets.md).
+    WalletUnavailable: (502, "api_error", "wallet_unavailable"),
+    WalletRefused: (409, "invalid_request_error", "wallet_refused"),
+    AmountNotCarried: (400, "invalid_request_error", "amount_not_supported"),
+    RoundInProgress: (503, "api_error", "round_in_progress"),
+    RoundNotFound: (404, "invalid_request_error", "resource_missing"),
+    RoundNotFailed: (409, "invalid_request_error", "round_not_failed"),
+    WalletModeLocked: (409, "invalid_request_error", "rounds_in_flight"),
+    WalletNotConfigured: (400, "invalid_request_error", "wallet_not_configured"),
+    TransferIdReused: (409, "idempotency_error", "transaction_id_reused"),
+    WalletModeMismatch: (409, "invalid_request_error", "wallet_mode_mismatch"),
+    WalletTransferNotFound: (404, "invalid_request_error", "resource_missing"),
     TooManyAttempts: (429, "invalid_request_error", "too_many_attempts"),
     StorageUnavailable: (503, "api_error", "storage_unavailable"),
     InternalError: (500, "api_error", "internal_error"),

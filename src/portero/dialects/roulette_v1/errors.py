@@ -52,7 +52,7 @@ from portero.partners.errors import (
 from portero.players.errors import PlayerNotFound
 from portero.roulette.errors import BetRefused, RoundIdReused, TableClosed
 from portero.slots.errors import BetNotOffered, GameUnavailable, SpinIdReused
-from portero.wallet.errors import InsufficientFunds
+from portero.wallet.errors import InsufficientFunds, WalletError
 from portero.web.rendering import render_link_error, wants_json
 
 
@@ -109,6 +109,7 @@ ERROR_TABLE |= dict.fromkeys(
         BetRefused,
         BetNotOffered,
         InsufficientFunds,
+        WalletError,
         RoundIdReused,
         SpinIdReused,
         TableClosed,

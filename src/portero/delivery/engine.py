@@ -1,0 +1,211 @@
+"""The engine: claims deliveries that are due, makes each call, records what came of it and
+lets the delivery's handler decide what it means (done, try again later, failed).
+
+The same `record` serves the first try, made inline by the request that needs the call, and
+every retry made here: whoever holds the claim records, nobody else. No database transaction
+is open while a call is made: a claim is one short transaction, the call none, the record
+another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import logging
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from portero.delivery import repository
+from portero.delivery.models import DeliveryStatus
+from portero.delivery.repository import Claimed
+from portero.kit import metrics
+from portero.kit.clock import utcnow
+from portero.kit.db import after_commit, session_scope
+from portero.settings import Settings
+
+log = logging.getLogger("portero.delivery")
+GAUGE_EVERY_SECONDS = 15.0
+
+
+class Verdict(enum.StrEnum):
+    done = "done"  # answered for good: the delivery is over
+    retry = "retry"  # nothing is known yet: try again on the schedule
+    failed = "failed"  # refused for good, or the schedule is spent
+
+
+class Tried(Protocol):
+    """What one try came to, as its history keeps it."""
+
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def http_status(self) -> int | None: ...
+    @property
+    def duration_ms(self) -> int: ...
+    @property
+    def detail(self) -> str | None: ...
+
+
+class Handler(Protocol):
+    """What one kind of delivery does: make the call (no transaction open), then say what the
+    answer means inside the transaction that records it. `last_try`: the schedule is spent if
+    this try is not an answer, so the handler closes what depends on it (the round fails)."""
+
+    async def send(self, claimed: Claimed) -> Tried: ...
+
+    async def settle(
+        self, session: AsyncSession, claimed: Claimed, tried: Tried, *, last_try: bool
+    ) -> Verdict: ...
+
+
+class DeliveryEngine:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+        self.sessions = sessions
+        self.settings = settings
+        self.schedule = settings.retry_schedule
+        self.handlers: dict[str, Handler] = {}
+        self._wake = asyncio.Event()
+
+    def register(self, kind: str, handler: Handler) -> None:
+        self.handlers[kind] = handler
+
+    @property
+    def lease(self) -> timedelta:
+        """How long a claim keeps others off: a call's timeout and a margin to record it."""
+        return timedelta(
+            seconds=self.settings.wallet_timeout_seconds
+            + self.settings.delivery_lease_margin_seconds
+        )
+
+    def kick(self) -> None:
+        """Look again now (something became due in this process)."""
+        self._wake.set()
+
+    async def run_once(self, *, now: datetime | None = None) -> int:
+        """Claim what is due at `now` and deliver it; the number of deliveries tried. Tests
+        pass a `now` ahead of the clock instead of waiting for a schedule."""
+        now = now or utcnow()
+        async with session_scope(self.sessions) as session:
+            claimed = await repository.claim_due(
+                session,
+                now=now,
+                lease_until=now + self.lease,
+                limit=self.settings.delivery_batch_size,
+            )
+        await asyncio.gather(*(self._deliver(item, now) for item in claimed))
+        return len(claimed)
+
+    async def _deliver(self, claimed: Claimed, now: datetime) -> None:
+        handler = self.handlers.get(claimed.kind)
+        if handler is None:  # another version's kind: leave it to a process that knows it
+            log.warning("no handler for delivery %s of kind %s", claimed.id, claimed.kind)
+            return
+        try:
+            tried = await handler.send(claimed)
+            await self.record(handler, claimed, tried, started_at=now, by="engine", now=now)
+        except Exception:
+            # The claim stays: when its lease ends the delivery is due again.
+            log.exception("delivery %s (%s) failed to be recorded", claimed.id, claimed.kind)
+
+    async def record(
+        self,
+        handler: Handler,
+        claimed: Claimed,
+        tried: Tried,
+        *,
+        started_at: datetime,
+        by: str,
+        now: datetime | None = None,
+    ) -> Verdict | None:
+        """Record one try of a claimed delivery and what it means; None when the claim is no
+        longer the caller's (its lease ended and someone else holds it now)."""
+        async with session_scope(self.sessions) as session:
+            now = now or utcnow()
+            if not await repository.hold(session, claimed, now=now):
+                return None
+            await repository.record_attempt(
+                session,
+                delivery_id=claimed.id,
+                number=claimed.attempts,
+                started_at=started_at,
+                duration_ms=tried.duration_ms,
+                outcome=tried.outcome,
+                http_status=tried.http_status,
+                detail=tried.detail,
+                by=by,
+            )
+            delay = self.schedule.delay_after(
+                claimed.attempts, jitter=self.settings.wallet_retry_jitter
+            )
+            verdict = await handler.settle(session, claimed, tried, last_try=delay is None)
+            await self._apply(session, claimed, verdict, tried, delay, now)
+        return verdict
+
+    async def _apply(
+        self,
+        session: AsyncSession,
+        claimed: Claimed,
+        verdict: Verdict,
+        tried: Tried,
+        delay: float | None,
+        now: datetime,
+    ) -> None:
+        if verdict is Verdict.retry and delay is not None:
+            due = now + timedelta(seconds=delay)
+            await repository.reschedule(
+                session, claimed.id, due_at=due, outcome=tried.outcome, now=now
+            )
+        else:
+            status = DeliveryStatus.done if verdict is Verdict.done else DeliveryStatus.failed
+            await repository.close(
+                session, claimed.id, status=status, outcome=tried.outcome, now=now
+            )
+        result = verdict.value if verdict is not Verdict.retry or delay is not None else "spent"
+        after_commit(session, metrics.DELIVERY_ATTEMPTS.labels(claimed.kind, result).inc)
+
+    async def serve(self, *, interval: float | None = None) -> None:
+        """Deliver what comes due, for as long as the process runs, looking every `interval`
+        seconds (PORTERO_DELIVERY_POLL_SECONDS) and at once when kicked."""
+        interval = interval or self.settings.delivery_poll_seconds
+        gauges_at = 0.0
+        loop = asyncio.get_running_loop()
+        while True:
+            tried = 0
+            try:
+                tried = await self.run_once()
+                if loop.time() >= gauges_at:
+                    await self.update_gauges()
+                    gauges_at = loop.time() + GAUGE_EVERY_SECONDS
+            except Exception:
+                log.warning("delivery engine: a pass failed; next in %ss", interval, exc_info=True)
+            if tried >= self.settings.delivery_batch_size:
+                continue  # more may be due at once
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), interval)
+
+    async def update_gauges(self) -> None:
+        async with session_scope(self.sessions) as session:
+            counts = await repository.undone_counts(session)
+        for kind in set(self.handlers) | {kind for kind, _status in counts}:
+            for status in (DeliveryStatus.pending, DeliveryStatus.failed):
+                metrics.DELIVERIES.labels(kind, status.value).set(counts.get((kind, status), 0))
+
+
+@contextlib.asynccontextmanager
+async def serving(engine: DeliveryEngine, *, enabled: bool) -> AsyncIterator[None]:
+    """The engine's loop for the life of a process (`enabled` False: tests drive it)."""
+    if not enabled:
+        yield
+        return
+    task = asyncio.create_task(engine.serve(), name="delivery engine")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -1,0 +1,241 @@
+"""Queries on deliveries and their attempts. The engine's reads go across partners: it serves
+every partner, and each delivery names its own."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portero.delivery.models import Delivery, DeliveryAttempt, DeliveryStatus
+from portero.kit.db import matched
+from portero.kit.tenancy import across_partners, for_partner
+
+DELIVERY = cast(Table, Delivery.__table__)
+ATTEMPT = cast(Table, DeliveryAttempt.__table__)
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A delivery someone holds the claim of: only that holder records what came of it."""
+
+    id: str
+    partner_id: int
+    kind: str
+    subject_id: str
+    payload: Mapping[str, Any]
+    attempts: int  # tries in the current schedule, this one included
+    claim_token: str
+
+
+def new_claim_token() -> str:
+    return secrets.token_hex(16)
+
+
+async def add(
+    session: AsyncSession,
+    *,
+    id: str,
+    partner_id: int,
+    kind: str,
+    subject_id: str,
+    payload: Mapping[str, Any],
+    due_at: datetime,
+    now: datetime,
+    claim_token: str | None = None,
+) -> Claimed:
+    """A new delivery, due at `due_at`. With `claim_token`, the caller holds it (it makes the
+    first try itself; `due_at` is then the end of its lease) and counts that try."""
+    attempts = 1 if claim_token else 0
+    await session.execute(
+        insert(DELIVERY).values(
+            id=id,
+            partner_id=partner_id,
+            kind=kind,
+            subject_id=subject_id,
+            payload=dict(payload),
+            status=DeliveryStatus.pending,
+            attempts=attempts,
+            next_attempt_at=due_at,
+            claim_token=claim_token,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    return Claimed(id, partner_id, kind, subject_id, payload, attempts, claim_token or "")
+
+
+async def claim_due(
+    session: AsyncSession, *, now: datetime, lease_until: datetime, limit: int
+) -> list[Claimed]:
+    """Claim up to `limit` pending deliveries that are due, oldest due first. On PostgreSQL the
+    rows another process is claiming are skipped (FOR UPDATE SKIP LOCKED); the UPDATE checks
+    again that each row is still pending and due, so that two claimants can never both win one
+    (SQLite runs one writer at a time, and the second finds the row's lease moved)."""
+    due = across_partners(
+        select(DELIVERY.c.id)
+        .where(DELIVERY.c.status == DeliveryStatus.pending, DELIVERY.c.next_attempt_at <= now)
+        .order_by(DELIVERY.c.next_attempt_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    ids = list((await session.scalars(due)).all())
+    if not ids:
+        return []
+    token = new_claim_token()
+    rows = await session.execute(
+        update(DELIVERY)
+        .where(
+            DELIVERY.c.id.in_(ids),
+            DELIVERY.c.status == DeliveryStatus.pending,
+            DELIVERY.c.next_attempt_at <= now,
+        )
+        .values(
+            claim_token=token,
+            next_attempt_at=lease_until,
+            attempts=DELIVERY.c.attempts + 1,
+            updated_at=now,
+        )
+        .returning(
+            DELIVERY.c.id,
+            DELIVERY.c.partner_id,
+            DELIVERY.c.kind,
+            DELIVERY.c.subject_id,
+            DELIVERY.c.payload,
+            DELIVERY.c.attempts,
+        )
+    )
+    return [
+        Claimed(
+            id=row.id,
+            partner_id=row.partner_id,
+            kind=row.kind,
+            subject_id=row.subject_id,
+            payload=row.payload,
+            attempts=row.attempts,
+            claim_token=token,
+        )
+        for row in rows
+    ]
+
+
+async def hold(session: AsyncSession, claimed: Claimed, *, now: datetime) -> bool:
+    """Whether the claim is still the caller's; if so the row stays locked (PostgreSQL) until
+    the transaction ends, so that what the caller records cannot race a new claimant."""
+    result = await session.execute(
+        update(DELIVERY)
+        .where(
+            DELIVERY.c.id == claimed.id,
+            DELIVERY.c.claim_token == claimed.claim_token,
+            DELIVERY.c.status == DeliveryStatus.pending,
+        )
+        .values(updated_at=now)
+    )
+    return matched(result)
+
+
+async def extend(session: AsyncSession, claimed: Claimed, *, until: datetime) -> bool:
+    """Move the claim's lease (a partner whose calls may take longer than the default)."""
+    result = await session.execute(
+        update(DELIVERY)
+        .where(DELIVERY.c.id == claimed.id, DELIVERY.c.claim_token == claimed.claim_token)
+        .values(next_attempt_at=until)
+    )
+    return matched(result)
+
+
+async def close(
+    session: AsyncSession, delivery_id: str, *, status: DeliveryStatus, outcome: str, now: datetime
+) -> None:
+    """The delivery is over (done or failed): nobody claims it again."""
+    await session.execute(
+        update(DELIVERY)
+        .where(DELIVERY.c.id == delivery_id)
+        .values(
+            status=status,
+            last_outcome=outcome[:64],
+            claim_token=None,
+            completed_at=now,
+            updated_at=now,
+        )
+    )
+
+
+async def reschedule(
+    session: AsyncSession, delivery_id: str, *, due_at: datetime, outcome: str, now: datetime
+) -> None:
+    """Try again at `due_at`, whoever claims it then."""
+    await session.execute(
+        update(DELIVERY)
+        .where(DELIVERY.c.id == delivery_id)
+        .values(next_attempt_at=due_at, last_outcome=outcome[:64], claim_token=None, updated_at=now)
+    )
+
+
+async def restart(session: AsyncSession, delivery_id: str, *, now: datetime) -> None:
+    """A failed delivery, pending again from the start of its schedule (an operator's retry)."""
+    await session.execute(
+        update(DELIVERY)
+        .where(DELIVERY.c.id == delivery_id)
+        .values(
+            status=DeliveryStatus.pending,
+            attempts=0,
+            next_attempt_at=now,
+            claim_token=None,
+            completed_at=None,
+            updated_at=now,
+        )
+    )
+
+
+async def record_attempt(session: AsyncSession, **values: Any) -> None:
+    """One try (or an operator's action on the delivery), for its history."""
+    values["detail"] = (values.get("detail") or None) and str(values["detail"])[:500]
+    values["outcome"] = str(values["outcome"])[:64]
+    await session.execute(insert(ATTEMPT).values(**values))
+
+
+async def of_subject(session: AsyncSession, partner_id: int, subject_id: str) -> list[Any]:
+    """The deliveries of one subject (a round), oldest first."""
+    query = for_partner(
+        select(DELIVERY).where(DELIVERY.c.subject_id == subject_id), DELIVERY, partner_id
+    ).order_by(DELIVERY.c.created_at)
+    return list((await session.execute(query)).all())
+
+
+async def attempts_of(session: AsyncSession, delivery_ids: list[str]) -> list[Any]:
+    """The history of some deliveries (already found under a partner's scope), in order."""
+    if not delivery_ids:
+        return []
+    query = (
+        select(ATTEMPT)
+        .where(ATTEMPT.c.delivery_id.in_(delivery_ids))
+        .order_by(ATTEMPT.c.id)  # as recorded
+    )
+    return list((await session.execute(query)).all())
+
+
+async def undone_counts(session: AsyncSession) -> dict[tuple[str, str], int]:
+    """Pending and failed deliveries by (kind, status), for the gauges."""
+    query = across_partners(
+        select(DELIVERY.c.kind, DELIVERY.c.status, func.count())
+        .where(DELIVERY.c.status != DeliveryStatus.done)
+        .group_by(DELIVERY.c.kind, DELIVERY.c.status)
+    )
+    return {(kind, status): count for kind, status, count in await session.execute(query)}
+
+
+async def next_due(session: AsyncSession) -> datetime | None:
+    """When the earliest pending delivery is due (the engine sleeps until then)."""
+    query = across_partners(
+        select(func.min(DELIVERY.c.next_attempt_at)).where(
+            DELIVERY.c.status == DeliveryStatus.pending
+        )
+    )
+    found: datetime | None = await session.scalar(query)
+    return found

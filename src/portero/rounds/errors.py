@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from portero.launches.errors import SessionExpired
+from portero.wallet.errors import WalletError
+
+
+class RoundInProgress(WalletError):
+    """The same round id is being played right now (a retry that overtook its original):
+    ask again in a moment for the answer."""
+
+    default_message = "This round is still being settled with the wallet; retry shortly."
+    retry_after = 1
+
+
+class WalletUnavailable(WalletError):
+    """The partner's wallet did not confirm the bet (no answer in time, an error, a reply it
+    could not read): the round was not played, and any money the wallet took is given back.
+    A retry with the same round id answers the same; a new round needs a new id."""
+
+    default_message = (
+        "Your bet did not go through: the wallet did not answer in time. Nothing is owed; "
+        "please try again."
+    )
+
+
+class WalletRefused(WalletError):
+    """The partner's wallet refused the bet for good (other than for funds): the round was
+    not played; `status` is the wallet's own."""
+
+    def __init__(self, status: str, message: str | None = None) -> None:
+        super().__init__(message or f"The wallet refused this bet ({status}).")
+        self.status = status
+
+
+class WalletSessionEnded(SessionExpired):
+    """The partner's wallet ended the player's session (INVALID_SID, ACCOUNT_LOCKED, …): the
+    play session ends with it, and the page asks the player to log in again."""
+
+    default_message = "Your session has expired; please log in again."
+
+
+class AmountNotCarried(WalletError):
+    """A stake that the partner's wallet format cannot carry exactly (One Wallet has two
+    decimal places; see wallet/onewallet/wire.py)."""
+
+
+class RoundNotFound(WalletError):
+    default_message = "No such round."
+
+
+class RoundNotFailed(WalletError):
+    """Only a failed round (its retries spent) can be retried or resolved by hand."""
+
+    default_message = "This round has not failed: it is settled, cancelled or still in progress."
+
+
+class WalletModeLocked(WalletError):
+    """A partner's wallet mode changes only while none of its rounds is in flight."""
+
+    default_message = "Rounds of this partner are still being settled; change the mode later."
+
+
+class WalletNotConfigured(WalletError):
+    """A seamless wallet needs its URL and auth token."""
+
+    default_message = "A seamless wallet needs --url and --auth-token."

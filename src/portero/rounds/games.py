@@ -1,0 +1,61 @@
+"""What the round path asks of a game, and what it answers.
+
+A game (roulette/rounds.py, slots/rounds.py) is built for one request: it knows the request's
+round id and fingerprint, validates the stake before anything is written, takes its own lock
+(the roulette seat) and draws the outcome. The round path decides everything about money.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portero.kit.errors import PorteroError
+from portero.rounds.models import GameRound
+
+
+@dataclass(frozen=True, slots=True)
+class Drawn:
+    payout: int  # the whole return of the round (stakes back included), minor units
+    outcome: dict[str, Any]  # what the player is shown, as kept on the round
+
+
+class RoundGame(Protocol):
+    product: str  # "roulette", "slot"
+    game_id: str  # "roulette", or the slot game's id
+    game_type: str  # One Wallet's game.type: "roulette", "slots"
+    request_id: str  # the page's id for the round
+    request_hash: bytes  # what makes a repeat "the same request"
+
+    def stake(self) -> int:
+        """The round's whole stake, or the game's refusal (nothing is written before)."""
+        ...
+
+    def reused(self) -> PorteroError:
+        """The game's error for a round id already played with another request."""
+        ...
+
+    async def lock(self, session: AsyncSession) -> None:
+        """Take the game's own row (the roulette seat) before anything else of the round, so
+        that a player's rounds take their locks in one order."""
+        ...
+
+    async def draw(self, session: AsyncSession) -> Drawn:
+        """The outcome, from state locked by `lock` (called in the same transaction)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class PlayedRound:
+    round: GameRound
+    # The player's balance after the round as far as Portero knows it (the ledger's; the last
+    # one the partner's wallet reported), minor units.
+    balance: int | None
+    replayed: bool  # the round id had been played: this is its first answer again
+
+    @property
+    def win_pending(self) -> bool:
+        """Drawn and shown, but the partner's wallet has not yet confirmed the return."""
+        return self.round.status == "crediting"

@@ -1,0 +1,103 @@
+"""A round on Portero's own ledger (demo and transfer wallets): one transaction takes the
+game's lock and the player's account, draws, settles stake and return, and records the round.
+Nothing is written unless all of it is."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portero.kit import metrics
+from portero.kit.clock import utcnow
+from portero.kit.ids import new_id
+from portero.launches.opening import PlayContext
+from portero.partners import service as partners
+from portero.rounds import repository
+from portero.rounds.games import PlayedRound, RoundGame
+from portero.rounds.models import GameRound, RoundStatus
+from portero.wallet import ledger
+from portero.wallet.models import WalletAccount
+from portero.wallet.modes import WalletMode
+
+
+async def ledger_account(
+    session: AsyncSession, context: PlayContext, mode: str, *, lock: bool = False
+) -> WalletAccount:
+    """The player's account for the session's currency: opened with the partner's demo credit
+    for play money, with nothing for real money (a transfer partner deposits it)."""
+
+    async def opening_credit() -> int:  # read only when the account is opened
+        if mode != WalletMode.demo:
+            return 0
+        terms = await partners.currency_terms(
+            session, partner_id=context.partner_id, currency=context.currency
+        )
+        return terms.demo_credit
+
+    return await ledger.account(
+        session,
+        player_id=context.player_key,
+        currency=context.currency,
+        mode=mode,
+        opening_credit=opening_credit,
+        lock=lock,
+    )
+
+
+async def play(
+    session: AsyncSession, context: PlayContext, game: RoundGame, *, mode: str
+) -> PlayedRound:
+    """Play one round, or answer the round this id already played. The game's lock, then the
+    account's, serialise the player's rounds (and a transfer's withdrawal, which takes the
+    account too): a retry racing its original finds the round played."""
+    await game.lock(session)
+    account = await ledger_account(session, context, mode, lock=True)
+    earlier = await repository.by_request(
+        session, player_key=context.player_key, request_id=game.request_id
+    )
+    if earlier is not None:
+        if earlier.request_hash != game.request_hash:
+            raise game.reused()
+        return PlayedRound(earlier, account.balance, replayed=True)
+    stake = game.stake()
+    drawn = await game.draw(session)
+    now = utcnow()
+    round_id = new_id("rnd")
+    settled = await ledger.settle(
+        session,
+        account_id=account.id,
+        stake=stake,
+        payout=drawn.payout,
+        reference=f"{game.product}:{round_id}",
+        now=now,
+    )
+    played = GameRound(
+        id=round_id,
+        partner_id=context.partner_id,
+        player_id=context.player_key,
+        launch_id=context.launch_id,
+        product=game.product,
+        game_id=game.game_id,
+        request_id=game.request_id,
+        request_hash=game.request_hash,
+        currency=context.currency,
+        wallet_mode=mode,
+        status=RoundStatus.settled,
+        stake=stake,
+        payout=drawn.payout,
+        balance_after=settled.balance,
+        outcome=drawn.outcome,
+        created_at=now,
+        updated_at=now,
+        settled_at=now,
+    )
+    repository.add(session, played)
+    await session.flush()
+    metrics.count_round_once_committed(
+        session,
+        context.partner_id,
+        game.game_id,
+        context.currency,
+        staked=stake,
+        returned=drawn.payout,
+    )
+    return PlayedRound(played, settled.balance, replayed=False)

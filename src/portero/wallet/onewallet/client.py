@@ -1,0 +1,150 @@
+"""Calling partners' One Wallet endpoints: one pooled HTTP client per endpoint (connections
+kept alive, at most `wallet_max_connections` of them), every call bounded by the partner's
+timeout, and whatever happens turned into one `CallResult`: a reply, or the reason there is
+none. Nothing here raises for a wallet's fault, and nothing here logs the auth token (it
+travels in the query string, so no URL is ever logged or put in a result)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from portero.kit import metrics
+from portero.wallet.onewallet import wire
+from portero.wallet.onewallet.wire import Reply, StatusClass
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """A partner's One Wallet: its base URL (the methods are under it), the shared secret and
+    how long a call may take."""
+
+    partner_id: int
+    base_url: str
+    auth_token: str
+    timeout_seconds: float
+
+    def url(self, method: str) -> str:
+        return self.base_url.rstrip("/") + "/" + method
+
+    def __repr__(self) -> str:  # never the token
+        return f"Endpoint(partner_id={self.partner_id}, base_url={self.base_url!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class CallResult:
+    """What one call came to. `status` is the wallet's (normalised), or TEMPORARY_ERROR when
+    there is no usable reply; `outcome` says which, for the history and the metrics."""
+
+    method: str
+    status: str
+    outcome: str  # the status, or timeout / connection / http_503 / unparsable
+    reply: Reply | None
+    http_status: int | None
+    duration_ms: int
+    detail: str | None = None
+
+    @property
+    def kind(self) -> StatusClass:
+        return wire.classify(self.status)
+
+    @property
+    def succeeded(self) -> bool:
+        return self.kind is StatusClass.ok
+
+
+def _failure(
+    method: str, outcome: str, started: float, *, http_status: int | None = None, detail: str
+) -> CallResult:
+    return CallResult(
+        method=method,
+        status=wire.TEMPORARY_ERROR,
+        outcome=outcome,
+        reply=None,
+        http_status=http_status,
+        duration_ms=round((time.perf_counter() - started) * 1000),
+        detail=detail,
+    )
+
+
+class WalletClients:
+    """The process's HTTP clients to partners' wallets, one per endpoint, made on first use."""
+
+    def __init__(self, *, max_connections: int) -> None:
+        self._limits = httpx.Limits(
+            max_connections=max_connections,
+            max_keepalive_connections=max_connections,
+            keepalive_expiry=30,
+        )
+        self._clients: dict[tuple[int, str, float], httpx.AsyncClient] = {}
+
+    def _client(self, endpoint: Endpoint) -> httpx.AsyncClient:
+        key = (endpoint.partner_id, endpoint.base_url, endpoint.timeout_seconds)
+        client = self._clients.get(key)
+        if client is None:
+            client = httpx.AsyncClient(
+                limits=self._limits,
+                timeout=httpx.Timeout(endpoint.timeout_seconds),
+                follow_redirects=False,
+                headers={"Accept": "application/json", "User-Agent": "Portero"},
+            )
+            self._clients[key] = client
+        return client
+
+    async def call(self, endpoint: Endpoint, method: str, body: Mapping[str, Any]) -> CallResult:
+        """POST `body` to the endpoint's `method`, within its timeout (the whole call: a wallet
+        that drips its answer slowly times out too)."""
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(endpoint.timeout_seconds):
+                response = await self._client(endpoint).post(
+                    endpoint.url(method),
+                    params={"authToken": endpoint.auth_token},
+                    content=wire.encode(body),
+                    headers={"Content-Type": "application/json"},
+                )
+        except (TimeoutError, httpx.TimeoutException):
+            result = _failure(method, "timeout", started, detail="no answer in time")
+        except httpx.HTTPError as error:
+            # The class only: an httpx message may quote the URL, and with it the token.
+            result = _failure(method, "connection", started, detail=type(error).__name__)
+        else:
+            result = _result(method, response, started)
+        metrics.WALLET_CALLS.labels(method, result.outcome).inc()
+        metrics.WALLET_CALL_SECONDS.labels(method).observe(result.duration_ms / 1000)
+        return result
+
+    async def aclose(self) -> None:
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.aclose()
+
+
+def _result(method: str, response: httpx.Response, started: float) -> CallResult:
+    if response.status_code != 200:
+        return _failure(
+            method,
+            f"http_{response.status_code}",
+            started,
+            http_status=response.status_code,
+            detail=f"HTTP {response.status_code}",
+        )
+    payload = wire.decode(response.content)
+    reply = wire.parse_reply(payload) if payload is not None else None
+    if reply is None:
+        return _failure(
+            method, "unparsable", started, http_status=200, detail="not a One Wallet reply"
+        )
+    return CallResult(
+        method=method,
+        status=reply.status,
+        outcome=reply.status,
+        reply=reply,
+        http_status=200,
+        duration_ms=round((time.perf_counter() - started) * 1000),
+    )
