@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SANDBOX_PORT ?= 8001
 
 .PHONY: serve test test-fast test-lowest lock check format bench browser-deps clean
 
@@ -53,10 +54,16 @@ test-lowest: $(LOWEST)/.installed
 	status=$$?; echo "make test-lowest: $$(( $$(date +%s) - start )) s"; exit $$status
 
 ## serve: install, migrate the embedded SQLite database, print demo calls, serve on :8000
+## (and the sandbox wallet of the seamless demo partner on :8001, stopped with the server)
 serve: $(STAMP)
 	$(BIN)/portero migrate
-	PORTERO_PUBLIC_URL=$${PORTERO_PUBLIC_URL:-http://$(HOST):$(PORT)} $(BIN)/portero demo
-	$(BIN)/portero serve --host $(HOST) --port $(PORT) --no-migrate
+	PORTERO_PUBLIC_URL=$${PORTERO_PUBLIC_URL:-http://$(HOST):$(PORT)} \
+		PORTERO_DEMO_SANDBOX_URL=http://$(HOST):$(SANDBOX_PORT) $(BIN)/portero demo
+	@PORTERO_SANDBOX_AUTH_TOKEN=$$(cat var/sandbox-token) $(BIN)/portero wallet sandbox \
+		--host $(HOST) --port $(SANDBOX_PORT) & sandbox=$$!; \
+	trap 'kill $$sandbox 2>/dev/null' EXIT INT TERM; \
+	PORTERO_PUBLIC_URL=$${PORTERO_PUBLIC_URL:-http://$(HOST):$(PORT)} \
+		$(BIN)/portero serve --host $(HOST) --port $(PORT) --no-migrate
 
 ## test: install what the tests need, lint, type-check, run every test
 test: $(STAMP) browser-deps check

@@ -110,6 +110,15 @@ class TestDemoAndHousekeeping:
             "/cammer/generate-session",
         ):
             assert path in first
+        # The second demo partner keeps its money in the sandbox wallet `make serve` runs.
+        seamless = next(line for line in first.splitlines() if "(seamless:" in line)
+        assert seamless in second
+        assert "the sandbox at http://127.0.0.1:8001" in seamless
+        assert "/_sandbox/state" in first
+        shown = json.loads(run(cli, "partner", "show", seamless.split("#")[1].split()[0], "--json"))
+        assert shown["wallet"]["mode"] == "seamless"
+        assert shown["wallet"]["url"] == "http://127.0.0.1:8001"
+        assert (Path("var") / "sandbox-token").read_text() not in first
 
     async def test_purge_deletes_only_long_expired_unopened_launches(
         self,

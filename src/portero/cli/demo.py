@@ -1,10 +1,17 @@
-"""`portero demo`: a configured demo partner and ready-to-paste calls for every API."""
+"""`portero demo`: configured demo partners and ready-to-paste calls for every API.
+
+Two partners: "Demo Casino" plays on play money; "Demo Casino (seamless)" keeps its players'
+money in its own wallet, which `make serve` runs beside Portero as the sandbox wallet
+(`portero wallet sandbox`), so that the whole seamless flow can be watched on one machine.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import secrets
 import uuid
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,14 +23,35 @@ from portero.partners.auth import PartnerAuthenticator
 from portero.partners.errors import AuthenticationFailed
 from portero.partners.schemas import PartnerConfigUpdate
 from portero.products.registry import ProductName
+from portero.rounds import wallet_modes
+from portero.rounds.wallet_modes import WalletChange
+from portero.wallet.modes import WalletMode
 
-# Demo only: the demo partner's token is kept in a local file so that `make serve` can print
-# working calls every time. Real partners' tokens are shown once and never stored.
+# Demo only: the demo partners' tokens are kept in local files so that `make serve` can print
+# working calls every time; so is the sandbox wallet's secret, which `make serve` hands to the
+# sandbox it starts. Real partners' tokens are shown once and never stored.
 TOKEN_FILE = Path("var/demo-token")
+SEAMLESS_TOKEN_FILE = Path("var/demo-seamless-token")
+SANDBOX_TOKEN_FILE = Path("var/sandbox-token")
+DEMO = "Demo Casino"
+SEAMLESS_DEMO = "Demo Casino (seamless)"
 
 
-def _stored_token() -> str | None:
-    return TOKEN_FILE.read_text().strip() if TOKEN_FILE.exists() else None
+def _stored(path: Path) -> str | None:
+    return path.read_text().strip() if path.exists() else None
+
+
+def _keep(path: Path, secret: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(secret)
+    path.chmod(0o600)
+
+
+def sandbox_token() -> str:
+    """The sandbox wallet's shared secret for the demo, made once."""
+    token = _stored(SANDBOX_TOKEN_FILE) or secrets.token_urlsafe(24)
+    _keep(SANDBOX_TOKEN_FILE, token)
+    return token
 
 
 def _token_still_works(token: str, partner_id: int) -> bool:
@@ -43,45 +71,51 @@ def _token_still_works(token: str, partner_id: int) -> bool:
     return asyncio.run(check())
 
 
-def ensure_demo_partner() -> tuple[int, str]:
+def ensure_demo_partner(
+    name: str = DEMO, token_file: Path = TOKEN_FILE, wallet: WalletChange | None = None
+) -> tuple[int, str]:
+    secret_key = settings_or_exit().signing_key
+
     async def find_or_create(session: AsyncSession) -> tuple[int, str | None]:
-        partner = await repository.find_demo(session)
-        if partner is not None:
-            return partner.id, None
-        partner, _token, raw = await service.create_partner(
-            session, name="Demo Casino", is_demo=True
-        )
-        await service.configure(
-            session,
-            partner_id=partner.id,
-            update=PartnerConfigUpdate(
-                products=[p for p in ProductName if p is not ProductName.console],
-                default_language="es",
-                default_currency="EUR",
-                launch_ttl_seconds=600,
-                return_url="https://example.com/lobby",
-            ),
-        )
-        return partner.id, raw
+        partner = await repository.find_demo(session, name=name)
+        created = None
+        if partner is None:
+            partner, _token, created = await service.create_partner(
+                session, name=name, is_demo=True
+            )
+            await service.configure(
+                session,
+                partner_id=partner.id,
+                update=PartnerConfigUpdate(
+                    products=[p for p in ProductName if p is not ProductName.console],
+                    default_language="es",
+                    default_currency="EUR",
+                    launch_ttl_seconds=600,
+                    return_url="https://example.com/lobby",
+                ),
+            )
+        if wallet is not None:  # the sandbox's address or secret may have changed
+            await wallet_modes.configure(
+                session, partner_id=partner.id, change=wallet, secret_key=secret_key
+            )
+        return partner.id, created
 
     partner_id, new_token = run_in_transaction(find_or_create)
-    token = new_token or _stored_token()
+    token = new_token or _stored(token_file)
     if token is None or not _token_still_works(token, partner_id):
 
         async def mint(session: AsyncSession) -> str:
             return (await service.add_token(session, partner_id=partner_id))[1]
 
         token = run_in_transaction(mint)
-    TOKEN_FILE.parent.mkdir(parents=True, exist_ok=True)
-    TOKEN_FILE.write_text(token)
-    TOKEN_FILE.chmod(0o600)
+    _keep(token_file, token)
     return partner_id, token
 
 
 def example_calls(base_url: str, partner_id: int, token: str) -> str:
     auth = f"-H 'Authorization: Bearer {token}'"
     return f"""\
-Demo partner #{partner_id}, token {token}
+Demo partner #{partner_id} (play money), token {token}
 
 # Native API: create a launch (open the "url" of the answer in a browser)
 curl -s {base_url}/v1/launches {auth} -H 'Content-Type: application/json' \\
@@ -130,8 +164,38 @@ curl -s {base_url}/healthz; curl -s {base_url}/readyz; curl -s {base_url}/metric
 """
 
 
-def demo() -> None:
-    """Create (once) a configured demo partner and print example calls for every API."""
+def seamless_calls(base_url: str, partner_id: int, token: str, sandbox_url: str) -> str:
+    return f"""\
+Demo partner #{partner_id} (seamless: its own wallet, the sandbox at {sandbox_url}), token {token}
+
+# Seed 001 slot session; the sandbox opens each new player with 1,000.00: spin, and watch
+# its balance follow (one debit, one credit per spin)
+curl -s '{base_url}/api/session?MEMB_ID={partner_id}&HASH={token}' \\
+  -H 'Content-Type: application/json' \\
+  -d '{{"uuid": "{uuid.uuid4()}", "gametype": "slot", "gameid": "monaco-nights",
+       "player": {{"id": "ana", "nickname": "ana", "language": "en", "currency": "EUR",
+                  "session": {{"id": "s-ana", "ip": "203.0.113.7"}}}}}}'
+
+# What the wallet holds and every movement it saw
+curl -s '{sandbox_url}/_sandbox/state?authToken='"$(cat var/sandbox-token)"
+
+# Rounds whose calls to the wallet never got through (retried in the background first)
+.venv/bin/portero wallet failures --partner {partner_id}
+"""
+
+
+def demo(
+    sandbox_url: Annotated[
+        str,
+        typer.Option(
+            envvar="PORTERO_DEMO_SANDBOX_URL", help="Where `make serve` runs the sandbox wallet"
+        ),
+    ] = "http://127.0.0.1:8001",
+) -> None:
+    """Create (once) the configured demo partners and print example calls for every API."""
     settings = settings_or_exit()
     partner_id, token = ensure_demo_partner()
     typer.echo(example_calls(settings.base_url, partner_id, token))
+    wallet = WalletChange(mode=WalletMode.seamless, url=sandbox_url, auth_token=sandbox_token())
+    seamless_id, seamless_token = ensure_demo_partner(SEAMLESS_DEMO, SEAMLESS_TOKEN_FILE, wallet)
+    typer.echo(seamless_calls(settings.base_url, seamless_id, seamless_token, sandbox_url))

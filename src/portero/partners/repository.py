@@ -25,8 +25,14 @@ async def list_all(session: AsyncSession) -> Sequence[Partner]:
     return (await session.execute(select(Partner).order_by(Partner.id))).scalars().all()
 
 
-async def find_demo(session: AsyncSession) -> Partner | None:
-    query = select(Partner).where(Partner.is_demo.is_(True)).order_by(Partner.id).limit(1)
+async def find_demo(session: AsyncSession, *, name: str) -> Partner | None:
+    """The demo partner of that name (`portero demo` makes one per wallet mode it shows)."""
+    query = (
+        select(Partner)
+        .where(Partner.is_demo.is_(True), Partner.name == name)
+        .order_by(Partner.id)
+        .limit(1)
+    )
     return (await session.execute(query)).scalar_one_or_none()
 
 

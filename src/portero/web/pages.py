@@ -28,6 +28,8 @@ PRODUCT_PAGES: dict[str, tuple[str, str]] = {
     "call": ("call.html", "call."),
     "console": ("console.html", "console."),
 }
+# The games' pages also receive the texts about money the round path shares ("play.").
+GAME_PRODUCTS = frozenset({"roulette", "slot"})
 # Pages that use the camera and the microphone (see security_headers.page_headers).
 MEDIA_PRODUCTS = frozenset({"call", "console"})
 
@@ -51,8 +53,17 @@ async def landing(launch_id: str, request: Request, session: SessionDep) -> Resp
         launch_id=row.id,
         product=row.product,
         media=row.product in MEDIA_PRODUCTS,
-        script_texts=texts_with_prefix(language, text_prefix) if text_prefix else {},
+        script_texts=_script_texts(language, row.product, text_prefix),
     )
+
+
+def _script_texts(language: str, product: str, prefix: str) -> dict[str, str]:
+    if not prefix:
+        return {}
+    own = texts_with_prefix(language, prefix)
+    if product in GAME_PRODUCTS:
+        own |= {f"play.{k}": v for k, v in texts_with_prefix(language, "play.").items()}
+    return own
 
 
 def install(assembly: Assembly) -> None:

@@ -79,8 +79,27 @@
     } catch (failure) {
       return { outcome: failure.message === "session ended" ? "ended" : "lost" };
     }
-    if (response.status >= 500) return { outcome: "lost" };
+    // A 502 with an answer is the partner's wallet not confirming the bet: the round was not
+    // played and its id is spent (a retry would answer the same), so it is a refusal.
+    const walletSaidNo = response.status === 502 && body && body.error;
+    if (response.status >= 500 && !walletSaidNo) return { outcome: "lost" };
     return response.ok ? { outcome: "ok", body: body } : { outcome: "refused", error: body.error };
+  }
+
+  // Whose money the table plays with: play money says so beside the balance.
+  function showWallet(wallet) {
+    const badge = document.getElementById("play-money");
+    if (badge) badge.hidden = !(wallet && wallet.play_money);
+  }
+
+  // The refusals of the partner's wallet, shared by the games; null for any other.
+  function walletRefusal(error) {
+    switch (error && error.code) {
+      case "wallet_unavailable": return say("play.wallet_unavailable");
+      case "wallet_refused": return say("play.wallet_refused");
+      case "amount_not_supported": return say("play.amount_not_supported");
+      default: return null;
+    }
   }
 
   function newRequestId() {
@@ -148,6 +167,8 @@
     fetch: authorised,
     api: api,
     sendRound: sendRound,
+    showWallet: showWallet,
+    walletRefusal: walletRefusal,
     newRequestId: newRequestId,
     say: say,
     money: money,

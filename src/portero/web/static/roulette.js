@@ -327,7 +327,7 @@
       case "bet_out_of_limits":
         return say("out_of_limits", { min: money(limits.min_bet), max: money(limits.max_bet) });
       case "insufficient_funds": return say("over_balance");
-      default: return say("refused");
+      default: return window.porteroSession.walletRefusal(error) || say("refused");
     }
   }
 
@@ -373,10 +373,13 @@
     result.className = "result " + played.color;
     result.dataset.number = String(played.number);
     result.dataset.round = played.id;
-    showBalance(body.balance);
+    if (body.balance !== null) showBalance(body.balance);
     message(played.total_return > 0
       ? say("win", { number: played.number, amount: money(played.total_return) })
       : say("no_win", { number: played.number }));
+    if (played.win_pending && played.total_return > 0) {
+      message(say("play.win_pending", { amount: money(played.total_return) }));
+    }
     state.table.last_numbers.unshift(played.number);
     state.table.last_numbers = state.table.last_numbers.slice(0, 12);
     drawLastNumbers();
@@ -485,6 +488,7 @@
     const response = await api("/play/api/roulette/table");
     if (!response.ok) return window.porteroSession.show("error");
     state.table = await response.json();
+    window.porteroSession.showWallet(state.table.wallet);
     if (!$("wheel-face")) {
       buildWheel();
       buildBoard();

@@ -414,7 +414,7 @@
       case "insufficient_funds": return say("over_balance");
       case "bet_not_offered": return say("not_offered");
       case "game_unavailable": return say("unavailable");
-      default: return say("refused");
+      default: return window.porteroSession.walletRefusal(error) || say("refused");
     }
   }
 
@@ -464,16 +464,20 @@
     $("wins").replaceChildren();
     counter.hidden = true;
     counter.dataset.count = "";
-    const start = body.balance - played.win; // the bet taken, nothing won yet
+    // The balance the wallet reported: after the whole spin, or (a win still being paid by a
+    // seamless wallet) after the bet only; null when the wallet gave none.
+    const known = body.balance !== null;
+    const pending = played.win_pending;
+    const start = pending ? body.balance : body.balance - played.win; // bet taken, nothing won
     let paid = 0;
-    showBalance(start);
+    if (known) showBalance(start);
 
     const reveal = function (reelSpin) {
       highlight(reelSpin);
       listWins(reelSpin);
       paid += reelSpin.amount;
       showWin(paid);
-      showBalance(start + paid);
+      if (known && !pending) showBalance(start + paid);
     };
 
     await landReels(played.base.window, TIMING.base);
@@ -505,9 +509,10 @@
       $("machine").classList.remove("feature");
     }
 
-    showBalance(body.balance);
+    if (known) showBalance(body.balance);
     showWin(played.win);
     message(played.win > 0 ? say("you_win", { amount: money(played.win) }) : say("no_win"));
+    if (pending && played.win > 0) message(say("play.win_pending", { amount: money(played.win) }));
     $("win").dataset.spin = played.id;
     $("skip").hidden = true;
     state.skip = false;
@@ -592,6 +597,7 @@
     fillBets();
     drawPaytable();
     showBalance(state.table.balance);
+    window.porteroSession.showWallet(state.table.wallet);
     setControls();
     let spins = [];
     const recent = await api("/play/api/slots/spins?limit=20");
