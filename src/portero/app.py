@@ -14,7 +14,6 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from portero import __version__
 from portero.calls.ws import api as calls
-from portero.delivery.engine import DeliveryEngine
 from portero.dialects.cammer import api as cammer
 from portero.dialects.luckymonaco import api as luckymonaco
 from portero.dialects.native import api as native
@@ -30,19 +29,17 @@ from portero.http.middleware import BodyLimitMiddleware, RequestContextMiddlewar
 from portero.http.openapi import install_openapi
 from portero.http.runtime import Runtime
 from portero.http.throttling import throttling
-from portero.kit.db import create_engine, create_sessionmaker
+from portero.kit.db import create_engine
 from portero.kit.logging import configure_logging
 from portero.kit.pg_pool import FairPool
 from portero.launches import sweeper
 from portero.ops import api as ops
 from portero.ops import docs
-from portero.partners.auth import PartnerAuthenticator
 from portero.roulette import api as roulette
 from portero.rounds import recovery
 from portero.settings import Settings, load_settings
 from portero.slots import api as slots
 from portero.slots.games.catalogue import games as slot_games
-from portero.wallet.onewallet.client import WalletClients
 from portero.web import pages
 
 STATIC = Path(__file__).parent / "web" / "static"
@@ -82,16 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         engine = create_engine(settings)
-        sessions = create_sessionmaker(engine)
-        runtime = Runtime(
-            settings=settings,
-            engine=engine,
-            sessions=sessions,
-            authenticator=PartnerAuthenticator(sessions, ttl_seconds=settings.auth_cache_seconds),
-            wallet_clients=WalletClients(max_connections=settings.wallet_max_connections),
-            deliveries=DeliveryEngine(sessions, settings),
-            pg_pool=None if settings.is_sqlite else await FairPool.open(settings),
-        )
+        pg_pool = None if settings.is_sqlite else await FairPool.open(settings)
+        runtime = Runtime.create(settings, engine, pg_pool=pg_pool)
         app.state.runtime = runtime
         try:
             async with running_services(app, runtime, assembly.services):

@@ -47,6 +47,17 @@ async def a_spin(
     return context, SlotSpin(context, game, request, secrets.randbelow)
 
 
+async def up_to_the_draw(
+    runtime: Runtime, client: httpx.AsyncClient, partner: PartnerFixture
+) -> tuple[seamless.Step, seamless.Step]:
+    """A round up to its draw (the debit sent and recorded): the debit's step, the credit's."""
+    context, game = await a_spin(runtime, client, partner)
+    step = await seamless.begin(runtime, context, game)
+    assert not isinstance(step, seamless.PlayedRound)
+    debit = await seamless.send_debit(runtime, step)
+    return step, await seamless.after_debit(runtime, context, game, step, debit)
+
+
 def movements(sandbox: RunningSandbox, round_id: str) -> list[tuple[str, str]]:
     return [
         (t["kind"], t["state"])
@@ -110,12 +121,7 @@ async def test_dead_between_the_draw_and_the_credit(
     runtime: Runtime,
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    context, game = await a_spin(runtime, client, partner)
-    step = await seamless.begin(runtime, context, game)
-    assert not isinstance(step, seamless.PlayedRound)
-    credit = await seamless.after_debit(
-        runtime, context, game, step, await seamless.send_debit(runtime, step)
-    )
+    step, credit = await up_to_the_draw(runtime, client, partner)
     drawn = await round_of(sessions, step.round_id)
     assert drawn.status == RoundStatus.crediting
     assert drawn.outcome is not None
@@ -135,12 +141,7 @@ async def test_dead_between_the_credit_and_its_record(
     runtime: Runtime,
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    context, game = await a_spin(runtime, client, partner)
-    step = await seamless.begin(runtime, context, game)
-    assert not isinstance(step, seamless.PlayedRound)
-    credit = await seamless.after_debit(
-        runtime, context, game, step, await seamless.send_debit(runtime, step)
-    )
+    _step, credit = await up_to_the_draw(runtime, client, partner)
     assert (await seamless.send_credit(runtime, credit)).succeeded
     assert await run_engine(runtime, after_seconds=LEASE_OVER) == 1  # answered as a replay
     played = await round_of(sessions, credit.round_id)
@@ -158,12 +159,7 @@ async def test_the_engine_dead_between_its_claim_and_its_record(
     runtime: Runtime,
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    context, game = await a_spin(runtime, client, partner)
-    step = await seamless.begin(runtime, context, game)
-    assert not isinstance(step, seamless.PlayedRound)
-    credit = await seamless.after_debit(
-        runtime, context, game, step, await seamless.send_debit(runtime, step)
-    )
+    _step, credit = await up_to_the_draw(runtime, client, partner)
     claim_at = utcnow() + timedelta(seconds=LEASE_OVER)  # the request's own claim is over
     async with session_scope(sessions) as session:  # an engine claims the credit, then dies
         (claimed,) = await deliveries.claim_due(

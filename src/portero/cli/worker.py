@@ -11,13 +11,10 @@ from typing import Annotated
 import typer
 
 from portero.cli.runner import settings_or_exit
-from portero.delivery.engine import DeliveryEngine
 from portero.http.runtime import Runtime
-from portero.kit.db import create_engine, create_sessionmaker
+from portero.kit.db import create_engine
 from portero.kit.logging import configure_logging
-from portero.partners.auth import PartnerAuthenticator
 from portero.rounds import recovery
-from portero.wallet.onewallet.client import WalletClients
 
 
 def worker(
@@ -32,15 +29,7 @@ def worker(
 
     async def main() -> None:
         engine = create_engine(settings)
-        sessions = create_sessionmaker(engine)
-        runtime = Runtime(
-            settings=settings,
-            engine=engine,
-            sessions=sessions,
-            authenticator=PartnerAuthenticator(sessions, ttl_seconds=settings.auth_cache_seconds),
-            wallet_clients=WalletClients(max_connections=settings.wallet_max_connections),
-            deliveries=DeliveryEngine(sessions, settings),
-        )
+        runtime = Runtime.create(settings, engine)
         recovery.register(runtime)
         serving = asyncio.ensure_future(runtime.deliveries.serve(interval=poll))
         loop = asyncio.get_running_loop()

@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.delivery import repository as deliveries
 from portero.delivery.models import DeliveryStatus
-from portero.kit import metrics
 from portero.kit.clock import utcnow
 from portero.rounds import repository
 from portero.rounds.errors import RoundNotFailed, RoundNotFound
 from portero.rounds.models import GameRound, RoundStatus
+from portero.rounds.settlement import count_settled
 from portero.rounds.wallet_calls import CANCEL, CREDIT, DEBIT
 
 # The stage a round goes back to when its failed call is tried again.
@@ -121,14 +121,7 @@ async def resolve(
         note=f"resolved by hand as {resolution}: {note}"[:500],
     )
     if settled:
-        metrics.count_round_once_committed(
-            session,
-            played.partner_id,
-            played.game_id,
-            played.currency,
-            staked=played.stake,
-            returned=played.payout or 0,
-        )
+        count_settled(session, played)
     return await history_of(session, await _reload(session, played.id))
 
 

@@ -8,11 +8,14 @@ round id and fingerprint, validates the stake before anything is written, takes 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.kit.errors import PorteroError
+from portero.kit.ids import new_id
+from portero.launches.opening import PlayContext
 from portero.rounds.models import GameRound
 
 
@@ -59,3 +62,33 @@ class PlayedRound:
     def win_pending(self) -> bool:
         """Drawn and shown, but the partner's wallet has not yet confirmed the return."""
         return self.round.status == "crediting"
+
+
+def new_round(
+    context: PlayContext,
+    game: RoundGame,
+    *,
+    mode: str,
+    status: str,
+    stake: int,
+    now: datetime,
+    **values: Any,
+) -> GameRound:
+    """A round of `game` for the session's player, as first written."""
+    return GameRound(
+        id=new_id("rnd"),
+        partner_id=context.partner_id,
+        player_id=context.player_key,
+        launch_id=context.launch_id,
+        product=game.product,
+        game_id=game.game_id,
+        request_id=game.request_id,
+        request_hash=game.request_hash,
+        currency=context.currency,
+        wallet_mode=mode,
+        status=status,
+        stake=stake,
+        created_at=now,
+        updated_at=now,
+        **values,
+    )

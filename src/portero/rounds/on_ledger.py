@@ -6,14 +6,13 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portero.kit import metrics
 from portero.kit.clock import utcnow
-from portero.kit.ids import new_id
 from portero.launches.opening import PlayContext
 from portero.partners import service as partners
 from portero.rounds import repository
-from portero.rounds.games import PlayedRound, RoundGame
-from portero.rounds.models import GameRound, RoundStatus
+from portero.rounds.games import PlayedRound, RoundGame, new_round
+from portero.rounds.models import RoundStatus
+from portero.rounds.settlement import count_settled
 from portero.wallet import ledger
 from portero.wallet.models import WalletAccount
 from portero.wallet.modes import WalletMode
@@ -61,43 +60,20 @@ async def play(
     stake = game.stake()
     drawn = await game.draw(session)
     now = utcnow()
-    round_id = new_id("rnd")
+    played = new_round(
+        context, game, mode=mode, status=RoundStatus.settled, stake=stake, now=now,
+        payout=drawn.payout, outcome=drawn.outcome, settled_at=now,
+    )  # fmt: skip
     settled = await ledger.settle(
         session,
         account_id=account.id,
         stake=stake,
         payout=drawn.payout,
-        reference=f"{game.product}:{round_id}",
+        reference=f"{game.product}:{played.id}",
         now=now,
     )
-    played = GameRound(
-        id=round_id,
-        partner_id=context.partner_id,
-        player_id=context.player_key,
-        launch_id=context.launch_id,
-        product=game.product,
-        game_id=game.game_id,
-        request_id=game.request_id,
-        request_hash=game.request_hash,
-        currency=context.currency,
-        wallet_mode=mode,
-        status=RoundStatus.settled,
-        stake=stake,
-        payout=drawn.payout,
-        balance_after=settled.balance,
-        outcome=drawn.outcome,
-        created_at=now,
-        updated_at=now,
-        settled_at=now,
-    )
+    played.balance_after = settled.balance
     repository.add(session, played)
     await session.flush()
-    metrics.count_round_once_committed(
-        session,
-        context.partner_id,
-        game.game_id,
-        context.currency,
-        staked=stake,
-        returned=drawn.payout,
-    )
+    count_settled(session, played)
     return PlayedRound(played, settled.balance, replayed=False)

@@ -39,7 +39,7 @@ from portero.rounds.errors import (
     WalletSessionEnded,
     WalletUnavailable,
 )
-from portero.rounds.games import PlayedRound, RoundGame
+from portero.rounds.games import PlayedRound, RoundGame, new_round
 from portero.rounds.models import GameRound, RoundStatus
 from portero.rounds.wallet_calls import CREDIT, DEBIT, credit_payload, debit_payload, send
 from portero.wallet.errors import InsufficientFunds
@@ -112,26 +112,11 @@ async def _record_bet(
     except wire.NotTwoDecimals as error:
         raise AmountNotCarried(f"{error}: the wallet takes whole hundredths") from None
     now = utcnow()
-    round_id = new_id("rnd")
-    repository.add(
-        session,
-        GameRound(
-            id=round_id,
-            partner_id=context.partner_id,
-            player_id=context.player_key,
-            launch_id=context.launch_id,
-            product=game.product,
-            game_id=game.game_id,
-            request_id=game.request_id,
-            request_hash=game.request_hash,
-            currency=context.currency,
-            wallet_mode=WalletMode.seamless,
-            status=RoundStatus.debiting,
-            stake=stake,
-            created_at=now,
-            updated_at=now,
-        ),
+    played = new_round(
+        context, game, mode=WalletMode.seamless, status=RoundStatus.debiting, stake=stake, now=now
     )
+    round_id = played.id
+    repository.add(session, played)
     await session.flush()
     payload = debit_payload(
         round_id=round_id,
@@ -207,11 +192,11 @@ class _Debited:
             await self._draw(session, played, result, now)
             return Verdict.done
         if result.kind is StatusClass.retry:
-            if last_try:
-                note = "the debit's fate is unknown and no retries are configured"
-                return await settlement.fail(session, played, note, wallet_status=result.status)
-            await _move(session, played, now, status=RoundStatus.debit_unknown)
-            return Verdict.retry
+            if not last_try:
+                await _move(session, played, now, status=RoundStatus.debit_unknown)
+            return await settlement.not_answered(
+                session, played, claimed, result, what="debit", last_try=last_try
+            )
         await _move(
             session,
             played,

@@ -64,7 +64,27 @@ async def fail(
     return Verdict.failed
 
 
-def _count_settled(session: AsyncSession, played: GameRound) -> None:
+async def not_answered(
+    session: AsyncSession,
+    played: GameRound,
+    claimed: Claimed,
+    result: CallResult,
+    *,
+    what: str,
+    last_try: bool,
+) -> Verdict:
+    """A `what` (credit, cancel, debit) that did not succeed: tried again while the schedule
+    lasts when nothing is known; otherwise the round fails, for an operator to settle."""
+    if result.kind is StatusClass.retry and not last_try:
+        return Verdict.retry
+    if result.kind is StatusClass.retry:
+        note = f"the {what} was not confirmed after {claimed.attempts} tries ({result.outcome})"
+    else:
+        note = f"the wallet refused the {what}: {result.status}"
+    return await fail(session, played, note, wallet_status=result.status)
+
+
+def count_settled(session: AsyncSession, played: GameRound) -> None:
     metrics.count_round_once_committed(
         session,
         played.partner_id,
@@ -95,7 +115,7 @@ async def credit_settled(
             wallet_status=result.status,
             balance_after=balance if balance is not None else played.balance_after,
         )
-        _count_settled(session, played)
+        count_settled(session, played)
         return Verdict.done
     if result.kind is StatusClass.retry and not last_try:
         return Verdict.retry
@@ -126,13 +146,7 @@ async def cancel_settled(
             note="the debit's fate was unknown: it was cancelled",
         )
         return Verdict.done
-    if result.kind is StatusClass.retry and not last_try:
-        return Verdict.retry
-    if result.kind is StatusClass.retry:
-        note = f"the cancel was not confirmed after {claimed.attempts} tries ({result.outcome})"
-    else:
-        note = f"the wallet refused the cancel: {result.status}"
-    return await fail(session, played, note, wallet_status=result.status)
+    return await not_answered(session, played, claimed, result, what="cancel", last_try=last_try)
 
 
 async def probe_settled(
@@ -154,11 +168,8 @@ async def probe_settled(
     if played is None:
         return Verdict.done
     now = utcnow()
-    if result.kind is StatusClass.retry:
-        if not last_try:
-            return Verdict.retry
-        note = f"the debit's fate is unknown after {claimed.attempts} tries ({result.outcome})"
-        return await fail(session, played, note, wallet_status=result.status)
+    if result.kind is StatusClass.retry:  # its fate still unknown
+        return await not_answered(session, played, claimed, result, what="debit", last_try=last_try)
     if result.status == wire.INSUFFICIENT_FUNDS:
         await repository.transition(
             session,
