@@ -52,6 +52,9 @@ class TestPartnerWallet:
         refused = run(cli, "partner", "wallet", partner, "--mode", "seamless", code=1)
         assert "--url and --auth-token" in refused
         run(cli, "partner", "wallet", partner, "--url", "ftp://wallet.example", code=2)
+        for url in ("http://wallet.example:80a", "http://user:pw@wallet.example", "http://"):
+            refused = run(cli, "partner", "wallet", partner, "--url", url, code=1)
+            assert "is not an http(s) base URL" in refused
         run(cli, "partner", "wallet", partner, "--timeout", "61", code=2)
         shown = json.loads(run(cli, "partner", "show", partner, "--json"))
         assert shown["wallet"] == {

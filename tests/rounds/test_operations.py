@@ -4,6 +4,7 @@ deliveries, and `portero worker` delivering on its own."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import subprocess
 import sys
@@ -15,9 +16,14 @@ from prometheus_client import REGISTRY
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from portero.delivery import repository as deliveries
+from portero.delivery.engine import Tried, Verdict
 from portero.delivery.models import Delivery
+from portero.delivery.repository import Claimed
 from portero.http.runtime import Runtime
 from portero.kit.clock import utcnow
+from portero.kit.db import session_scope
+from portero.kit.logging import configure_logging
 from portero.launches.models import Launch
 from portero.launches.opening import PlayContext
 from portero.rounds import seamless
@@ -25,7 +31,7 @@ from portero.rounds.models import RoundStatus
 from portero.settings import Settings
 from portero.wallet.sandbox import FaultKind, FaultPlan
 from tests.conftest import TEST_SECRET
-from tests.rounds.conftest import calls_of, drain, round_of, sit
+from tests.rounds.conftest import calls_of, drain, round_of, run_engine, sit
 from tests.support.db import inspecting
 from tests.support.factories import PartnerFixture, create_launch, launch_body
 from tests.support.sandbox import RunningSandbox
@@ -166,3 +172,65 @@ async def asyncio_wait_settled(sessions: async_sessionmaker[AsyncSession], round
             return True
         await asyncio.sleep(0.1)
     return False
+
+
+async def test_no_wallet_call_logs_the_auth_token(
+    client: httpx.AsyncClient, partner: PartnerFixture, sandbox: RunningSandbox
+) -> None:
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    seen: list[str] = []
+    configure_logging("DEBUG", json_output=False)  # as verbose as a server can be made
+    catcher = logging.Handler()
+    catcher.emit = lambda record: seen.append(record.getMessage())  # type: ignore[method-assign]
+    root.addHandler(catcher)
+    try:
+        auth, _player = await sit(client, partner)
+        spun = await client.post(
+            "/play/api/slots/spins", json={"spin_id": "log", "bet": 100}, headers=auth
+        )
+    finally:
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
+    assert spun.status_code == 200
+    assert seen  # the run did log, at every level
+    assert not [line for line in seen if sandbox.auth_token in line or "authToken" in line]
+
+
+class Faulty:
+    """A handler whose every try fails on Portero's side (as a bug would)."""
+
+    def __init__(self) -> None:
+        self.given_up: list[str] = []
+
+    async def send(self, claimed: Claimed) -> Tried:
+        raise RuntimeError("a bug")
+
+    async def settle(
+        self, session: AsyncSession, claimed: Claimed, tried: Tried, *, last_try: bool
+    ) -> Verdict:  # pragma: no cover (never reached: send fails)
+        return Verdict.done
+
+    async def give_up(self, session: AsyncSession, claimed: Claimed, note: str) -> None:
+        self.given_up.append(note)
+
+
+async def test_a_fault_of_portero_s_own_spends_the_schedule_instead_of_looping(
+    runtime: Runtime, partner: PartnerFixture, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    faulty = Faulty()
+    runtime.deliveries.register("test.faulty", faulty)
+    subject = "rnd_" + uuid.uuid4().hex[:26]
+    async with session_scope(sessions) as session:
+        await deliveries.add(
+            session, id="dlv_" + uuid.uuid4().hex[:26], partner_id=partner.id,
+            kind="test.faulty", subject_id=subject, payload={}, due_at=utcnow(), now=utcnow(),
+        )  # fmt: skip
+    for step in range(1, 6):  # the first try, then the three retries of the schedule: 4 passes
+        await run_engine(runtime, after_seconds=61 * step)
+    calls = await calls_of(sessions, subject)
+    ((call, tries),) = calls
+    assert call.status == "failed"
+    assert [t.outcome for t in tries] == ["internal_error"] * 4
+    assert {t.detail for t in tries} == {"RuntimeError"}
+    assert len(faulty.given_up) == 1

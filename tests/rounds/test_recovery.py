@@ -4,6 +4,7 @@ Every case ends with the round closed and the wallet's movement equal to Portero
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from decimal import Decimal
 
@@ -193,3 +194,50 @@ async def test_an_operator_resolves_a_failed_round_by_hand(
     assert (tries[-1]["by"], tries[-1]["outcome"]) == ("operator", "resolved as credited")
     # Nothing of the round is retried any more.
     assert "pending" not in {c.status for c, _tries in await calls_of(sessions, round_id)}
+
+
+async def test_a_balance_no_wallet_means_is_not_shown_and_the_round_still_settles(
+    client: httpx.AsyncClient,
+    partner: PartnerFixture,
+    sandbox: RunningSandbox,
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    auth, player = await sit(client, partner)
+    sandbox.wallet.set_balance(player, "EUR", Decimal("1E+20"))
+    response = await client.post(SPINS, json={"spin_id": "huge", "bet": 100}, headers=auth)
+    assert response.status_code == 200, response.text
+    played = await round_of(sessions, response.json()["spin"]["id"])
+    assert (played.status, played.balance_after) == (RoundStatus.settled, None)
+
+
+async def test_the_same_round_retried_and_resolved_at_once_ends_one_way_or_the_other(
+    client: httpx.AsyncClient,
+    partner: PartnerFixture,
+    faults: FaultPlan,
+    runtime: Runtime,
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    auth, _player = await sit(client, partner)
+    aim(faults, FaultKind.http_500_before, "credit").rate = 1.0
+    spun = (await client.post(SPINS, json={"spin_id": "race", "bet": 100}, headers=auth)).json()
+    await drain(runtime)
+    round_id = spun["spin"]["id"]
+    base = f"/v1/wallet/failures/{round_id}"
+    retried, resolved = await asyncio.gather(
+        client.post(base + "/retry", headers=partner.auth),
+        client.post(
+            base + "/resolve",
+            json={"resolution": "cancelled", "note": "refunded by hand"},
+            headers=partner.auth,
+        ),
+    )
+    assert sorted([retried.status_code, resolved.status_code]) == [200, 409], (
+        retried.text,
+        resolved.text,
+    )
+    played = await round_of(sessions, round_id)
+    (credit,) = [c for c, _tries in await calls_of(sessions, round_id) if c.kind == "wallet.credit"]
+    if retried.status_code == 200:  # retried first: the credit is pending again
+        assert (played.status, credit.status) == (RoundStatus.crediting, "pending")
+    else:  # resolved first: nothing is left to send
+        assert (played.status, credit.status) == (RoundStatus.cancelled, "done")

@@ -225,6 +225,11 @@ async def test_an_amount_two_decimals_cannot_carry_is_refused_before_anything_is
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "amount_not_supported"
     assert await rounds_of_launch(sessions, auth) == []
+    # A stake of whole hundredths whose bets are not: their returns would not be either.
+    dozens = [{"type": "dozen", "target": t, "amount": 1_005} for t in (1, 2, 3)]
+    response = await roulette_spin(client, auth, [*dozens, {"type": "red", "amount": 1_005}])
+    assert response.json()["error"]["code"] == "amount_not_supported"
+    assert await rounds_of_launch(sessions, auth) == []
     played = await roulette_spin(client, auth, [{"type": "red", "amount": 1_010}])
     assert played.status_code == 200, played.text
     debit = sandbox.wallet.snapshot()["transactions"][0]

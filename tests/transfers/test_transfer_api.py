@@ -146,6 +146,14 @@ async def test_refusals_of_the_wallet_endpoints(
         response = await post(client, partner, player_id(), "deposits", body)
         assert response.status_code == 400, (body, response.text)
         assert response.json()["error"]["param"] == param
+    too_long = await post(client, partner, "p" * 129, "deposits", transfer(10))
+    assert (too_long.status_code, too_long.json()["error"]["param"]) == (400, "player_id")
+    rich = player_id()
+    assert (await post(client, partner, rich, "deposits", transfer(10**15))).status_code == 201
+    for _ in range(99):
+        await post(client, partner, rich, "deposits", transfer(10**15))
+    over = await post(client, partner, rich, "deposits", transfer(1))
+    assert (over.status_code, over.json()["error"]["param"]) == (400, "amount")
     demo = await make_partner(sessions)  # demo mode: no balances with Portero
     response = await post(client, demo, player_id(), "deposits", transfer(10))
     assert (response.status_code, response.json()["error"]["code"]) == (409, "wallet_mode_mismatch")

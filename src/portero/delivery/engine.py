@@ -61,6 +61,11 @@ class Handler(Protocol):
         self, session: AsyncSession, claimed: Claimed, tried: Tried, *, last_try: bool
     ) -> Verdict: ...
 
+    async def give_up(self, session: AsyncSession, claimed: Claimed, note: str) -> None:
+        """The delivery fails for a fault of Portero's own (a bug, a secret it cannot read):
+        close what depends on it, for an operator."""
+        ...
+
 
 class DeliveryEngine:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
@@ -107,9 +112,47 @@ class DeliveryEngine:
         try:
             tried = await handler.send(claimed)
             await self.record(handler, claimed, tried, started_at=now, by="engine", now=now)
-        except Exception:
-            # The claim stays: when its lease ends the delivery is due again.
+        except Exception as error:
             log.exception("delivery %s (%s) failed to be recorded", claimed.id, claimed.kind)
+            try:
+                await self._record_fault(handler, claimed, error, now)
+            except Exception:
+                # The claim stays, due again when its lease ends; each claim counts a try, so
+                # even this path spends the schedule.
+                log.exception("delivery %s: its fault could not be recorded", claimed.id)
+
+    async def _record_fault(
+        self, handler: Handler, claimed: Claimed, error: Exception, now: datetime
+    ) -> None:
+        """A try that failed on Portero's side counts like any other, so that a fault that
+        repeats ends in a failed delivery (and round) instead of a call sent forever."""
+        async with session_scope(self.sessions) as session:
+            if not await repository.hold(session, claimed, now=now):
+                return
+            await repository.record_attempt(
+                session,
+                delivery_id=claimed.id,
+                number=claimed.attempts,
+                started_at=now,
+                duration_ms=0,
+                outcome="internal_error",
+                http_status=None,
+                detail=type(error).__name__,
+                by="engine",
+            )
+            delay = self.schedule.delay_after(claimed.attempts)
+            if delay is None:
+                note = f"Portero could not deliver it ({type(error).__name__}); see the logs"
+                await handler.give_up(session, claimed, note)
+                await repository.close(
+                    session, claimed.id, status=DeliveryStatus.failed, outcome="internal_error",
+                    now=now,
+                )  # fmt: skip
+            else:
+                due = now + timedelta(seconds=delay)
+                await repository.reschedule(
+                    session, claimed.id, due_at=due, outcome="internal_error", now=now
+                )
 
     async def record(
         self,

@@ -150,12 +150,22 @@ async def extend(session: AsyncSession, claimed: Claimed, *, until: datetime) ->
 
 
 async def close(
-    session: AsyncSession, delivery_id: str, *, status: DeliveryStatus, outcome: str, now: datetime
-) -> None:
-    """The delivery is over (done or failed): nobody claims it again."""
-    await session.execute(
+    session: AsyncSession,
+    delivery_id: str,
+    *,
+    status: DeliveryStatus,
+    outcome: str,
+    now: datetime,
+    only_from: DeliveryStatus | None = None,
+) -> bool:
+    """The delivery is over (done or failed): nobody claims it again. `only_from`: only if it
+    is still in that state (an operator's action racing another)."""
+    condition = DELIVERY.c.id == delivery_id
+    if only_from is not None:
+        condition = condition & (DELIVERY.c.status == only_from)
+    result = await session.execute(
         update(DELIVERY)
-        .where(DELIVERY.c.id == delivery_id)
+        .where(condition)
         .values(
             status=status,
             last_outcome=outcome[:64],
@@ -164,6 +174,7 @@ async def close(
             updated_at=now,
         )
     )
+    return matched(result)
 
 
 async def reschedule(
@@ -177,11 +188,12 @@ async def reschedule(
     )
 
 
-async def restart(session: AsyncSession, delivery_id: str, *, now: datetime) -> None:
-    """A failed delivery, pending again from the start of its schedule (an operator's retry)."""
-    await session.execute(
+async def restart(session: AsyncSession, delivery_id: str, *, now: datetime) -> bool:
+    """A failed delivery, pending again from the start of its schedule (an operator's retry);
+    False if it is no longer failed."""
+    result = await session.execute(
         update(DELIVERY)
-        .where(DELIVERY.c.id == delivery_id)
+        .where(DELIVERY.c.id == delivery_id, DELIVERY.c.status == DeliveryStatus.failed)
         .values(
             status=DeliveryStatus.pending,
             attempts=0,
@@ -191,6 +203,7 @@ async def restart(session: AsyncSession, delivery_id: str, *, now: datetime) -> 
             updated_at=now,
         )
     )
+    return matched(result)
 
 
 async def record_attempt(session: AsyncSession, **values: Any) -> None:
@@ -228,14 +241,3 @@ async def undone_counts(session: AsyncSession) -> dict[tuple[str, str], int]:
         .group_by(DELIVERY.c.kind, DELIVERY.c.status)
     )
     return {(kind, status): count for kind, status, count in await session.execute(query)}
-
-
-async def next_due(session: AsyncSession) -> datetime | None:
-    """When the earliest pending delivery is due (the engine sleeps until then)."""
-    query = across_partners(
-        select(func.min(DELIVERY.c.next_attempt_at)).where(
-            DELIVERY.c.status == DeliveryStatus.pending
-        )
-    )
-    found: datetime | None = await session.scalar(query)
-    return found

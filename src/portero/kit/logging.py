@@ -46,3 +46,15 @@ def configure_logging(level: str = "INFO", *, json_output: bool = True) -> None:
     root.setLevel(level.upper())
     # uvicorn's access log prints raw paths, which carry link tokens: ours logs route templates.
     logging.getLogger("uvicorn.access").disabled = True
+    quiet_http_clients()
+
+
+# httpx logs every request's URL at INFO, and a partner wallet's URL carries its auth token
+# (One Wallet's `authToken` query parameter): what the client libraries say below a warning
+# is never logged.
+HTTP_CLIENT_LOGGERS = ("httpx", "httpcore")
+
+
+def quiet_http_clients() -> None:
+    for name in HTTP_CLIENT_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)

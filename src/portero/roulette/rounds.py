@@ -85,6 +85,10 @@ class RouletteSpin:
         self.placed = place_bets(self.request.bets, self.terms, self.context.currency)
         return sum(bet.amount for bet in self.placed)
 
+    def units(self) -> list[int]:
+        """A bet returns a whole multiple of its own amount (35:1 and its stake back…)."""
+        return [bet.amount for bet in self.placed]
+
     def reused(self) -> PorteroError:
         return RoundIdReused(param="round_id")
 

@@ -57,7 +57,10 @@ class RoundNotFailed(WalletError):
 class WalletModeLocked(WalletError):
     """A partner's wallet mode changes only while none of its rounds is in flight."""
 
-    default_message = "Rounds of this partner are still being settled; change the mode later."
+    default_message = (
+        "Rounds of this partner are still being settled, or have failed and wait for an "
+        "operator (portero wallet failures); change the mode once they are settled."
+    )
 
 
 class WalletNotConfigured(WalletError):

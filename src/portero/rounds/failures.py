@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -56,10 +57,11 @@ async def failed_rounds(
 
 
 async def _failed(session: AsyncSession, partner_id: int | None, round_id: str) -> GameRound:
+    # Locked: an operator's retry and resolve of one round, or two of either, go one by one.
     played = (
-        await repository.of_partner(session, partner_id, round_id)
+        await repository.of_partner(session, partner_id, round_id, lock=True)
         if partner_id is not None
-        else await repository.get(session, round_id)
+        else await repository.get(session, round_id, lock=True)
     )
     if played is None:
         raise RoundNotFound(param="round_id")
@@ -81,11 +83,10 @@ async def retry(session: AsyncSession, *, partner_id: int | None, round_id: str)
     played = await _failed(session, partner_id, round_id)
     call = await _failed_call(session, played)
     now = utcnow()
-    await deliveries.restart(session, call.id, now=now)
+    if not await deliveries.restart(session, call.id, now=now):
+        raise RoundNotFailed()
     await _note(session, call.id, "retry requested", None)
-    await repository.transition(
-        session, played.id, from_statuses=[RoundStatus.failed], now=now, status=STAGE_OF[call.kind]
-    )
+    await _move(session, played, now, status=STAGE_OF[call.kind])
     return await history_of(session, await _reload(session, played.id))
 
 
@@ -106,16 +107,22 @@ async def resolve(
         )
     now = utcnow()
     call = await _failed_call(session, played)
-    await deliveries.close(
-        session, call.id, status=DeliveryStatus.done, outcome=f"resolved {resolution}", now=now
+    closed = await deliveries.close(
+        session,
+        call.id,
+        status=DeliveryStatus.done,
+        outcome=f"resolved {resolution}",
+        now=now,
+        only_from=DeliveryStatus.failed,
     )
+    if not closed:
+        raise RoundNotFailed()
     await _note(session, call.id, f"resolved as {resolution}", note)
     settled = resolution is Resolution.credited
-    await repository.transition(
+    await _move(
         session,
-        played.id,
-        from_statuses=[RoundStatus.failed],
-        now=now,
+        played,
+        now,
         status=RoundStatus.settled if settled else RoundStatus.cancelled,
         settled_at=now if settled else None,
         note=f"resolved by hand as {resolution}: {note}"[:500],
@@ -123,6 +130,14 @@ async def resolve(
     if settled:
         count_settled(session, played)
     return await history_of(session, await _reload(session, played.id))
+
+
+async def _move(session: AsyncSession, played: GameRound, now: datetime, **values: Any) -> None:
+    """failed → elsewhere, or RoundNotFailed (and everything rolled back) if it no longer is."""
+    if not await repository.transition(
+        session, played.id, from_statuses=[RoundStatus.failed], now=now, **values
+    ):
+        raise RoundNotFailed()
 
 
 async def _note(session: AsyncSession, delivery_id: str, outcome: str, detail: str | None) -> None:

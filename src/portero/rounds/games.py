@@ -36,6 +36,11 @@ class RoundGame(Protocol):
         """The round's whole stake, or the game's refusal (nothing is written before)."""
         ...
 
+    def units(self) -> list[int]:
+        """After `stake()`: the amounts whose whole multiples make up every return the round
+        can pay (each roulette bet's amount; a slot bet's credit value)."""
+        ...
+
     def reused(self) -> PorteroError:
         """The game's error for a round id already played with another request."""
         ...

@@ -20,7 +20,7 @@ from portero.kit.clock import utcnow
 from portero.kit.db import session_scope
 from portero.rounds import repository, settlement
 from portero.rounds.endpoints import partner_wallet
-from portero.rounds.models import RoundStatus
+from portero.rounds.models import OPEN_STATUSES, RoundStatus
 from portero.rounds.wallet_calls import CANCEL, CREDIT, DEBIT, send
 from portero.wallet.onewallet.client import Endpoint
 
@@ -33,6 +33,8 @@ class WalletCall:
 
     async def send(self, claimed: Claimed) -> Tried:
         async with session_scope(self.runtime.sessions) as session:
+            # A partner's secret Portero cannot read (PORTERO_SECRET_KEY changed) is raised
+            # here, and counted as a try by the engine.
             endpoint = await self._prepare(session, claimed)
         return await send(self.runtime, endpoint, claimed.payload)
 
@@ -46,6 +48,11 @@ class WalletCall:
             seconds = endpoint.timeout_seconds + settings.delivery_lease_margin_seconds
             await deliveries.extend(session, claimed, until=utcnow() + timedelta(seconds=seconds))
         return endpoint
+
+    async def give_up(self, session: AsyncSession, claimed: Claimed, note: str) -> None:
+        played = await repository.get(session, claimed.subject_id, lock=True)
+        if played is not None and played.status in OPEN_STATUSES:
+            await settlement.fail(session, played, note, wallet_status=None)
 
     async def settle(
         self, session: AsyncSession, claimed: Claimed, tried: Tried, *, last_try: bool

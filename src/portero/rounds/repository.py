@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.kit.db import matched
 from portero.kit.tenancy import across_partners, for_partner
-from portero.rounds.models import OPEN_STATUSES, GameRound, RoundStatus
+from portero.rounds.models import GameRound, RoundStatus
 
 
 async def by_request(
@@ -44,8 +44,16 @@ async def get(session: AsyncSession, round_id: str, *, lock: bool = False) -> Ga
     return found
 
 
-async def of_partner(session: AsyncSession, partner_id: int, round_id: str) -> GameRound | None:
-    query = for_partner(select(GameRound).where(GameRound.id == round_id), GameRound, partner_id)
+async def of_partner(
+    session: AsyncSession, partner_id: int, round_id: str, *, lock: bool = False
+) -> GameRound | None:
+    query = for_partner(
+        select(GameRound).where(GameRound.id == round_id).execution_options(populate_existing=True),
+        GameRound,
+        partner_id,
+    )
+    if lock:
+        query = query.with_for_update()
     found: GameRound | None = await session.scalar(query)
     return found
 
@@ -69,9 +77,15 @@ async def transition(
     return matched(result)
 
 
-async def has_open_rounds(session: AsyncSession, partner_id: int) -> bool:
+async def has_unsettled_rounds(session: AsyncSession, partner_id: int) -> bool:
+    """Whether a round of the partner is still open, or failed and waiting for an operator:
+    both still need the partner's wallet as it was."""
     query = for_partner(
-        select(GameRound.id).where(GameRound.status.in_(OPEN_STATUSES)), GameRound, partner_id
+        select(GameRound.id).where(
+            GameRound.status.not_in([RoundStatus.settled, RoundStatus.cancelled])
+        ),
+        GameRound,
+        partner_id,
     )
     # The outer SELECT reads nothing itself: the partner's filter is the inner one's.
     return bool(await session.scalar(across_partners(select(exists(query)))))

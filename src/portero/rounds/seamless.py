@@ -89,6 +89,8 @@ async def begin(runtime: Runtime, context: PlayContext, game: RoundGame) -> Step
             wallet = await partner_wallet(session, context.partner_id, runtime.settings, share=True)
             if wallet.mode != WalletMode.seamless:  # changed since the session was read
                 raise RoundInProgress("The table's wallet has just changed; retry.")
+            if wallet.endpoint is None:  # nothing to call: nothing is recorded either
+                raise WalletUnavailable()
             earlier = await repository.by_request(
                 session, player_key=context.player_key, request_id=game.request_id
             )
@@ -109,6 +111,9 @@ async def _record_bet(
     stake = game.stake()
     try:
         amount = wire.two_decimals(stake, context.currency)
+        # Every return is a whole multiple of these: if they are whole hundredths, so is it.
+        for unit in game.units():
+            wire.two_decimals(unit, context.currency)
     except wire.NotTwoDecimals as error:
         raise AmountNotCarried(f"{error}: the wallet takes whole hundredths") from None
     now = utcnow()
@@ -178,6 +183,9 @@ class _Debited:
 
     async def send(self, claimed: Claimed) -> Tried:  # pragma: no cover (never sent by it)
         raise AssertionError("the inline debit is sent by the request")
+
+    async def give_up(self, session: AsyncSession, claimed: Claimed, note: str) -> None:
+        raise AssertionError("only the engine gives up")  # pragma: no cover
 
     async def settle(
         self, session: AsyncSession, claimed: Claimed, tried: Tried, *, last_try: bool

@@ -17,6 +17,7 @@ from portero.rounds import on_ledger, seamless
 from portero.rounds.endpoints import partner_wallet
 from portero.rounds.errors import WalletRefused, WalletSessionEnded, WalletUnavailable
 from portero.rounds.games import PlayedRound, RoundGame
+from portero.rounds.settlement import reported_balance
 from portero.wallet.modes import WalletMode
 from portero.wallet.onewallet import wire
 from portero.wallet.onewallet.client import CallResult, Endpoint
@@ -68,12 +69,10 @@ async def opening_balance(
     )
     result = await runtime.wallet_clients.call(wallet.endpoint, "balance", body)
     await _refuse_unless_ok(runtime, context, result)
-    assert result.reply is not None
-    if result.reply.balance is None:
+    balance = reported_balance(result, context.currency)
+    if balance is None:  # none, or none a wallet means: the table cannot open on it
         raise WalletUnavailable(UNREACHABLE)
-    return TableBalance(
-        WalletMode.seamless, wire.to_minor_units(result.reply.balance, context.currency)
-    )
+    return TableBalance(WalletMode.seamless, balance)
 
 
 async def _check(

@@ -35,11 +35,23 @@ def call_result(tried: Tried) -> CallResult:
     return tried
 
 
+# A probe answered with these moved no money for certain: the wallet judged the debit itself
+# and found no funds, or did not accept the call at all (the auth token): nothing to cancel.
+NOTHING_TAKEN = frozenset({wire.INSUFFICIENT_FUNDS, wire.INVALID_TOKEN_ID})
+# A balance past this is not one a wallet means (and would not fit the column): not shown.
+LARGEST_BALANCE = 10**17
+
+
 def reported_balance(result: CallResult, currency: str) -> int | None:
-    """The balance the wallet answered with, in minor units (None if it gave none)."""
+    """The balance the wallet answered with, in minor units; None if it gave none, or one no
+    wallet means (the round's money does not depend on it: it is only shown)."""
     if result.reply is None or result.reply.balance is None:
         return None
-    return wire.to_minor_units(result.reply.balance, currency)
+    try:
+        minor = wire.to_minor_units(result.reply.balance, currency)
+    except ArithmeticError:  # an exponent beyond any context (1e999999)
+        return None
+    return minor if abs(minor) <= LARGEST_BALANCE else None
 
 
 async def _locked(session: AsyncSession, claimed: Claimed, status: RoundStatus) -> GameRound | None:
@@ -158,11 +170,11 @@ async def probe_settled(
     on_cancel_due: Callable[[], None] | None = None,
 ) -> Verdict:
     """A debit whose first answer never came, sent again to learn its fate (the player was
-    told the bet did not go through). Gone through → cancel it. Refused for funds → no money
-    moved: closed. Refused otherwise (an expired sid, a locked account…) → cancelled all the
-    same: a wallet that checks the session before the transaction id would refuse a debit it
-    did apply, and a cancel of a debit that never landed moves nothing and keeps it from ever
-    landing."""
+    told the bet did not go through). Gone through → cancel it. Refused for funds, or the call
+    itself refused (INVALID_TOKEN_ID) → no money moved: closed. Refused otherwise (an expired
+    sid, a locked account…) → cancelled all the same: a wallet that checks the session before
+    the transaction id would refuse a debit it did apply, and a cancel of a debit that never
+    landed moves nothing and keeps it from ever landing."""
     result = call_result(tried)
     played = await _locked(session, claimed, RoundStatus.debit_unknown)
     if played is None:
@@ -170,7 +182,7 @@ async def probe_settled(
     now = utcnow()
     if result.kind is StatusClass.retry:  # its fate still unknown
         return await not_answered(session, played, claimed, result, what="debit", last_try=last_try)
-    if result.status == wire.INSUFFICIENT_FUNDS:
+    if result.status in NOTHING_TAKEN:
         await repository.transition(
             session,
             played.id,
@@ -178,7 +190,7 @@ async def probe_settled(
             now=now,
             status=RoundStatus.cancelled,
             wallet_status=result.status,
-            note="the debit was refused for funds: no money moved",
+            note=f"the debit was refused ({result.status}): no money moved",
         )
         return Verdict.done
     await repository.transition(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.kit.errors import InvalidField
@@ -33,6 +34,25 @@ class WalletChange:
     timeout_seconds: float | None = None
 
 
+def checked_url(url: str) -> str:
+    """A wallet's base URL as the HTTP client will use it: http(s), a host, no credentials,
+    query or fragment (the methods' names and the auth token are added to it)."""
+    try:
+        parsed = httpx.URL(url.strip())
+    except (httpx.InvalidURL, ValueError):
+        parsed = None
+    if (
+        parsed is None
+        or parsed.scheme not in ("http", "https")
+        or not parsed.host
+        or parsed.userinfo
+        or parsed.query
+        or parsed.fragment
+    ):
+        raise InvalidField("url", "invalid", f"url: {url!r} is not an http(s) base URL")
+    return str(parsed).rstrip("/")
+
+
 def token_hint(token: str) -> str:
     """Enough to tell two tokens apart, never enough to guess one."""
     return "…" + token[-4:] if len(token) >= 16 else "(set)"
@@ -45,7 +65,7 @@ async def configure(
     if partner is None:
         raise PartnerNotFound(f"No partner with id {partner_id}.")
     mode = change.mode or WalletMode(partner.wallet_mode)
-    if mode != partner.wallet_mode and await repository.has_open_rounds(session, partner_id):
+    if mode != partner.wallet_mode and await repository.has_unsettled_rounds(session, partner_id):
         raise WalletModeLocked()
     if change.timeout_seconds is not None and not 0 < change.timeout_seconds <= MAX_TIMEOUT_SECONDS:
         raise InvalidField(
@@ -54,7 +74,7 @@ async def configure(
             f"the timeout must be over 0 and at most {MAX_TIMEOUT_SECONDS:g} s",
         )
     if change.url is not None:
-        partner.wallet_url = change.url.rstrip("/")
+        partner.wallet_url = checked_url(change.url)
     if change.auth_token is not None:
         partner.wallet_token_sealed = seal(secret_key, TOKEN_PURPOSE, change.auth_token)
         partner.wallet_token_hint = token_hint(change.auth_token)

@@ -86,6 +86,10 @@ class SlotSpin:
             )
         return self.bet
 
+    def units(self) -> list[int]:
+        """Every win is a whole number of credits of the bet's credit value."""
+        return [self.bet, self.bet // self.game.bet_multiplier]
+
     def reused(self) -> PorteroError:
         return SpinIdReused(param="spin_id")
 

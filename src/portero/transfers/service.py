@@ -13,12 +13,15 @@ from __future__ import annotations
 import enum
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.kit.clock import utcnow
+from portero.kit.errors import InvalidField
 from portero.kit.ids import new_id
+from portero.kit.text import unstorable
 from portero.partners import repository as partners
 from portero.players import repository as players
 from portero.players.service import require_player
@@ -35,6 +38,9 @@ class TransferKind(enum.StrEnum):
     withdrawal = "withdrawal"
 
 
+# Far above any real balance, far below what the column holds.
+LARGEST_BALANCE = 10**17
+MAX_PLAYER_ID = 128
 COMPLETED = "completed"
 REFUSED = "refused"
 INSUFFICIENT_FUNDS = "insufficient_funds"
@@ -61,6 +67,14 @@ class Transfer:
 def _fingerprint(kind: TransferKind, player_id: str, request: TransferRequest) -> bytes:
     text = f"{kind}\x00{player_id}\x00{request.currency}\x00{request.amount}"
     return hashlib.sha256(text.encode()).digest()
+
+
+def check_player_id(player_id: str) -> None:
+    """A player id a deposit may register: what the launch APIs accept as `player.id`."""
+    if not 0 < len(player_id) <= MAX_PLAYER_ID or unstorable(player_id):
+        raise InvalidField(
+            "player_id", "invalid", f"player_id: 1-{MAX_PLAYER_ID} characters, no control ones"
+        )
 
 
 async def require_transfer_mode(session: AsyncSession, partner_id: int) -> None:
@@ -90,6 +104,7 @@ async def move(
         return earlier
     now = utcnow()
     if kind is TransferKind.deposit:
+        check_player_id(player_id)
         player = await players.ensure(
             session, partner_id=partner_id, external_id=player_id, now=now
         )
@@ -100,6 +115,30 @@ async def move(
     earlier = await _earlier(session, partner_id, request.transaction_id, fingerprint, player_id)
     if earlier is not None:
         return earlier
+    record = await _apply(session, account, kind, request, now=now)
+    record.partner_id, record.player_id, record.request_hash = partner_id, player.id, fingerprint
+    transfer_repository.add(session, record)
+    try:
+        await session.flush()
+    except IntegrityError:  # the id, taken meanwhile for another player or currency
+        raise TransferIdReused(param="transaction_id") from None
+    return Transfer(record, player_id, replayed=False)
+
+
+async def _apply(
+    session: AsyncSession,
+    account: WalletAccount,
+    kind: TransferKind,
+    request: TransferRequest,
+    *,
+    now: datetime,
+) -> WalletTransfer:
+    """The money moved (or the withdrawal refused): the transfer's record, still to be tied
+    to its partner, player and fingerprint and written."""
+    if kind is TransferKind.deposit and account.balance + request.amount > LARGEST_BALANCE:
+        raise InvalidField(
+            "amount", "invalid", f"amount: the balance would exceed {LARGEST_BALANCE} minor units"
+        )
     signed = request.amount if kind is TransferKind.deposit else -request.amount
     balance = await ledger.move(
         session,
@@ -109,12 +148,9 @@ async def move(
         reference=f"transfer:{request.transaction_id}",
         now=now,
     )
-    record = WalletTransfer(
+    return WalletTransfer(
         id=new_id("wtr"),
-        partner_id=partner_id,
-        player_id=player.id,
         transaction_id=request.transaction_id,
-        request_hash=fingerprint,
         kind=kind.value,
         currency=request.currency,
         amount=request.amount,
@@ -123,12 +159,6 @@ async def move(
         balance_after=balance if balance is not None else account.balance,
         created_at=now,
     )
-    transfer_repository.add(session, record)
-    try:
-        await session.flush()
-    except IntegrityError:  # the id, taken meanwhile for another player or currency
-        raise TransferIdReused(param="transaction_id") from None
-    return Transfer(record, player_id, replayed=False)
 
 
 async def _account(session: AsyncSession, player_key: int, currency: str) -> WalletAccount:

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 
 from portero.kit import metrics
+from portero.kit.logging import quiet_http_clients
 from portero.wallet.onewallet import wire
 from portero.wallet.onewallet.wire import Reply, StatusClass
 
@@ -82,6 +83,7 @@ class WalletClients:
             keepalive_expiry=30,
         )
         self._clients: dict[tuple[int, str, float], httpx.AsyncClient] = {}
+        quiet_http_clients()  # their INFO lines quote URLs, and ours carry the auth token
 
     def _client(self, endpoint: Endpoint) -> httpx.AsyncClient:
         key = (endpoint.partner_id, endpoint.base_url, endpoint.timeout_seconds)
@@ -110,8 +112,9 @@ class WalletClients:
                 )
         except (TimeoutError, httpx.TimeoutException):
             result = _failure(method, "timeout", started, detail="no answer in time")
-        except httpx.HTTPError as error:
-            # The class only: an httpx message may quote the URL, and with it the token.
+        except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as error:
+            # The class only: an httpx message may quote the URL, and with it the token. An
+            # address httpx cannot use (a partner's typo) is a wallet that cannot be reached.
             result = _failure(method, "connection", started, detail=type(error).__name__)
         else:
             result = _result(method, response, started)
