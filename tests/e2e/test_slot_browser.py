@@ -15,10 +15,10 @@ import pytest
 from playwright.sync_api import Frame, Page, Route
 from playwright.sync_api import expect as pw_expect
 
-from portero.slots import service
 from portero.slots.games import engine
 from portero.slots.games.catalogue import games
 from portero.slots.games.rules import evaluate, window_at
+from portero.slots.rounds import outcome_record
 from tests.support.browsing import (
     ARTIFACTS,
     NICKNAME,
@@ -285,7 +285,7 @@ def test_free_spins_play_one_after_another_and_can_be_skipped(
     bet = int(page.locator("#bet").input_value())
     credit_value = bet // game.bet_multiplier
     win = outcome.credits * credit_value
-    played = service.outcome_record(outcome, credit_value)
+    played = outcome_record(outcome, credit_value)
 
     def answer(route: Route) -> None:
         request: dict[str, Any] = route.request.post_data_json or {}
