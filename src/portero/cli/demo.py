@@ -8,6 +8,7 @@ money in its own wallet, which `make serve` runs beside Portero as the sandbox w
 from __future__ import annotations
 
 import asyncio
+import os
 import secrets
 import uuid
 from pathlib import Path
@@ -33,6 +34,7 @@ from portero.wallet.modes import WalletMode
 TOKEN_FILE = Path("var/demo-token")
 SEAMLESS_TOKEN_FILE = Path("var/demo-seamless-token")
 SANDBOX_TOKEN_FILE = Path("var/sandbox-token")
+SANDBOX_URL_ENV = "PORTERO_DEMO_SANDBOX_URL"
 DEMO = "Demo Casino"
 SEAMLESS_DEMO = "Demo Casino (seamless)"
 
@@ -186,13 +188,16 @@ curl -s '{sandbox_url}/_sandbox/state?authToken='"$(cat var/sandbox-token)"
 
 def demo(
     sandbox_url: Annotated[
-        str,
+        str | None,
         typer.Option(
-            envvar="PORTERO_DEMO_SANDBOX_URL", help="Where `make serve` runs the sandbox wallet"
+            envvar=SANDBOX_URL_ENV,
+            help="Where `make serve` runs the sandbox wallet [default: http://127.0.0.1:8001]",
         ),
-    ] = "http://127.0.0.1:8001",
+    ] = None,
 ) -> None:
     """Create (once) the configured demo partners and print example calls for every API."""
+    # Read here too: the oldest Typer this supports does not fill such an option from its envvar.
+    sandbox_url = sandbox_url or os.environ.get(SANDBOX_URL_ENV) or "http://127.0.0.1:8001"
     settings = settings_or_exit()
     partner_id, token = ensure_demo_partner()
     typer.echo(example_calls(settings.base_url, partner_id, token))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import secrets
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
@@ -124,6 +125,8 @@ def sandbox(
     seed: Seed = None,
 ) -> None:
     """Run a One Wallet-compatible wallet in memory, to integrate and test against."""
+    # Read here too: the oldest Typer this supports does not fill such an option from its envvar.
+    auth_token = auth_token or os.environ.get(TOKEN_ENV) or None
     wallet = SandboxWallet(opening_balance=_opening_balance(opening_balance))
     plan = _fault_plan(faults, fault_kinds, fault_methods, hang_seconds, seed)
     token = auth_token or secrets.token_urlsafe(24)
