@@ -66,6 +66,18 @@ async def faulty_spin(
         plan.rate = 0.0
 
 
+async def a_failed_credit(
+    client: httpx.AsyncClient, partner: PartnerFixture, faults: FaultPlan, runtime: Runtime
+) -> str:
+    """A round whose credit every try (the inline one, then the schedule's three retries)
+    met an HTTP 500: failed, for an operator; its id. The wallet stays broken."""
+    auth, _player = await sit(client, partner)
+    aim(faults, FaultKind.http_500_before, "credit").rate = 1.0
+    spun = await client.post(SPINS, json={"spin_id": uuid.uuid4().hex, "bet": 100}, headers=auth)
+    await drain(runtime)
+    return str(spun.json()["spin"]["id"])
+
+
 def aim(plan: FaultPlan, kind: FaultKind, method: str) -> FaultPlan:
     """The plan, set to inject `kind` on `method` (once its rate is raised)."""
     plan.kinds = (kind,)
@@ -139,11 +151,8 @@ async def test_a_credit_never_confirmed_fails_and_waits_for_an_operator(
     runtime: Runtime,
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    auth, _player = await sit(client, partner)
-    aim(faults, FaultKind.http_500_before, "credit").rate = 1.0
-    spun = (await client.post(SPINS, json={"spin_id": "s1", "bet": 100}, headers=auth)).json()
-    await drain(runtime)  # three retries (SCHEDULE), all refused with a 500
-    played = await round_of(sessions, spun["spin"]["id"])
+    round_id = await a_failed_credit(client, partner, faults, runtime)
+    played = await round_of(sessions, round_id)
     assert played.status == RoundStatus.failed
     assert "not confirmed after 4 tries" in (played.note or "")
     failures = await client.get("/v1/wallet/failures", headers=partner.auth)
@@ -173,11 +182,7 @@ async def test_an_operator_resolves_a_failed_round_by_hand(
     runtime: Runtime,
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    auth, _player = await sit(client, partner)
-    aim(faults, FaultKind.http_500_before, "credit").rate = 1.0
-    spun = (await client.post(SPINS, json={"spin_id": "s2", "bet": 100}, headers=auth)).json()
-    await drain(runtime)
-    round_id = spun["spin"]["id"]
+    round_id = await a_failed_credit(client, partner, faults, runtime)
     path = f"/v1/wallet/failures/{round_id}/resolve"
     bad = await client.post(path, json={"resolution": "paid", "note": "x"}, headers=partner.auth)
     assert bad.status_code == 400
@@ -217,11 +222,7 @@ async def test_the_same_round_retried_and_resolved_at_once_ends_one_way_or_the_o
     runtime: Runtime,
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    auth, _player = await sit(client, partner)
-    aim(faults, FaultKind.http_500_before, "credit").rate = 1.0
-    spun = (await client.post(SPINS, json={"spin_id": "race", "bet": 100}, headers=auth)).json()
-    await drain(runtime)
-    round_id = spun["spin"]["id"]
+    round_id = await a_failed_credit(client, partner, faults, runtime)
     base = f"/v1/wallet/failures/{round_id}"
     retried, resolved = await asyncio.gather(
         client.post(base + "/retry", headers=partner.auth),

@@ -17,7 +17,6 @@ import argparse
 import asyncio
 import json
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -35,13 +34,13 @@ import asyncpg
 import httpx
 
 from portero.wallet.sandbox import FaultPlan, SandboxWallet
+from tests.conftest import _asyncpg_dsn, _create_scratch_database, _drop_database
 from tests.support.browsing import free_port, wait_until_ready
 from tests.support.sandbox import RunningSandbox, sandbox_server
 
 SECRET = "chaos-secret-" + "0" * 32
 OPENING = Decimal("1000.00")
 STAKE = 100  # minor units: a slot spin of 1.00 EUR; a roulette spin of two such bets
-ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 @dataclass(frozen=True)
@@ -159,20 +158,11 @@ def cli(env: dict[str, str], *args: str) -> str:
 
 @contextmanager
 def scratch_database() -> Iterator[str]:
-    name = "portero_chaos_" + secrets.token_hex(4)
-
-    async def run(sql: str) -> None:
-        connection = await asyncpg.connect(ADMIN, timeout=10)
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
-
-    asyncio.run(run(f'CREATE DATABASE "{name}"'))
+    url, name = asyncio.run(_create_scratch_database())
     try:
-        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+        yield _asyncpg_dsn(url)  # postgresql://…: what asyncpg takes and Portero normalises
     finally:
-        asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(_drop_database(name))
 
 
 # --- the players --------------------------------------------------------------------------

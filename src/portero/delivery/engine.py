@@ -14,6 +14,7 @@ import contextlib
 import enum
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -65,6 +66,40 @@ class Handler(Protocol):
         """The delivery fails for a fault of Portero's own (a bug, a secret it cannot read):
         close what depends on it, for an operator."""
         ...
+
+
+@dataclass(frozen=True, slots=True)
+class Fault:
+    """A try that failed before any answer, on Portero's side (a bug, a secret it cannot
+    read): the error's class only, never its message."""
+
+    detail: str
+    outcome: str = "internal_error"
+    http_status: int | None = None
+    duration_ms: int = 0
+
+
+class GivingUp:
+    """The settlement of a `Fault`: try again while the schedule lasts, then let the handler
+    close what depends on the delivery."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+
+    async def send(self, claimed: Claimed) -> Tried:  # pragma: no cover (never sent)
+        raise AssertionError("a fault is recorded, not sent")
+
+    async def settle(
+        self, session: AsyncSession, claimed: Claimed, tried: Tried, *, last_try: bool
+    ) -> Verdict:
+        if not last_try:
+            return Verdict.retry
+        note = f"Portero could not deliver it ({tried.detail}); see the logs"
+        await self.handler.give_up(session, claimed, note)
+        return Verdict.failed
+
+    async def give_up(self, session: AsyncSession, claimed: Claimed, note: str) -> None:
+        await self.handler.give_up(session, claimed, note)  # pragma: no cover
 
 
 class DeliveryEngine:
@@ -126,33 +161,8 @@ class DeliveryEngine:
     ) -> None:
         """A try that failed on Portero's side counts like any other, so that a fault that
         repeats ends in a failed delivery (and round) instead of a call sent forever."""
-        async with session_scope(self.sessions) as session:
-            if not await repository.hold(session, claimed, now=now):
-                return
-            await repository.record_attempt(
-                session,
-                delivery_id=claimed.id,
-                number=claimed.attempts,
-                started_at=now,
-                duration_ms=0,
-                outcome="internal_error",
-                http_status=None,
-                detail=type(error).__name__,
-                by="engine",
-            )
-            delay = self.schedule.delay_after(claimed.attempts)
-            if delay is None:
-                note = f"Portero could not deliver it ({type(error).__name__}); see the logs"
-                await handler.give_up(session, claimed, note)
-                await repository.close(
-                    session, claimed.id, status=DeliveryStatus.failed, outcome="internal_error",
-                    now=now,
-                )  # fmt: skip
-            else:
-                due = now + timedelta(seconds=delay)
-                await repository.reschedule(
-                    session, claimed.id, due_at=due, outcome="internal_error", now=now
-                )
+        fault = Fault(detail=type(error).__name__)
+        await self.record(GivingUp(handler), claimed, fault, started_at=now, by="engine", now=now)
 
     async def record(
         self,

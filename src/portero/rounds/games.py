@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portero.kit.errors import PorteroError
 from portero.kit.ids import new_id
 from portero.launches.opening import PlayContext
-from portero.rounds.models import GameRound
+from portero.rounds.models import GameRound, RoundStatus
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +66,7 @@ class PlayedRound:
     @property
     def win_pending(self) -> bool:
         """Drawn and shown, but the partner's wallet has not yet confirmed the return."""
-        return self.round.status == "crediting"
+        return self.round.status == RoundStatus.crediting
 
 
 def new_round(

@@ -33,8 +33,6 @@ class WalletCall:
 
     async def send(self, claimed: Claimed) -> Tried:
         async with session_scope(self.runtime.sessions) as session:
-            # A partner's secret Portero cannot read (PORTERO_SECRET_KEY changed) is raised
-            # here, and counted as a try by the engine.
             endpoint = await self._prepare(session, claimed)
         return await send(self.runtime, endpoint, claimed.payload)
 

@@ -9,18 +9,15 @@ the debit's own transaction id. `game.id` is the round's id, `game.type` `roulet
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 from portero.http.runtime import Runtime
-from portero.kit.db import session_scope
 from portero.kit.ids import new_id
-from portero.rounds.endpoints import partner_wallet
 from portero.wallet.onewallet import wire
-from portero.wallet.onewallet.client import CallResult, Endpoint
+from portero.wallet.onewallet.client import CallResult, Endpoint, no_reply
 
 DEBIT = "wallet.debit"
 CREDIT = "wallet.credit"
@@ -82,34 +79,10 @@ def wire_body(payload: Mapping[str, Any]) -> dict[str, Any]:
     )
 
 
-def unconfigured(method: str) -> CallResult:
-    """The partner no longer has a wallet to call (its configuration changed): nothing is
-    known, so the call is tried again later."""
-    return CallResult(
-        method=method,
-        status=wire.TEMPORARY_ERROR,
-        outcome="not_configured",
-        reply=None,
-        http_status=None,
-        duration_ms=0,
-        detail="the partner has no seamless wallet configured",
-    )
-
-
-async def endpoint_of(runtime: Runtime, partner_id: int) -> Endpoint | None:
-    async with session_scope(runtime.sessions) as session:
-        wallet = await partner_wallet(session, partner_id, runtime.settings)
-    return wallet.endpoint
-
-
 async def send(
     runtime: Runtime, endpoint: Endpoint | None, payload: Mapping[str, Any]
 ) -> CallResult:
     method = str(payload["method"])
-    if endpoint is None:
-        return unconfigured(method)
+    if endpoint is None:  # its configuration changed, or its token cannot be read: retry later
+        return no_reply(method, "not_configured", detail="the partner has no wallet to call")
     return await runtime.wallet_clients.call(endpoint, method, wire_body(payload))
-
-
-def elapsed_ms(started: float) -> int:
-    return round((time.perf_counter() - started) * 1000)

@@ -59,16 +59,24 @@ class CallResult:
         return self.kind is StatusClass.ok
 
 
-def _failure(
-    method: str, outcome: str, started: float, *, http_status: int | None = None, detail: str
+def no_reply(
+    method: str,
+    outcome: str,
+    *,
+    started: float | None = None,
+    http_status: int | None = None,
+    detail: str,
 ) -> CallResult:
+    """A call that came to no usable reply (`outcome` says why): nothing is known, as
+    TEMPORARY_ERROR says. `started`: when it was sent (perf_counter), if it was."""
+    elapsed = 0 if started is None else round((time.perf_counter() - started) * 1000)
     return CallResult(
         method=method,
         status=wire.TEMPORARY_ERROR,
         outcome=outcome,
         reply=None,
         http_status=http_status,
-        duration_ms=round((time.perf_counter() - started) * 1000),
+        duration_ms=elapsed,
         detail=detail,
     )
 
@@ -111,11 +119,11 @@ class WalletClients:
                     headers={"Content-Type": "application/json"},
                 )
         except (TimeoutError, httpx.TimeoutException):
-            result = _failure(method, "timeout", started, detail="no answer in time")
+            result = no_reply(method, "timeout", started=started, detail="no answer in time")
         except (httpx.HTTPError, httpx.InvalidURL, OSError, ValueError) as error:
             # The class only: an httpx message may quote the URL, and with it the token. An
             # address httpx cannot use (a partner's typo) is a wallet that cannot be reached.
-            result = _failure(method, "connection", started, detail=type(error).__name__)
+            result = no_reply(method, "connection", started=started, detail=type(error).__name__)
         else:
             result = _result(method, response, started)
         metrics.WALLET_CALLS.labels(method, result.outcome).inc()
@@ -130,18 +138,18 @@ class WalletClients:
 
 def _result(method: str, response: httpx.Response, started: float) -> CallResult:
     if response.status_code != 200:
-        return _failure(
+        return no_reply(
             method,
             f"http_{response.status_code}",
-            started,
+            started=started,
             http_status=response.status_code,
             detail=f"HTTP {response.status_code}",
         )
     payload = wire.decode(response.content)
     reply = wire.parse_reply(payload) if payload is not None else None
     if reply is None:
-        return _failure(
-            method, "unparsable", started, http_status=200, detail="not a One Wallet reply"
+        return no_reply(
+            method, "unparsable", started=started, http_status=200, detail="not a One Wallet reply"
         )
     return CallResult(
         method=method,
