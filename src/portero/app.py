@@ -14,6 +14,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from portero import __version__
 from portero.calls.ws import api as calls
+from portero.delivering import delivering
 from portero.dialects.cammer import api as cammer
 from portero.dialects.luckymonaco import api as luckymonaco
 from portero.dialects.native import api as native
@@ -36,7 +37,6 @@ from portero.launches import sweeper
 from portero.ops import api as ops
 from portero.ops import docs
 from portero.roulette import api as roulette
-from portero.rounds import recovery
 from portero.settings import Settings, load_settings
 from portero.slots import api as slots
 from portero.slots.games.catalogue import games as slot_games
@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     assembly = Assembly(settings=settings, renderers=ErrorRenderers())
     assembly.run(sweeper.sweeping)
     assembly.run(throttling)  # of guesses: links, partner credentials (docs/security.md)
-    assembly.run(recovery.recovering)  # calls owed to partners' wallets (docs/wallets.md)
+    assembly.run(delivering)  # calls owed to partners: wallets, webhooks (docs/operators.md)
     for install in PARTS:
         install(assembly)
 

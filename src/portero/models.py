@@ -10,6 +10,7 @@ from portero.roulette.models import RouletteSeat
 from portero.rounds.models import GameRound
 from portero.transfers.models import WalletTransfer
 from portero.wallet.models import WalletAccount, WalletEntry
+from portero.webhooks.models import WebhookEndpoint, WebhookEvent
 
 metadata = Base.metadata
 
@@ -30,6 +31,8 @@ __all__ = [
     "WalletAccount",
     "WalletEntry",
     "WalletTransfer",
+    "WebhookEndpoint",
+    "WebhookEvent",
     "agent_category",
     "metadata",
 ]

@@ -110,6 +110,21 @@ class Settings(BaseSettings):
     # process that dies mid-call leaves it due again that long after.
     delivery_lease_margin_seconds: float = Field(default=10.0, gt=0)
 
+    # Operators (docs/operators.md). Rounds, their wallet calls and webhook events are kept at
+    # least this long (`portero rounds purge` refuses to remove younger ones); a replay link
+    # lives as long. Rotating `replay_key` revokes every replay link at once.
+    round_retention_days: int = Field(default=124, ge=1)
+    replay_key: SecretStr | None = None
+    # Webhooks: each delivery waits `webhook_timeout_seconds`; the schedule spans about three
+    # days (Standard Webhooks' practice), and an endpoint failing that long is disabled. A
+    # partner's URL that resolves to a private, loopback or link-local address is refused
+    # unless `allow_private_webhook_urls` (a test or an internal deployment).
+    webhook_retry_schedule: str = "1x5,1x300,1x1800,1x7200,1x18000,1x36000,1x50400,1x72000,2x86400"
+    webhook_timeout_seconds: float = Field(default=15.0, gt=0, le=60)
+    webhook_disable_after_hours: float = Field(default=72.0, gt=0)
+    webhook_secret_overlap_hours: float = Field(default=24.0, ge=0)
+    allow_private_webhook_urls: bool = False
+
     db_pool_size: int = 10
     db_pool_timeout_seconds: float = 5.0
     log_level: str = "INFO"
@@ -120,7 +135,7 @@ class Settings(BaseSettings):
     def _normalise_url(cls, value: str) -> str:
         return normalise_database_url(value)
 
-    @field_validator("wallet_retry_schedule")
+    @field_validator("wallet_retry_schedule", "webhook_retry_schedule")
     @classmethod
     def _check_schedule(cls, value: str) -> str:
         RetrySchedule.parse(value)  # refuse a typo at start-up
@@ -129,6 +144,10 @@ class Settings(BaseSettings):
     @cached_property
     def retry_schedule(self) -> RetrySchedule:
         return RetrySchedule.parse(self.wallet_retry_schedule)
+
+    @cached_property
+    def webhook_schedule(self) -> RetrySchedule:
+        return RetrySchedule.parse(self.webhook_retry_schedule)
 
     @field_validator("stun_urls", "turn_urls", mode="before")
     @classmethod

@@ -33,10 +33,12 @@ QUERYING_PACKAGES = (
     "partners",
     "players",
     "roulette",
+    "reports",
     "rounds",
     "slots",
     "transfers",
     "wallet",
+    "webhooks",
 )
 QUERY_BUILDERS = frozenset({"select", "insert", "update", "delete", "exists"})
 

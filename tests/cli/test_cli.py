@@ -103,6 +103,8 @@ class TestDemoAndHousekeeping:
         for path in (
             "/v1/launches",
             "/v1/players/238",
+            "/v1/rounds?limit=5",
+            "/v1/reports/daily?date=",
             "/healthz",
             "/docs",
             "/1.0/request/session",

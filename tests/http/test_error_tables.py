@@ -23,10 +23,11 @@ from portero.kit.errors import InternalError, PorteroError, Unauthenticated
 from portero.launches.errors import LinkUnusable
 from portero.roulette.errors import BetRefused
 from portero.wallet.errors import WalletError
+from portero.webhooks.errors import WebhookError
 from tests.conftest import make_settings
 
 # Bases that are never raised themselves: each subclass says which failure it is.
-ABSTRACT = frozenset({Unauthenticated, LinkUnusable, BetRefused, WalletError})
+ABSTRACT = frozenset({Unauthenticated, LinkUnusable, BetRefused, WalletError, WebhookError})
 # Arguments for the errors whose constructor needs some, by annotation.
 SAMPLES: dict[str, Any] = {
     "str": "name",

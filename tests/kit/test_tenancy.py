@@ -29,6 +29,8 @@ def test_the_partner_owned_tables_are_those_with_a_partner_id() -> None:
         "game_round",
         "wallet_transfer",
         "delivery",
+        "webhook_endpoint",
+        "webhook_event",
     }
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.calls import agent_repository as agents
 from portero.calls import call_repository as calls
+from portero.calls.events import call_event
 from portero.calls.outbox import Outbox
 from portero.calls.timings import CallTimings
 from portero.launches.opening import end_launch
@@ -27,6 +28,7 @@ async def hang_up(
         await agents.call_finished(session, agent_id=ended.agent_id, now=now)
         outbox.refresh_agent(ended.agent_id)
     await end_launch(session, launch_id=ended.launch_id, now=now)
+    await call_event(session, partner_id=ended.partner_id, call_id=call_id, event_type="call.ended")
     outbox.refresh_call(call_id)
     return True
 

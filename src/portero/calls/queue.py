@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portero.calls import call_repository as calls
 from portero.calls import directory, ending
 from portero.calls.errors import CallTaken, NotACallSession
+from portero.calls.events import call_event
 from portero.calls.models import OPEN, QUEUED, CallStatus
 from portero.calls.outbox import Outbox
 from portero.calls.routing import route, withdraw_offer
@@ -63,6 +64,13 @@ async def join(
     if not await calls.insert_call(session, values, tolerate_conflict=retry):
         # Another tab of the same link joined at the same instant: join its call.
         return await join(session, outbox, context, now=now, timings=timings, retry=False)
+    await call_event(
+        session, partner_id=context.partner_id, call_id=call_id, event_type="call.requested"
+    )
+    if not exists:
+        await call_event(
+            session, partner_id=context.partner_id, call_id=call_id, event_type="call.missed"
+        )
     outbox.refresh_queue(context.partner_id)
     await route(session, outbox, now=now, timings=timings, partner_id=context.partner_id)
     return call_id
@@ -146,6 +154,8 @@ async def _end_unanswered(
         return False
     if ended.agent_id is not None:  # it was ringing: stop the console ringing
         await withdraw_offer(session, outbox, call_id=call_id, agent_id=ended.agent_id, now=now)
+    event_type = "call.missed" if outcome is CallStatus.missed else "call.ended"
+    await call_event(session, partner_id=ended.partner_id, call_id=call_id, event_type=event_type)
     outbox.refresh_call(call_id)
     outbox.refresh_queue(ended.partner_id)
     return True

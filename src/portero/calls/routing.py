@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portero.calls import agent_repository as agents
 from portero.calls import call_repository as calls
 from portero.calls.errors import OfferGone
+from portero.calls.events import call_event
 from portero.calls.models import OfferOutcome
 from portero.calls.outbox import Outbox
 from portero.calls.timings import CallTimings
@@ -98,6 +99,7 @@ async def accept(
     await calls.close_offer(
         session, call_id=call_id, agent_id=agent_id, outcome=OfferOutcome.accepted, now=now
     )
+    await call_event(session, partner_id=partner_id, call_id=call_id, event_type="call.answered")
     outbox.refresh_agent(agent_id)
     outbox.refresh_call(call_id)
     outbox.refresh_queue(partner_id)

@@ -18,6 +18,7 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.cli.runner import run_in_transaction, settings_or_exit
+from portero.kit.clock import utcnow
 from portero.kit.db import create_engine, create_sessionmaker
 from portero.partners import repository, service
 from portero.partners.auth import PartnerAuthenticator
@@ -116,6 +117,7 @@ def ensure_demo_partner(
 
 def example_calls(base_url: str, partner_id: int, token: str) -> str:
     auth = f"-H 'Authorization: Bearer {token}'"
+    today = utcnow().date().isoformat()  # the report's days are UTC days
     return f"""\
 Demo partner #{partner_id} (play money), token {token}
 
@@ -135,6 +137,10 @@ curl -s '{base_url}/v1/launches?limit=5' {auth}
 curl -s {base_url}/v1/launches/LAUNCH_ID {auth}
 curl -s -X POST {base_url}/v1/launches/LAUNCH_ID/revoke {auth}
 curl -s {base_url}/v1/players/238 {auth}
+
+# Operators (docs/operators.md): the rounds played, with their replay links; today's report
+curl -s '{base_url}/v1/rounds?limit=5' {auth}
+curl -s '{base_url}/v1/reports/daily?date={today}' {auth}
 
 # Seed 000 (roulette sessions): form parameters; answers status OK, code 200 and the url
 curl -s {base_url}/1.0/request/session -d TokenId={token} -d ClientId={partner_id} \

@@ -12,7 +12,18 @@ import typer
 import uvicorn
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portero.cli import call_records, calls, partners, roulette, slots, wallet, worker
+from portero.cli import (
+    call_records,
+    calls,
+    partners,
+    report,
+    roulette,
+    rounds,
+    slots,
+    wallet,
+    webhooks,
+    worker,
+)
 from portero.cli import demo as demo_command
 from portero.cli.runner import run_in_transaction, settings_or_exit
 from portero.kit.clock import utcnow
@@ -40,6 +51,9 @@ app.add_typer(call_records.app, name="calls")
 app.add_typer(roulette.app, name="roulette")
 app.add_typer(slots.app, name="slots")
 app.add_typer(wallet.app, name="wallet")
+app.add_typer(report.app, name="report")
+app.add_typer(rounds.app, name="rounds")
+app.add_typer(webhooks.app, name="webhook")
 
 
 @app.command()

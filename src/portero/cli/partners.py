@@ -44,6 +44,10 @@ def _print_partner(view: PartnerView, as_json: bool) -> None:
     )
     typer.echo(f"  frame ancestors: {' '.join(view.frame_ancestors) or '-'}")
     typer.echo(f"  return url: {view.return_url or '-'}")
+    typer.echo(
+        f"  responsible gaming: {view.responsible_gaming_url or '-'}, "
+        f"age notice {view.age_notice or '-'}"
+    )
     for code, terms in view.currency_terms.items():
         typer.echo(
             f"  {code}: demo credit {to_major(terms.demo_credit, code)}, bets "
@@ -126,6 +130,13 @@ def configure(
         str | None, typer.Option(help="Origins allowed to frame product pages, comma-separated")
     ] = None,
     return_url: Annotated[str | None, typer.Option(help="Lobby URL players return to")] = None,
+    responsible_gaming_url: Annotated[
+        str | None,
+        typer.Option(help="https URL of the partner's responsible-gaming page (game pages)"),
+    ] = None,
+    age_notice: Annotated[
+        str | None, typer.Option(help='Short age notice on the game pages, e.g. "18+"')
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Configure what the partner may launch and how (required before its first launch)."""
@@ -139,6 +150,8 @@ def configure(
                 "session_idle_seconds": session_ttl,
                 "frame_ancestors": _csv(frame_ancestors),
                 "return_url": return_url,
+                "responsible_gaming_url": responsible_gaming_url,
+                "age_notice": age_notice,
             }
         )
     except ValidationError as error:

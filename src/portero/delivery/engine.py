@@ -26,10 +26,14 @@ from portero.delivery.repository import Claimed
 from portero.kit import metrics
 from portero.kit.clock import utcnow
 from portero.kit.db import after_commit, session_scope
+from portero.retry import RetrySchedule
 from portero.settings import Settings
 
 log = logging.getLogger("portero.delivery")
 GAUGE_EVERY_SECONDS = 15.0
+# A receiver's Retry-After postpones the next try by at most this much: a day, the longest
+# step of any schedule, so that a careless header cannot park a delivery for good.
+MAX_RETRY_AFTER_SECONDS = 86_400.0
 
 
 class Verdict(enum.StrEnum):
@@ -39,7 +43,8 @@ class Verdict(enum.StrEnum):
 
 
 class Tried(Protocol):
-    """What one try came to, as its history keeps it."""
+    """What one try came to, as its history keeps it. A try may also carry `retry_after`
+    (seconds, a receiver's Retry-After), which the next try then waits at least."""
 
     @property
     def outcome(self) -> str: ...
@@ -106,20 +111,43 @@ class DeliveryEngine:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
         self.sessions = sessions
         self.settings = settings
-        self.schedule = settings.retry_schedule
         self.handlers: dict[str, Handler] = {}
+        self.schedules: dict[str, RetrySchedule] = {}
+        self.timeouts: dict[str, float] = {}
         self._wake = asyncio.Event()
 
-    def register(self, kind: str, handler: Handler) -> None:
+    def register(
+        self,
+        kind: str,
+        handler: Handler,
+        *,
+        schedule: RetrySchedule | None = None,
+        timeout_seconds: float | None = None,
+    ) -> None:
+        """`kind`'s deliveries go to `handler`, retried on `schedule` (the wallet's unless
+        told), each try allowed `timeout_seconds` (the wallet's unless told)."""
         self.handlers[kind] = handler
+        self.schedules[kind] = schedule or self.settings.retry_schedule
+        self.timeouts[kind] = timeout_seconds or self.settings.wallet_timeout_seconds
+
+    def schedule_of(self, kind: str) -> RetrySchedule:
+        return self.schedules.get(kind, self.settings.retry_schedule)
+
+    def lease_of(self, kind: str) -> timedelta:
+        """How long a claim keeps others off: a try's timeout and a margin to record it."""
+        timeout = self.timeouts.get(kind, self.settings.wallet_timeout_seconds)
+        return timedelta(seconds=timeout + self.settings.delivery_lease_margin_seconds)
 
     @property
     def lease(self) -> timedelta:
-        """How long a claim keeps others off: a call's timeout and a margin to record it."""
-        return timedelta(
-            seconds=self.settings.wallet_timeout_seconds
-            + self.settings.delivery_lease_margin_seconds
-        )
+        """The wallet calls' lease (what a round's own first try holds)."""
+        return self.lease_of("")
+
+    def _lease_groups(self) -> dict[timedelta, list[str]]:
+        groups: dict[timedelta, list[str]] = {}
+        for kind in self.handlers:
+            groups.setdefault(self.lease_of(kind), []).append(kind)
+        return groups
 
     def kick(self) -> None:
         """Look again now (something became due in this process)."""
@@ -129,13 +157,17 @@ class DeliveryEngine:
         """Claim what is due at `now` and deliver it; the number of deliveries tried. Tests
         pass a `now` ahead of the clock instead of waiting for a schedule."""
         now = now or utcnow()
-        async with session_scope(self.sessions) as session:
-            claimed = await repository.claim_due(
-                session,
-                now=now,
-                lease_until=now + self.lease,
-                limit=self.settings.delivery_batch_size,
-            )
+        claimed: list[Claimed] = []
+        # Kinds whose tries last alike are claimed together, each group under its own lease.
+        for lease, kinds in self._lease_groups().items():
+            async with session_scope(self.sessions) as session:
+                claimed += await repository.claim_due(
+                    session,
+                    now=now,
+                    lease_until=now + lease,
+                    limit=self.settings.delivery_batch_size,
+                    kinds=kinds,
+                )
         await asyncio.gather(*(self._deliver(item, now) for item in claimed))
         return len(claimed)
 
@@ -191,9 +223,12 @@ class DeliveryEngine:
                 detail=tried.detail,
                 by=by,
             )
-            delay = self.schedule.delay_after(
+            delay = self.schedule_of(claimed.kind).delay_after(
                 claimed.attempts, jitter=self.settings.wallet_retry_jitter
             )
+            asked = getattr(tried, "retry_after", None)
+            if delay is not None and asked is not None:
+                delay = max(delay, min(float(asked), MAX_RETRY_AFTER_SECONDS))
             verdict = await handler.settle(session, claimed, tried, last_try=delay is None)
             await self._apply(session, claimed, verdict, tried, delay, now)
         return verdict

@@ -35,6 +35,14 @@ class Delivery(Base):
             postgresql_where=text("status = 'pending'"),
             sqlite_where=text("status = 'pending'"),
         ),
+        # A webhook endpoint's delivery log, newest first.
+        Index(
+            "ix_delivery_target_id_id",
+            "target_id",
+            "id",
+            postgresql_where=text("target_id IS NOT NULL"),
+            sqlite_where=text("target_id IS NOT NULL"),
+        ),
         # What is still pending or has failed, by kind: the engine's gauges.
         Index(
             "ix_delivery_kind_status_undone",
@@ -48,7 +56,9 @@ class Delivery(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(32))  # wallet.debit, wallet.credit, wallet.cancel
-    subject_id: Mapped[str] = mapped_column(String(64))  # the round
+    subject_id: Mapped[str] = mapped_column(String(64))  # the round; the event and endpoint
+    # Where it goes when that is not the partner's wallet: a webhook endpoint (its log).
+    target_id: Mapped[str | None] = mapped_column(String(40), default=None)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.pending)
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.delivery.models import Delivery, DeliveryAttempt, DeliveryStatus
@@ -48,6 +48,7 @@ async def add(
     due_at: datetime,
     now: datetime,
     claim_token: str | None = None,
+    target_id: str | None = None,
 ) -> Claimed:
     """A new delivery, due at `due_at`. With `claim_token`, the caller holds it (it makes the
     first try itself; `due_at` is then the end of its lease) and counts that try."""
@@ -58,6 +59,7 @@ async def add(
             partner_id=partner_id,
             kind=kind,
             subject_id=subject_id,
+            target_id=target_id,
             payload=dict(payload),
             status=DeliveryStatus.pending,
             attempts=attempts,
@@ -71,7 +73,12 @@ async def add(
 
 
 async def claim_due(
-    session: AsyncSession, *, now: datetime, lease_until: datetime, limit: int
+    session: AsyncSession,
+    *,
+    now: datetime,
+    lease_until: datetime,
+    limit: int,
+    kinds: list[str] | None = None,
 ) -> list[Claimed]:
     """Claim up to `limit` pending deliveries that are due, oldest due first. On PostgreSQL the
     rows another process is claiming are skipped (FOR UPDATE SKIP LOCKED); the UPDATE checks
@@ -84,6 +91,8 @@ async def claim_due(
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
+    if kinds is not None:
+        due = due.where(DELIVERY.c.kind.in_(kinds))
     ids = list((await session.scalars(due)).all())
     if not ids:
         return []
@@ -241,3 +250,30 @@ async def undone_counts(session: AsyncSession) -> dict[tuple[str, str], int]:
         .group_by(DELIVERY.c.kind, DELIVERY.c.status)
     )
     return {(kind, status): count for kind, status, count in await session.execute(query)}
+
+
+async def of_subjects(
+    session: AsyncSession, partner_id: int, subject_ids: list[str], *, kind_prefix: str
+) -> list[Any]:
+    """The deliveries of some subjects (a page of rounds) whose kind starts with
+    `kind_prefix`, oldest first."""
+    if not subject_ids:
+        return []
+    query = for_partner(
+        select(DELIVERY).where(
+            DELIVERY.c.subject_id.in_(subject_ids), DELIVERY.c.kind.startswith(kind_prefix)
+        ),
+        DELIVERY,
+        partner_id,
+    ).order_by(DELIVERY.c.created_at)
+    return list((await session.execute(query)).all())
+
+
+async def delete_of_subjects(session: AsyncSession, subject_ids: list[str]) -> int:
+    """Remove the deliveries of purged subjects (their attempts go with them)."""
+    if not subject_ids:
+        return 0
+    ids = select(DELIVERY.c.id).where(DELIVERY.c.subject_id.in_(subject_ids))
+    await session.execute(delete(ATTEMPT).where(ATTEMPT.c.delivery_id.in_(ids)))
+    result = await session.execute(delete(DELIVERY).where(DELIVERY.c.subject_id.in_(subject_ids)))
+    return int(getattr(result, "rowcount", 0) or 0)

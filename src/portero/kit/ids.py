@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
+from datetime import datetime
 
 _CROCKFORD = "0123456789abcdefghjkmnpqrstvwxyz"
 
@@ -32,6 +33,13 @@ def is_launch_id(value: str) -> bool:
 def new_id(prefix: str) -> str:
     millis = time.time_ns() // 1_000_000
     return f"{prefix}_{_encode(millis, 10)}{_encode(secrets.randbits(80), 16)}"
+
+
+def lowest_id_at(prefix: str, moment: datetime) -> str:
+    """The lowest id `new_id(prefix)` can make at `moment`: every id made before it sorts
+    below (a range on the primary key instead of a scan on a time column)."""
+    millis = int(moment.timestamp() * 1000)
+    return f"{prefix}_{_encode(millis, 10)}{'0' * 16}"
 
 
 # A partner's id as the seed APIs send it (ClientId, MEMB_ID): ASCII digits, few enough for a

@@ -85,3 +85,21 @@ class SessionWithdrawn(SessionExpired):
     every API answers as for an expired one (the page shows its ended state)."""
 
     default_message = "This play session has ended: the product is no longer available."
+
+
+class SessionTimeLimitReached(SessionExpired):
+    """The session time limit the partner set at launch has passed (launches/limits.py)."""
+
+    default_message = "This play session has ended: its time limit has been reached."
+
+
+class SessionLossLimitReached(SessionExpired):
+    """The session's net loss reached the loss limit the partner set at launch."""
+
+    default_message = "This play session has ended: its loss limit has been reached."
+
+
+class SessionTerminated(SessionExpired):
+    """The partner ended every session of the player (POST /v1/players/{id}/terminate)."""
+
+    default_message = "This play session has been ended by the operator."

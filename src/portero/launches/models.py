@@ -4,7 +4,16 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portero.kit.db import Base, UtcDateTime
@@ -46,6 +55,8 @@ class Launch(Base):
     # The partner's own session id for the player (seed 001's player.session.id, the native
     # API's partner_session_id): a seamless wallet receives it as `sid`.
     partner_session_id: Mapped[str | None] = mapped_column(String(128), default=None)
+    # Responsible-gaming limits of a game launch (launches/limits.py); NULL: none.
+    limits: Mapped[dict[str, int] | None] = mapped_column(JSON(none_as_null=True), default=None)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
     opened_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
@@ -71,3 +82,10 @@ class PlaySession(Base):
     # The sid a seamless wallet's `check` answered for this session (it replaces the
     # partner's for every later call of the session); None until then.
     wallet_sid: Mapped[str | None] = mapped_column(String(255), default=None)
+    # Responsible gaming (launches/limits.py), kept up to date only for a launch with limits:
+    # the net loss of the rounds drawn (stakes minus returns, minor units), counted in each
+    # round's own transaction; when the next reality check is due; why a limit or the
+    # partner ended the session (`loss_limit`, `terminated`), NULL otherwise.
+    net_loss: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
+    reality_check_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    end_reason: Mapped[str | None] = mapped_column(String(16), default=None)

@@ -22,10 +22,10 @@ from portero.launches.errors import (
     LaunchNotFound,
     LaunchRevoked,
     LinkContext,
-    SessionExpired,
     SessionInvalid,
     SessionWithdrawn,
 )
+from portero.launches.limits import SessionLimits, why_ended
 from portero.launches.models import LaunchStatus
 from portero.launches.store import LaunchStore, NewPlaySession
 from portero.launches.tokens import lookup_hash
@@ -73,6 +73,12 @@ class PlayContext:
     wallet_mode: str = "demo"
     wallet_sid: str | None = None
     partner_session_id: str | None = None
+    # Responsible gaming (launches/limits.py): the launch's limits, when the session started,
+    # its net loss so far and when its next reality check is due (as read with the session).
+    limits: SessionLimits | None = None
+    started_at: datetime | None = None
+    net_loss: int = 0
+    reality_check_due_at: datetime | None = None
 
 
 async def open_link(
@@ -145,8 +151,16 @@ async def resume(session: AsyncSession, *, token: str | None) -> PlayContext:
     ):
         raise SessionWithdrawn()
     now = utcnow()
+    limits = SessionLimits.stored(row.limits)
     if row.ended_at is not None or now >= row.expires_at or now >= row.idle_expires_at:
-        raise SessionExpired()
+        raise why_ended(
+            limits=limits,
+            started_at=row.created_at,
+            idle_expires_at=row.idle_expires_at,
+            ended_at=row.ended_at,
+            end_reason=row.end_reason,
+            now=now,
+        )
     idle_expires_at = row.idle_expires_at
     if now - row.last_seen_at >= _TOUCH_EVERY:
         idle_expires_at = min(now + timedelta(seconds=row.idle_seconds), row.expires_at)
@@ -171,6 +185,10 @@ async def resume(session: AsyncSession, *, token: str | None) -> PlayContext:
         wallet_mode=row.wallet_mode,
         wallet_sid=row.wallet_sid,
         partner_session_id=row.partner_session_id,
+        limits=limits,
+        started_at=row.created_at,
+        net_loss=row.net_loss,
+        reality_check_due_at=row.reality_check_due_at,
     )
 
 
@@ -181,9 +199,11 @@ async def end(session: AsyncSession, *, token: str | None) -> PlayContext:
     return context
 
 
-async def end_launch(session: AsyncSession, *, launch_id: str, now: datetime) -> None:
-    """An opened launch ends, and every play session it started with it (the player left, or
-    the call of a call link is over)."""
+async def end_launch(
+    session: AsyncSession, *, launch_id: str, now: datetime, reason: str | None = None
+) -> None:
+    """An opened launch ends, and every play session it started with it (the player left,
+    the call of a call link is over, or a limit ended it: `reason`, launches/limits.py)."""
     await repository.set_status(
         session,
         launch_id=launch_id,
@@ -191,4 +211,4 @@ async def end_launch(session: AsyncSession, *, launch_id: str, now: datetime) ->
         now=now,
         from_statuses=(LaunchStatus.opened,),
     )
-    await session_repository.end_sessions_of(session, launch_id=launch_id, now=now)
+    await session_repository.end_sessions_of(session, launch_id=launch_id, now=now, reason=reason)

@@ -17,7 +17,7 @@ import asyncpg
 
 from portero.launches.records import LAUNCH_FIELDS, PLAYER_FIELDS, LaunchRecord, PlayerRecord
 from portero.launches.repository import LAUNCH_INSERT_COLUMNS, PLAYER_INSERT_COLUMNS
-from portero.launches.store import ClaimedLaunch, LinkState, NewPlaySession
+from portero.launches.store import ClaimedLaunch, LinkState, NewPlaySession, OpenWithEvents
 from portero.products.registry import REUSABLE_LINK_PRODUCTS
 
 _MERGED = ("name", "nickname", "email", "cellphone", "language", "currency")
@@ -35,6 +35,7 @@ def _insert_sql() -> str:
     first = len(PLAYER_INSERT_COLUMNS) + 1
     launch_params = {name: f"${first + i}" for i, name in enumerate(LAUNCH_INSERT_COLUMNS)}
     launch_params["params"] += "::json"
+    launch_params["limits"] += "::json"
     defaults = first + len(LAUNCH_INSERT_COLUMNS)
     launch_columns = [*LAUNCH_INSERT_COLUMNS, "player_id", "language", "currency"]
     launch_values = [
@@ -67,20 +68,35 @@ WHERE l.partner_id = $1 AND l.source = $2 AND l.request_key = $3"""
 RELEASE_REQUEST_KEY = "UPDATE launch SET request_key = NULL WHERE id = $1"
 # Claim the launch and start its play session in one statement: atomic on its own.
 _REUSABLE = ", ".join(f"'{name}'" for name in REUSABLE_LINK_PRODUCTS)
+# A partner with an enabled webhook endpoint may want `launch.opened`, which must be recorded
+# in the opening's transaction: its links are not claimed here (the second row says so) but by
+# the SQLAlchemy store, in a transaction with the event. Everyone else's stay one statement.
+_HOOKED = """EXISTS (SELECT 1 FROM webhook_endpoint w
+                WHERE w.partner_id = {launch}.partner_id AND w.status = 'enabled')"""
+# The play session's end, capped by the launch's session time limit (launches/limits.py; a
+# NULL limit makes the second term NULL, which LEAST ignores), and its first reality check.
+_ENDS = "LEAST($6, $2 + make_interval(secs => (limits ->> 'session_time_limit_seconds')::int))"
 OPEN_LAUNCH = f"""
 WITH claimed AS (
     UPDATE launch SET status = 'opened', opened_at = COALESCE(opened_at, $2)
     WHERE token_hash = $1 AND expires_at > $2
       AND (status = 'issued' OR (status = 'opened' AND product IN ({_REUSABLE})))
-    RETURNING id, partner_id, product, language, session_idle_seconds
+      AND NOT {_HOOKED.format(launch="launch")}
+    RETURNING id, partner_id, product, language, session_idle_seconds, limits
 ), started AS (
     INSERT INTO play_session (id, launch_id, token_hash, idle_seconds, client_ip, created_at,
-                              last_seen_at, idle_expires_at, expires_at, ended_at)
+                              last_seen_at, idle_expires_at, expires_at, ended_at,
+                              reality_check_due_at)
     SELECT $3, id, $4, session_idle_seconds, $5, $2, $2,
-           LEAST($2 + make_interval(secs => session_idle_seconds), $6), $6, NULL
+           LEAST($2 + make_interval(secs => session_idle_seconds), {_ENDS}), {_ENDS}, NULL,
+           $2 + make_interval(secs => (limits ->> 'reality_check_seconds')::int)
     FROM claimed
 )
-SELECT id, partner_id, product, language, session_idle_seconds FROM claimed"""
+SELECT id, partner_id, product, language, session_idle_seconds, FALSE AS hooked FROM claimed
+UNION ALL
+SELECT NULL, NULL, NULL, NULL, NULL, TRUE
+WHERE NOT EXISTS (SELECT 1 FROM claimed)
+  AND EXISTS (SELECT 1 FROM launch l WHERE l.token_hash = $1 AND {_HOOKED.format(launch="l")})"""
 LINK_STATE = """
 SELECT l.id, l.status, l.product, l.language, COALESCE(l.return_url, pa.return_url) AS return_url,
        pa.frame_ancestors
@@ -91,6 +107,8 @@ WHERE l.token_hash = $1"""
 def _record(row: asyncpg.Record) -> LaunchRecord:
     launch = {f: row[f] for f in LAUNCH_FIELDS}
     launch["params"] = json.loads(launch["params"])
+    if launch["limits"] is not None:
+        launch["limits"] = json.loads(launch["limits"])
     player = PlayerRecord(**{f: row[f"player_{f}"] for f in PLAYER_FIELDS})
     return LaunchRecord(**launch, player=player)
 
@@ -127,7 +145,11 @@ class AsyncpgLaunchStore:
             # The key may be taken already: the replay or refusal that follows must see, and
             # may have to undo, this statement's player upsert.
             await self._begin()
-        launch_values = dict(launch) | {"params": json.dumps(launch["params"])}
+        limits = launch["limits"]
+        launch_values = dict(launch) | {
+            "params": json.dumps(launch["params"]),
+            "limits": None if limits is None else json.dumps(limits),
+        }
         row = await self.connection.fetchrow(
             INSERT_LAUNCH,
             *(player[c] for c in PLAYER_INSERT_COLUMNS),
@@ -160,7 +182,11 @@ class AsyncpgLaunchStore:
             play_session.client_ip,
             play_session.expires_at,
         )
-        return ClaimedLaunch(*row) if row is not None else None
+        if row is None:
+            return None
+        if row["hooked"]:
+            raise OpenWithEvents()
+        return ClaimedLaunch(*list(row)[:5])
 
     async def link_state(self, token_hash: bytes) -> LinkState | None:
         row = await self.connection.fetchrow(LINK_STATE, token_hash)

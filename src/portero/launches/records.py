@@ -41,6 +41,7 @@ class LaunchRecord:
     opened_at: datetime | None
     ended_at: datetime | None
     player: PlayerRecord
+    limits: dict[str, int] | None = None  # responsible gaming (launches/limits.py)
 
     def effective_status(self, now: datetime) -> LaunchStatus:
         """An issued launch past its expiry is expired even before the sweep records it."""

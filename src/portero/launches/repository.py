@@ -90,6 +90,7 @@ LAUNCH_INSERT_COLUMNS = (
     "return_url",
     "session_idle_seconds",
     "partner_session_id",
+    "limits",
     "created_at",
     "expires_at",
 )
@@ -255,6 +256,8 @@ _CLAIM = (  # built once: this is the hot path of opening a link
         LAUNCH.c.product,
         LAUNCH.c.language,
         LAUNCH.c.session_idle_seconds,
+        LAUNCH.c.opened_at,
+        LAUNCH.c.limits,  # for the play session's times (launches/limits.py)
     )
 )
 
@@ -305,7 +308,14 @@ async def unclaim(session: AsyncSession, *, launch_id: str, opened_at: datetime)
 
 async def page_context(session: AsyncSession, launch_id: str) -> Row[Any] | None:
     query = (
-        select(LAUNCH.c.id, LAUNCH.c.product, LAUNCH.c.language, Partner.frame_ancestors)
+        select(
+            LAUNCH.c.id,
+            LAUNCH.c.product,
+            LAUNCH.c.language,
+            Partner.frame_ancestors,
+            Partner.responsible_gaming_url,
+            Partner.age_notice,
+        )
         .join_from(LAUNCH, Partner, Partner.id == LAUNCH.c.partner_id)
         .where(LAUNCH.c.id == launch_id)
     )
@@ -322,7 +332,9 @@ async def mark_expired(
     statement = update(LAUNCH).where(LAUNCH.c.status == "issued", LAUNCH.c.expires_at <= now)
     if launch_id is not None:
         statement = statement.where(LAUNCH.c.id == launch_id)
-    statement = statement.values(status="expired").returning(LAUNCH.c.partner_id, LAUNCH.c.product)
+    statement = statement.values(status="expired").returning(
+        LAUNCH.c.id, LAUNCH.c.partner_id, LAUNCH.c.product
+    )
     return (await session.execute(statement)).all()
 
 

@@ -2,11 +2,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from portero.kit.validation import HttpUrl, Printable
+from portero.launches.limits import ResponsibleGaming
 from portero.players.schemas import PlayerDetails
-from portero.products.registry import ProductName
+from portero.products.registry import ProductName, product_spec
 
 PartnerSessionId = Annotated[str, StringConstraints(min_length=1, max_length=128), Printable]
 MIN_LINK_SECONDS = 10
@@ -40,3 +49,17 @@ class LaunchCreate(BaseModel):
         description="Your own session id for the player: a seamless wallet receives it as "
         "`sid` (docs/wallets.md).",
     )
+    responsible_gaming: ResponsibleGaming | None = Field(
+        default=None,
+        description="The player's limits for this game session (`roulette` and `slot` only).",
+    )
+
+    @field_validator("responsible_gaming")
+    @classmethod
+    def _games_only(
+        cls, value: ResponsibleGaming | None, info: ValidationInfo
+    ) -> ResponsibleGaming | None:
+        product = info.data.get("product")
+        if value is not None and product is not None and not product_spec(product).plays_rounds:
+            raise ValueError(f"limits apply to the games (roulette, slot), not to {product} links")
+        return value

@@ -16,6 +16,7 @@ from portero.kit.pagination import Page
 from portero.kit.secrets import hash_token
 from portero.launches import repository, session_repository
 from portero.launches.errors import IdempotencyKeyReused, LaunchNotFound, LaunchNotRevocable
+from portero.launches.events import launch_event
 from portero.launches.links import NATIVE_SOURCE
 from portero.launches.models import LaunchStatus
 from portero.launches.records import LaunchRecord
@@ -37,8 +38,9 @@ class IssuedLaunch:
 def request_fingerprint(request: LaunchCreate, params: dict[str, object]) -> bytes:
     """What makes two requests "the same" for idempotency: the validated, normalised input."""
     canonical = request.model_dump(mode="json") | {"params": params}
-    if canonical["partner_session_id"] is None:  # as before the field existed: same keys
-        del canonical["partner_session_id"]
+    for later in ("partner_session_id", "responsible_gaming"):
+        if canonical[later] is None:  # as before the field existed: same keys
+            del canonical[later]
     return hashlib.sha256(
         json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()
     ).digest()
@@ -121,6 +123,7 @@ def _launch_values(
         "return_url": request.return_url or partner.return_url,
         "session_idle_seconds": partner.session_idle_seconds,
         "partner_session_id": request.partner_session_id,
+        "limits": request.responsible_gaming.stored() if request.responsible_gaming else None,
         "created_at": now,
         "expires_at": now + timedelta(seconds=ttl),
     }
@@ -219,4 +222,7 @@ async def revoke_launch(session: AsyncSession, *, partner_id: int, launch_id: st
     if not changed:  # it changed state under us (opened, ended): decide on the fresh state
         return await revoke_launch(session, partner_id=partner_id, launch_id=launch_id)
     await session_repository.end_sessions_of(session, launch_id=launch.id, now=now)
+    await launch_event(
+        session, partner_id=partner_id, launch_id=launch.id, event_type="launch.revoked"
+    )
     return await get_launch(session, partner_id=partner_id, launch_id=launch_id)

@@ -30,6 +30,7 @@ async def session_by_token_hash(session: AsyncSession, token_hash: bytes) -> Row
             LAUNCH.c.currency,
             LAUNCH.c.return_url,
             LAUNCH.c.partner_session_id,
+            LAUNCH.c.limits,
             Partner.return_url.label("partner_return_url"),
             Partner.wallet_mode,
             Partner.status.label("partner_status"),
@@ -77,12 +78,46 @@ async def delete_session(session: AsyncSession, session_id: str) -> None:
     await session.execute(delete(SESSION).where(SESSION.c.id == session_id))
 
 
-async def end_sessions_of(session: AsyncSession, *, launch_id: str, now: datetime) -> None:
+async def end_sessions_of(
+    session: AsyncSession, *, launch_id: str, now: datetime, reason: str | None = None
+) -> None:
     await session.execute(
         update(SESSION)
         .where(SESSION.c.launch_id == launch_id, SESSION.c.ended_at.is_(None))
-        .values(ended_at=now)
+        .values(ended_at=now, end_reason=reason)
     )
+
+
+async def count_loss(
+    session: AsyncSession, *, session_id: str, stake: int, payout: int, loss_limit: int | None
+) -> int | None:
+    """Add a drawn round's loss (stake minus payout) to its session's running net loss, in the
+    round's transaction; the new figure. With a loss limit, only if the stake fits within it
+    at this moment (the row's lock decides between two rounds of one session): None when it
+    did not, and nothing changed."""
+    statement = update(SESSION).where(SESSION.c.id == session_id)
+    if loss_limit is not None:
+        statement = statement.where(SESSION.c.net_loss + stake <= loss_limit)
+    statement = statement.values(net_loss=SESSION.c.net_loss + (stake - payout))
+    counted = (await session.execute(statement.returning(SESSION.c.net_loss))).scalar_one_or_none()
+    return None if counted is None else int(counted)
+
+
+async def acknowledge_reality_check(
+    session: AsyncSession, *, session_id: str, due_at: datetime, now: datetime, next_due: datetime
+) -> bool:
+    """Move a reality check that is due (as `due_at`, read with the session) to `next_due`;
+    False when it is not due, or another request acknowledged it first."""
+    result = await session.execute(
+        update(SESSION)
+        .where(
+            SESSION.c.id == session_id,
+            SESSION.c.reality_check_due_at == due_at,
+            SESSION.c.reality_check_due_at <= now,
+        )
+        .values(reality_check_due_at=next_due)
+    )
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def end_stale_sessions(session: AsyncSession, *, now: datetime) -> int:

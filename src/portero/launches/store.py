@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.kit.db import after_commit
 from portero.launches import repository, session_repository
+from portero.launches.events import launch_event
+from portero.launches.limits import session_times
 from portero.launches.records import LaunchRecord
 
 
@@ -27,6 +29,11 @@ class ClaimedLaunch:
     product: str
     language: str
     session_idle_seconds: int
+
+
+class OpenWithEvents(Exception):
+    """The link belongs to a partner with webhooks: it is opened in a transaction that also
+    records `launch.opened` (SessionLaunchStore), not by the single-statement store."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +89,8 @@ class LaunchStore(Protocol):
 
 class SessionLaunchStore:
     """The hot-path queries through a SQLAlchemy session (SQLite, and any caller that already
-    holds a session)."""
+    holds a session). Opening a link records its `launch.opened` event in the same
+    transaction (on PostgreSQL the asyncpg store hands such openings over to this one)."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -120,8 +128,22 @@ class SessionLaunchStore:
         row = await repository.claim_for_opening(self.session, token_hash=token_hash, now=now)
         if row is None:
             return None
-        claimed = ClaimedLaunch(**row._mapping)
-        idle = timedelta(seconds=claimed.session_idle_seconds)
+        values = dict(row._mapping)
+        first_open = values.pop("opened_at") == now  # COALESCE kept an earlier opening's time
+        times = session_times(
+            values.pop("limits"),
+            now=now,
+            expires_at=play_session.expires_at,
+            idle_seconds=values["session_idle_seconds"],
+        )
+        claimed = ClaimedLaunch(**values)
+        if first_open:
+            await launch_event(
+                self.session,
+                partner_id=claimed.partner_id,
+                launch_id=claimed.id,
+                event_type="launch.opened",
+            )
         await session_repository.insert_session(
             self.session,
             {
@@ -132,9 +154,10 @@ class SessionLaunchStore:
                 "client_ip": play_session.client_ip,
                 "created_at": now,
                 "last_seen_at": now,
-                "idle_expires_at": min(now + idle, play_session.expires_at),
-                "expires_at": play_session.expires_at,
+                "idle_expires_at": times.idle_expires_at,
+                "expires_at": times.expires_at,
                 "ended_at": None,
+                "reality_check_due_at": times.reality_check_due_at,
             },
         )
         return claimed

@@ -20,6 +20,7 @@ from portero.kit import metrics
 from portero.kit.clock import utcnow
 from portero.kit.db import after_commit, session_scope
 from portero.launches import repository, session_repository
+from portero.launches.events import launch_event
 
 log = logging.getLogger("portero.sweeper")
 
@@ -35,6 +36,10 @@ async def sweep_once(session: AsyncSession) -> tuple[int, int]:
             metrics.LAUNCHES_EXPIRED.labels(*labels).inc(number)
 
     after_commit(session, count)
+    for row in expired:
+        await launch_event(
+            session, partner_id=row.partner_id, launch_id=row.id, event_type="launch.expired"
+        )
     ended = await session_repository.end_stale_sessions(session, now=now)
     return len(expired), ended
 

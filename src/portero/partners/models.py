@@ -35,6 +35,10 @@ class Partner(Base):
     session_idle_seconds: Mapped[int] = mapped_column(default=1800)
     frame_ancestors: Mapped[list[str]] = mapped_column(JSON, default=list)
     return_url: Mapped[str | None] = mapped_column(String(2000), default=None)
+    # Shown on every game page (responsible gaming): a link to the partner's page about
+    # playing responsibly (https) and a short age notice ("18+").
+    responsible_gaming_url: Mapped[str | None] = mapped_column(String(2000), default=None)
+    age_notice: Mapped[str | None] = mapped_column(String(32), default=None)
     # Per currency: demo credit and table limits in minor units (see partners/terms.py);
     # a currency left out plays on the defaults.
     currency_terms: Mapped[dict[str, dict[str, int]]] = mapped_column(

@@ -2,13 +2,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from portero.kit.validation import Currency, HttpUrl, Language, Origin
+from portero.kit.validation import Currency, Displayable, HttpUrl, Language, Origin
 from portero.partners.models import Partner, PartnerStatus
 from portero.partners.terms import CurrencyTerms
 from portero.products.registry import ProductName
+
+
+def _https(url: str) -> str:
+    if not url.lower().startswith("https://"):
+        raise ValueError("must be an https:// URL")
+    return url
+
+
+HttpsUrl = Annotated[HttpUrl, AfterValidator(_https)]
+# Shown on every game page beside the link to the partner's responsible-gaming page.
+AgeNotice = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32), Displayable
+]
 
 
 class PartnerConfigUpdate(BaseModel):
@@ -23,6 +37,8 @@ class PartnerConfigUpdate(BaseModel):
     session_idle_seconds: int | None = Field(default=None, ge=60, le=24 * 3600)
     frame_ancestors: list[Origin] | None = None
     return_url: HttpUrl | None = None
+    responsible_gaming_url: HttpsUrl | None = None
+    age_notice: AgeNotice | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +103,8 @@ class PartnerView(BaseModel):
     session_idle_seconds: int
     frame_ancestors: list[str]
     return_url: str | None
+    responsible_gaming_url: str | None = None
+    age_notice: str | None = None
     currency_terms: dict[str, CurrencyTerms] = Field(
         default_factory=dict, description="Per currency; others play on the defaults."
     )

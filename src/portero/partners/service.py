@@ -127,6 +127,8 @@ async def describe(session: AsyncSession, partner: Partner) -> PartnerView:
         session_idle_seconds=partner.session_idle_seconds,
         frame_ancestors=list(partner.frame_ancestors),
         return_url=partner.return_url,
+        responsible_gaming_url=partner.responsible_gaming_url,
+        age_notice=partner.age_notice,
         currency_terms={
             code: CurrencyTerms.model_validate(raw)
             for code, raw in sorted((partner.currency_terms or {}).items())

@@ -96,6 +96,9 @@ class ProductSpec:
     # Where links of this product are made when not through the launch endpoints (the console:
     # its own endpoint checks that the agent exists); None: the launch endpoints.
     launched_through: str | None = None
+    # A game played in rounds through the round path (rounds/service.py): its launches may
+    # carry responsible-gaming limits (launches/limits.py).
+    plays_rounds: bool = False
 
     @property
     def entitlement(self) -> ProductName:
@@ -128,8 +131,8 @@ class ProductSpec:
 
 
 PRODUCTS: dict[ProductName, ProductSpec] = {
-    ProductName.roulette: ProductSpec(ProductName.roulette, RouletteParams),
-    ProductName.slot: ProductSpec(ProductName.slot, SlotParams),
+    ProductName.roulette: ProductSpec(ProductName.roulette, RouletteParams, plays_rounds=True),
+    ProductName.slot: ProductSpec(ProductName.slot, SlotParams, plays_rounds=True),
     ProductName.call: ProductSpec(ProductName.call, CallParams, reusable_link=True),
     ProductName.console: ProductSpec(
         ProductName.console,

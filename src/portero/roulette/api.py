@@ -10,6 +10,7 @@ from portero.http.deps import PageLimit, SessionDep, is_mobile
 from portero.http.error_body import responses
 from portero.http.runtime import runtime_of
 from portero.launches.deps import PlayContextDep, session_then_query
+from portero.launches.reality import ResponsibleGamingOut, figures_of
 from portero.roulette import service
 from portero.roulette.models import RouletteSeat
 from portero.roulette.schemas import (
@@ -76,6 +77,7 @@ async def get_table(request: Request, context: PlayContextDep, session: SessionD
         wallet=WalletOut.of(table.wallet_mode),
         next=_commitment(table.seat),
         last_numbers=table.last_numbers,
+        responsible_gaming=ResponsibleGamingOut.of(figures_of(context)),
     )
 
 
@@ -99,6 +101,9 @@ async def post_spin(request: Request, context: PlayContextDep, session: SessionD
         balance=spun.played.balance,
         next=_commitment(spun.seat),
         replayed=spun.played.replayed,
+        responsible_gaming=ResponsibleGamingOut.of(
+            figures_of(context, net_loss=spun.played.session_net_loss)
+        ),
     )
 
 

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
+from portero.launches.reality import ResponsibleGamingOut
 from portero.roulette.bets import BetType
 from portero.rounds.schemas import WalletOut
 
@@ -67,6 +68,9 @@ class TableOut(BaseModel):
     wallet: WalletOut
     next: Commitment
     last_numbers: list[int] = Field(description="Newest first.")
+    responsible_gaming: ResponsibleGamingOut | None = Field(
+        default=None, description="The session's limits and figures; null: no limits."
+    )
 
 
 class BetOut(BaseModel):
@@ -109,6 +113,9 @@ class SpinOut(BaseModel):
     balance: int | None
     next: Commitment
     replayed: bool = Field(description="True when this answers a retry of an earlier request.")
+    responsible_gaming: ResponsibleGamingOut | None = Field(
+        default=None, description="The session's limits and figures; null: no limits."
+    )
 
 
 class RoundsOut(BaseModel):

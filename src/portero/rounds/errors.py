@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from portero.kit.errors import PorteroError
 from portero.launches.errors import SessionExpired
 from portero.wallet.errors import WalletError
 
@@ -67,3 +68,25 @@ class WalletNotConfigured(WalletError):
     """A seamless wallet needs its URL and auth token."""
 
     default_message = "A seamless wallet needs --url and --auth-token."
+
+
+class StakeOverLimit(PorteroError):
+    """A round's stake over the session's `max_stake` (responsible gaming, set at launch)."""
+
+    default_message = "This stake is over the largest stake per round set for this session."
+
+
+class LossLimitReached(PorteroError):
+    """A round whose stake could take the session's net loss past its `loss_limit`: refused
+    before any money moves."""
+
+    default_message = "This round could take your losses in this session past the limit set for it."
+
+
+class RealityCheckDue(PorteroError):
+    """A reality check is due (`reality_check_seconds`): the player acknowledges it
+    (POST /play/api/reality-check) before the next round."""
+
+    default_message = (
+        "A reality check is due: acknowledge it (POST /play/api/reality-check) to play on."
+    )

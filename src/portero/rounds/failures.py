@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portero.delivery import repository as deliveries
 from portero.delivery.models import DeliveryStatus
 from portero.kit.clock import utcnow
+from portero.rounds import events as round_events
 from portero.rounds import repository
 from portero.rounds.errors import RoundNotFailed, RoundNotFound
 from portero.rounds.models import GameRound, RoundStatus
@@ -124,11 +125,14 @@ async def resolve(
         played,
         now,
         status=RoundStatus.settled if settled else RoundStatus.cancelled,
-        settled_at=now if settled else None,
+        settled_at=now,
         note=f"resolved by hand as {resolution}: {note}"[:500],
     )
     if settled:
         count_settled(session, played)
+    await round_events.closed(
+        session, played, RoundStatus.settled if settled else RoundStatus.cancelled
+    )
     return await history_of(session, await _reload(session, played.id))
 
 

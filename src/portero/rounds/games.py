@@ -62,6 +62,9 @@ class PlayedRound:
     # one the partner's wallet reported), minor units.
     balance: int | None
     replayed: bool  # the round id had been played: this is its first answer again
+    # With responsible-gaming limits: the session's net loss once this round was counted
+    # (rounds/limits.py); None when this request counted nothing (no limits, or a replay).
+    session_net_loss: int | None = None
 
     @property
     def win_pending(self) -> bool:

@@ -37,6 +37,8 @@ class RoundStatus(enum.StrEnum):
     failed = "failed"  # retries spent: an operator settles it (`portero wallet failures`)
 
 
+CLOSED_STATUSES = (RoundStatus.settled, RoundStatus.cancelled)
+
 OPEN_STATUSES = (
     RoundStatus.debiting,
     RoundStatus.debit_unknown,
@@ -54,6 +56,18 @@ class GameRound(Base):
         # The page's round id: a retried request finds its round instead of playing again.
         UniqueConstraint("player_id", "request_id"),
         Index("ix_game_round_player_id_game_id_created_at", "player_id", "game_id", "created_at"),
+        # The partner's rounds by time (GET /v1/rounds, the daily report), by player, by game;
+        # and every partner's by time (the retention purge). docs/operators.md has the plans.
+        Index("ix_game_round_partner_id_created_at_id", "partner_id", "created_at", "id"),
+        Index("ix_game_round_player_id_created_at_id", "player_id", "created_at", "id"),
+        Index(
+            "ix_game_round_partner_id_game_id_created_at_id",
+            "partner_id",
+            "game_id",
+            "created_at",
+            "id",
+        ),
+        Index("ix_game_round_created_at", "created_at"),
         # The rounds not yet closed for good (open, or failed and waiting for an operator):
         # what a change of wallet mode and the list of failed rounds look for.
         Index(

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portero.kit.clock import utcnow
 from portero.launches.opening import PlayContext
 from portero.partners import service as partners
+from portero.rounds import events as round_events
 from portero.rounds import repository
 from portero.rounds.games import PlayedRound, RoundGame, new_round
 from portero.rounds.models import RoundStatus
@@ -76,4 +77,5 @@ async def play(
     repository.add(session, played)
     await session.flush()
     count_settled(session, played)
+    await round_events.closed(session, played, RoundStatus.settled)
     return PlayedRound(played, settled.balance, replayed=False)

@@ -5,15 +5,12 @@ round from what was recorded: a claim whose lease ends is simply due again."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
-from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.delivery import repository as deliveries
-from portero.delivery.engine import Tried, Verdict, serving
+from portero.delivery.engine import Tried, Verdict
 from portero.delivery.repository import Claimed
 from portero.http.runtime import Runtime
 from portero.kit.clock import utcnow
@@ -87,12 +84,3 @@ def register(runtime: Runtime) -> None:
     engine.register(DEBIT, DebitProbe(runtime))
     engine.register(CREDIT, WalletCall(runtime))
     engine.register(CANCEL, WalletCall(runtime))
-
-
-@contextlib.asynccontextmanager
-async def recovering(_app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
-    """Every server process delivers what is due (PORTERO_DELIVERY_POLL_SECONDS 0: none
-    does, as in tests that drive the engine by hand, or beside a `portero worker`)."""
-    register(runtime)
-    async with serving(runtime.deliveries, enabled=runtime.settings.delivery_poll_seconds > 0):
-        yield

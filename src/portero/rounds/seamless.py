@@ -30,6 +30,7 @@ from portero.kit.clock import utcnow
 from portero.kit.db import session_scope
 from portero.kit.ids import new_id
 from portero.launches.opening import PlayContext, end_launch
+from portero.rounds import events as round_events
 from portero.rounds import repository, settlement
 from portero.rounds.endpoints import partner_wallet
 from portero.rounds.errors import (
@@ -210,9 +211,11 @@ class _Debited:
             played,
             now,
             status=RoundStatus.cancelled,
+            settled_at=now,
             wallet_status=result.status,
             note=f"the wallet refused the debit ({result.status}): no money moved",
         )
+        await round_events.closed(session, played, RoundStatus.cancelled)
         if result.kind is StatusClass.fatal:
             await end_launch(session, launch_id=self.context.launch_id, now=now)
         return Verdict.done

@@ -4,7 +4,7 @@ table opens with, whichever wallet the partner uses."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,7 +13,7 @@ from portero.kit.clock import utcnow
 from portero.kit.db import session_scope
 from portero.launches import session_repository
 from portero.launches.opening import PlayContext, end_launch
-from portero.rounds import on_ledger, seamless
+from portero.rounds import limits, on_ledger, seamless
 from portero.rounds.endpoints import partner_wallet
 from portero.rounds.errors import WalletRefused, WalletSessionEnded, WalletUnavailable
 from portero.rounds.games import PlayedRound, RoundGame
@@ -35,10 +35,16 @@ class TableBalance:
 async def play(
     runtime: Runtime, session: AsyncSession, context: PlayContext, game: RoundGame
 ) -> PlayedRound:
-    """One round of `game` for the session's player, settled through the partner's wallet."""
+    """One round of `game` for the session's player, settled through the partner's wallet,
+    under the session's responsible-gaming limits (rounds/limits.py)."""
+    played_as = limits.limited(context, game)
     if context.wallet_mode == WalletMode.seamless:
-        return await seamless.play(runtime, session, context, game)
-    return await on_ledger.play(session, context, game, mode=context.wallet_mode)
+        played = await seamless.play(runtime, session, context, played_as)
+    else:
+        played = await on_ledger.play(session, context, played_as, mode=context.wallet_mode)
+    if isinstance(played_as, limits.LimitedGame) and played_as.net_loss is not None:
+        return replace(played, session_net_loss=played_as.net_loss)
+    return played
 
 
 async def opening_balance(

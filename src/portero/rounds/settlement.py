@@ -22,6 +22,7 @@ from portero.kit import metrics
 from portero.kit.clock import utcnow
 from portero.kit.db import after_commit
 from portero.kit.ids import new_id
+from portero.rounds import events as round_events
 from portero.rounds import repository
 from portero.rounds.models import GameRound, RoundStatus
 from portero.rounds.wallet_calls import CANCEL, cancel_payload
@@ -73,6 +74,7 @@ async def fail(
         note=note[:500],
         wallet_status=wallet_status,
     )
+    await round_events.closed(session, played, RoundStatus.failed)
     return Verdict.failed
 
 
@@ -128,6 +130,7 @@ async def credit_settled(
             balance_after=balance if balance is not None else played.balance_after,
         )
         count_settled(session, played)
+        await round_events.closed(session, played, RoundStatus.settled)
         return Verdict.done
     if result.kind is StatusClass.retry and not last_try:
         return Verdict.retry
@@ -148,15 +151,18 @@ async def cancel_settled(
     # BET_DOES_NOT_EXIST: the debit never landed, and the cancel now keeps it from landing.
     given_back = result.kind is StatusClass.ok or result.status == wire.BET_DOES_NOT_EXIST
     if given_back:
+        now = utcnow()
         await repository.transition(
             session,
             played.id,
             from_statuses=[RoundStatus.cancelling],
-            now=utcnow(),
+            now=now,
             status=RoundStatus.cancelled,
+            settled_at=now,
             wallet_status=result.status,
             note="the debit's fate was unknown: it was cancelled",
         )
+        await round_events.closed(session, played, RoundStatus.cancelled)
         return Verdict.done
     return await not_answered(session, played, claimed, result, what="cancel", last_try=last_try)
 
@@ -189,9 +195,11 @@ async def probe_settled(
             from_statuses=[RoundStatus.debit_unknown],
             now=now,
             status=RoundStatus.cancelled,
+            settled_at=now,
             wallet_status=result.status,
             note=f"the debit was refused ({result.status}): no money moved",
         )
+        await round_events.closed(session, played, RoundStatus.cancelled)
         return Verdict.done
     await repository.transition(
         session,

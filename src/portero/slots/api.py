@@ -12,6 +12,7 @@ from portero.http.deps import PageLimit, SessionDep, is_mobile
 from portero.http.error_body import responses
 from portero.http.runtime import runtime_of
 from portero.launches.deps import PlayContextDep, session_then_query
+from portero.launches.reality import ResponsibleGamingOut, figures_of
 from portero.rounds.models import GameRound, RoundStatus
 from portero.rounds.schemas import WalletOut
 from portero.slots import service
@@ -90,6 +91,7 @@ async def get_game(request: Request, context: PlayContextDep, session: SessionDe
         bet_levels=table.bet_levels,
         balance=table.balance,
         wallet=WalletOut.of(table.wallet_mode),
+        responsible_gaming=ResponsibleGamingOut.of(figures_of(context)),
     )
 
 
@@ -106,7 +108,14 @@ async def post_spin(request: Request, context: PlayContextDep, session: SessionD
     seamless wallet)."""
     spin_request = await read_json(request, SpinIn)  # after the session check (see roulette)
     played = await service.spin(runtime_of(request), session, context, spin_request)
-    return SpinOut(spin=record_out(played.round), balance=played.balance, replayed=played.replayed)
+    return SpinOut(
+        spin=record_out(played.round),
+        balance=played.balance,
+        replayed=played.replayed,
+        responsible_gaming=ResponsibleGamingOut.of(
+            figures_of(context, net_loss=played.session_net_loss)
+        ),
+    )
 
 
 @router.get(

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
+from portero.launches.reality import ResponsibleGamingOut
 from portero.rounds.schemas import WalletOut
 
 SpinId = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
@@ -72,6 +73,9 @@ class TableOut(BaseModel):
     bet_levels: list[int] = Field(description="Total bets offered, in minor units")
     balance: int
     wallet: WalletOut
+    responsible_gaming: ResponsibleGamingOut | None = Field(
+        default=None, description="The session's limits and figures; null: no limits."
+    )
 
 
 class WinOut(BaseModel):
@@ -116,6 +120,9 @@ class SpinOut(BaseModel):
     spin: SpinRecordOut
     balance: int | None
     replayed: bool
+    responsible_gaming: ResponsibleGamingOut | None = Field(
+        default=None, description="The session's limits and figures; null: no limits."
+    )
 
 
 class SpinsOut(BaseModel):

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.kit.clock import utcnow
@@ -213,3 +213,25 @@ async def _insufficient(session: AsyncSession, account_id: int, stake: int) -> I
         f"The stake is {to_major(stake, currency)} {currency}; the balance is "
         f"{to_major(row.balance, currency)} {currency}."
     )
+
+
+async def purge_round_entries(session: AsyncSession, *, before: datetime, limit: int) -> int:
+    """Remove up to `limit` of the rounds' entries (stakes, wins) made before `before`, oldest
+    first (the retention purge); balances stay, and so do deposits and withdrawals."""
+    ids = (
+        select(WalletEntry.id)
+        .where(WalletEntry.created_at < before, WalletEntry.kind.in_([STAKE, WIN]))
+        .order_by(WalletEntry.created_at)
+        .limit(limit)
+    )
+    found = list((await session.scalars(ids)).all())
+    if found:
+        await session.execute(delete(WalletEntry).where(WalletEntry.id.in_(found)))
+    return len(found)
+
+
+async def count_round_entries(session: AsyncSession, *, before: datetime) -> int:
+    query = select(func.count()).where(
+        WalletEntry.created_at < before, WalletEntry.kind.in_([STAKE, WIN])
+    )
+    return int(await session.scalar(query) or 0)

@@ -6,6 +6,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     ForeignKey,
+    Index,
     String,
     UniqueConstraint,
     text,
@@ -45,6 +46,8 @@ class WalletEntry(Base):
         # A game round (the reference) debits once and pays once, however often it is retried;
         # a transfer (its partner's transaction id) moves money once.
         UniqueConstraint("account_id", "reference", "kind"),
+        # What the retention purge removes, oldest first.
+        Index("ix_wallet_entry_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

@@ -16,9 +16,11 @@ from portero.http.deps import client_ip
 from portero.http.errors import Renderer
 from portero.http.runtime import runtime_of
 from portero.http.throttling import LINK_OPENINGS, counting_failures
+from portero.kit.db import session_scope
 from portero.launches import admission, opening
 from portero.launches.errors import LaunchNotFound
 from portero.launches.links import register_link_path
+from portero.launches.store import LaunchStore, OpenWithEvents, SessionLaunchStore
 from portero.launches.unit_of_work import launch_store
 from portero.web.rendering import render_link_error
 
@@ -30,13 +32,21 @@ async def open_and_enter(request: Request, token: str) -> Response:
     # A hot path: the transaction is opened here, not through a yield dependency (see
     # dialects/native/api.py create_launch).
     runtime = runtime_of(request)
-    async with launch_store(runtime) as store:
-        opened = await opening.open_link(
+
+    async def open_in(store: LaunchStore) -> opening.OpenedLaunch:
+        return await opening.open_link(
             store,
             token=token,
             max_lifetime_seconds=runtime.settings.session_max_lifetime_seconds,
             client_ip=client_ip(request),
         )
+
+    try:
+        async with launch_store(runtime) as store:
+            opened = await open_in(store)
+    except OpenWithEvents:  # a partner with webhooks: the opening and its event, together
+        async with session_scope(runtime.sessions) as session:
+            opened = await open_in(SessionLaunchStore(session))
     partner = await runtime.authenticator.partner(opened.partner_id)
     await admission.admit(runtime.sessions, opened, partner=partner)
     # The session token rides in the fragment: browsers neither send it to servers nor put it in

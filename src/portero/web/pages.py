@@ -13,7 +13,7 @@ from portero.kit.ids import is_launch_id
 from portero.launches import repository as launch_repository
 from portero.launches.errors import LaunchNotFound
 from portero.launches.links import NATIVE_LINK, NATIVE_SOURCE
-from portero.web import play_api
+from portero.web import play_api, replay
 from portero.web.i18n import pick_language, texts_with_prefix
 from portero.web.links import serve_links
 from portero.web.rendering import page, render_link_error
@@ -54,6 +54,9 @@ async def landing(launch_id: str, request: Request, session: SessionDep) -> Resp
         product=row.product,
         media=row.product in MEDIA_PRODUCTS,
         script_texts=_script_texts(language, row.product, text_prefix),
+        # The partner's responsible-gaming page and age notice, in the games' footer.
+        responsible_gaming_url=row.responsible_gaming_url,
+        age_notice=row.age_notice,
     )
 
 
@@ -73,6 +76,8 @@ def install(assembly: Assembly) -> None:
     localised page.
     """
     assembly.include(play_api.router, router)
+    assembly.include(replay.router)
+    assembly.render_errors("/replay/", render_link_error)  # a malformed replay URL: a page
     serve_links(assembly, NATIVE_SOURCE, NATIVE_LINK)
     assembly.render_errors("/play/", render_link_error)
     assembly.render_errors("/play/api/", render_house_error)

@@ -6,12 +6,13 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from portero.http.deps import SessionDep
 from portero.http.error_body import responses
-from portero.launches import opening
-from portero.launches.deps import SessionToken
+from portero.launches import opening, reality
+from portero.launches.deps import PlayContextDep, SessionToken, session_then_query
+from portero.launches.reality import ResponsibleGamingOut
 
 router = APIRouter(prefix="/play/api", tags=["play session"])
 
@@ -32,6 +33,9 @@ class PlaySessionOut(BaseModel):
     return_url: str | None
     expires_at: datetime
     idle_expires_at: datetime
+    responsible_gaming: ResponsibleGamingOut | None = Field(
+        default=None, description="A game session's limits and figures; null: no limits."
+    )
 
 
 def _out(context: opening.PlayContext) -> PlaySessionOut:
@@ -47,6 +51,7 @@ def _out(context: opening.PlayContext) -> PlaySessionOut:
         return_url=context.return_url,
         expires_at=context.expires_at,
         idle_expires_at=context.idle_expires_at,
+        responsible_gaming=ResponsibleGamingOut.of(reality.figures_of(context)),
     )
 
 
@@ -62,3 +67,35 @@ async def end_session(credentials: SessionToken, session: SessionDep) -> PlaySes
     """The player leaves: the session and its launch end."""
     token = credentials.credentials if credentials else None
     return _out(await opening.end(session, token=token))
+
+
+class RealityCheckOut(BaseModel):
+    responsible_gaming: ResponsibleGamingOut | None = Field(
+        description="The session's limits and figures; null: a session without limits."
+    )
+
+
+@router.get(
+    "/reality-check",
+    response_model=RealityCheckOut,
+    responses=responses(400, 401),
+    dependencies=session_then_query(),
+)
+async def reality_check(context: PlayContextDep) -> RealityCheckOut:
+    """The session's figures for its reality check: time played, net result, limits."""
+    return RealityCheckOut(responsible_gaming=ResponsibleGamingOut.of(reality.figures_of(context)))
+
+
+@router.post(
+    "/reality-check",
+    response_model=RealityCheckOut,
+    responses=responses(400, 401),
+    dependencies=session_then_query(),
+)
+async def acknowledge_reality_check(
+    context: PlayContextDep, session: SessionDep
+) -> RealityCheckOut:
+    """The player has seen the reality check that is due: play may go on, and the next check
+    is due a whole interval from now (a check not yet due is left as it is)."""
+    figures = await reality.acknowledge(session, context)
+    return RealityCheckOut(responsible_gaming=ResponsibleGamingOut.of(figures))

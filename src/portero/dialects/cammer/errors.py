@@ -46,8 +46,10 @@ from portero.partners.errors import (
 )
 from portero.players.errors import PlayerNotFound
 from portero.roulette.errors import BetRefused, RoundIdReused, TableClosed
+from portero.rounds.errors import LossLimitReached, RealityCheckDue, StakeOverLimit
 from portero.slots.errors import BetNotOffered, GameUnavailable, SpinIdReused
 from portero.wallet.errors import InsufficientFunds, WalletError
+from portero.webhooks.errors import WebhookError
 
 VALIDATOR = "SessionLinkControllerValidator"
 FIELDS_FAILED = "Campos no cumplen"
@@ -135,7 +137,11 @@ OTHER_ERRORS: dict[type[PorteroError], tuple[int, int, str]] = {
     RoundIdReused: (409, 1, "Conflict"),
     SpinIdReused: (409, 1, "Conflict"),
     InsufficientFunds: (409, 1, "Conflict"),
+    LossLimitReached: (409, 1, "Conflict"),
+    RealityCheckDue: (409, 1, "Conflict"),
+    StakeOverLimit: (400, 1, "Bad Request"),
     WalletError: (409, 1, "Conflict"),
+    WebhookError: (404, 1, "Not Found"),
     TableClosed: (403, 1, "Forbidden"),
     GameUnavailable: (403, 1, "Forbidden"),
     NotACallSession: (403, 1, "Forbidden"),

@@ -46,8 +46,10 @@ from portero.partners.errors import (
 )
 from portero.players.errors import PlayerNotFound
 from portero.roulette.errors import BetRefused, RoundIdReused, TableClosed
+from portero.rounds.errors import LossLimitReached, RealityCheckDue, StakeOverLimit
 from portero.slots.errors import BetNotOffered, GameUnavailable, SpinIdReused
 from portero.wallet.errors import InsufficientFunds, WalletError
+from portero.webhooks.errors import WebhookError
 
 # The document's message, word for word (its trailing space included).
 AUTH_MESSAGE = (
@@ -135,7 +137,11 @@ STATUS_AND_CODE: dict[type[PorteroError], tuple[int, str, str | None]] = {
     BetRefused: (400, "V.1", None),
     BetNotOffered: (400, "V.1", None),
     InsufficientFunds: (409, "G.02", None),
+    StakeOverLimit: (400, "V.1", None),  # a stake over the player's limit: a refused bet
+    LossLimitReached: (409, "G.02", None),
+    RealityCheckDue: (409, "G.02", None),
     WalletError: (409, "G.02", None),
+    WebhookError: (404, "G.02", None),
     LaunchNotFound: (404, "G.02", None),
     PlayerNotFound: (404, "G.02", None),
     CategoryNotFound: (404, "G.02", None),

@@ -7,8 +7,19 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from pydantic import BaseModel
 
-from portero.dialects.native import call_api, call_schemas, errors, wallet_api, wallet_schemas
+from portero.dialects.native import (
+    call_api,
+    call_schemas,
+    errors,
+    report_api,
+    round_api,
+    wallet_api,
+    wallet_schemas,
+    webhook_api,
+    webhook_schemas,
+)
 from portero.dialects.native.auth import CurrentPartner
+from portero.dialects.native.player_schemas import PlayerTerminationOut
 from portero.dialects.native.schemas import LaunchList, LaunchOut
 from portero.http.assembly import Assembly
 from portero.http.body import read_json, request_body
@@ -19,6 +30,7 @@ from portero.kit.clock import utcnow
 from portero.kit.errors import InvalidField
 from portero.kit.ids import LAUNCH_ID_PATTERN
 from portero.launches import service as launches
+from portero.launches import termination
 from portero.launches.issuing import issue_link
 from portero.launches.links import link_url_of
 from portero.launches.models import LaunchStatus
@@ -137,6 +149,20 @@ async def get_player(player_id: str, partner: CurrentPartner, session: SessionDe
     return PlayerOut.of(player)
 
 
+@router.post(
+    "/players/{player_id:path}/terminate",
+    response_model=PlayerTerminationOut,
+    responses=responses(401, 403, 404),
+)
+async def terminate_player(
+    player_id: str, partner: CurrentPartner, session: SessionDep
+) -> PlayerTerminationOut:
+    """End every live play session of the player and revoke its unopened links, at once (a
+    round already being settled is settled); the pages show their ended state."""
+    done = await termination.terminate_player(session, partner_id=partner.id, external_id=player_id)
+    return PlayerTerminationOut.of(done)
+
+
 def json_response(
     model: BaseModel, *, status_code: int = 200, headers: dict[str, str] | None = None
 ) -> Response:
@@ -162,6 +188,18 @@ def _out(launch: LaunchRecord, runtime: RuntimeDep) -> LaunchOut:
 def install(assembly: Assembly) -> None:
     """The native API v1; its errors are also the answer of any path no other part claims."""
     # The wallet's routes first: `/players/{id}/wallet…` would otherwise be a player's id.
-    assembly.include(wallet_api.router, router, call_api.router)
+    assembly.include(
+        wallet_api.router,
+        round_api.router,
+        report_api.router,
+        webhook_api.router,
+        router,
+        call_api.router,
+    )
     assembly.render_errors("/", errors.render)
-    assembly.document_bodies(LaunchCreate, *call_schemas.BODY_MODELS, *wallet_schemas.BODY_MODELS)
+    assembly.document_bodies(
+        LaunchCreate,
+        *call_schemas.BODY_MODELS,
+        *wallet_schemas.BODY_MODELS,
+        *webhook_schemas.BODY_MODELS,
+    )

@@ -41,6 +41,9 @@ from portero.launches.errors import (
     LinkWithdrawn,
     SessionExpired,
     SessionInvalid,
+    SessionLossLimitReached,
+    SessionTerminated,
+    SessionTimeLimitReached,
 )
 from portero.partners.errors import (
     AuthenticationFailed,
@@ -54,9 +57,12 @@ from portero.players.errors import PlayerNotFound
 from portero.roulette.errors import IllegalBet, RoundIdReused, StakeOutOfLimits, TableClosed
 from portero.rounds.errors import (
     AmountNotCarried,
+    LossLimitReached,
+    RealityCheckDue,
     RoundInProgress,
     RoundNotFailed,
     RoundNotFound,
+    StakeOverLimit,
     WalletModeLocked,
     WalletNotConfigured,
     WalletRefused,
@@ -69,6 +75,7 @@ from portero.wallet.errors import (
     WalletModeMismatch,
     WalletTransferNotFound,
 )
+from portero.webhooks.errors import DeliveryInFlight, EndpointNotFound, EventNotFound
 
 ERROR_TABLE: dict[type[PorteroError], tuple[int, ErrorType, str]] = {
     InvalidField: (400, "invalid_request_error", "parameter_invalid"),
@@ -104,6 +111,10 @@ ERROR_TABLE: dict[type[PorteroError], tuple[int, ErrorType, str]] = {
     LaunchNotRevocable: (409, "invalid_request_error", "launch_not_revocable"),
     IdempotencyKeyReused: (409, "idempotency_error", "idempotency_key_reused"),
     SessionInvalid: (401, "authentication_error", "session_invalid"),
+    # A play session ended by a limit or by its partner says which (the pages tell the player).
+    SessionTimeLimitReached: (401, "authentication_error", "session_time_limit_reached"),
+    SessionLossLimitReached: (401, "authentication_error", "session_loss_limit_reached"),
+    SessionTerminated: (401, "authentication_error", "session_terminated"),
     SessionExpired: (401, "authentication_error", "session_expired"),
     IllegalBet: (400, "invalid_request_error", "bet_illegal"),
     StakeOutOfLimits: (400, "invalid_request_error", "bet_out_of_limits"),
@@ -113,6 +124,10 @@ ERROR_TABLE: dict[type[PorteroError], tuple[int, ErrorType, str]] = {
     GameUnavailable: (403, "permission_error", "game_unavailable"),
     BetNotOffered: (400, "invalid_request_error", "bet_not_offered"),
     SpinIdReused: (409, "idempotency_error", "spin_id_reused"),
+    # Responsible gaming (the session's limits, set at launch).
+    StakeOverLimit: (400, "invalid_request_error", "stake_over_limit"),
+    LossLimitReached: (409, "invalid_request_error", "loss_limit_reached"),
+    RealityCheckDue: (409, "invalid_request_error", "reality_check_due"),
     # Players' money (docs/wallets.md).
     WalletUnavailable: (502, "api_error", "wallet_unavailable"),
     WalletRefused: (409, "invalid_request_error", "wallet_refused"),
@@ -125,6 +140,10 @@ ERROR_TABLE: dict[type[PorteroError], tuple[int, ErrorType, str]] = {
     TransferIdReused: (409, "idempotency_error", "transaction_id_reused"),
     WalletModeMismatch: (409, "invalid_request_error", "wallet_mode_mismatch"),
     WalletTransferNotFound: (404, "invalid_request_error", "resource_missing"),
+    # Webhooks (docs/operators.md).
+    EndpointNotFound: (404, "invalid_request_error", "resource_missing"),
+    EventNotFound: (404, "invalid_request_error", "resource_missing"),
+    DeliveryInFlight: (409, "invalid_request_error", "delivery_in_flight"),
     TooManyAttempts: (429, "invalid_request_error", "too_many_attempts"),
     StorageUnavailable: (503, "api_error", "storage_unavailable"),
     InternalError: (500, "api_error", "internal_error"),

@@ -51,9 +51,11 @@ from portero.partners.errors import (
 )
 from portero.players.errors import PlayerNotFound
 from portero.roulette.errors import BetRefused, RoundIdReused, TableClosed
+from portero.rounds.errors import LossLimitReached, RealityCheckDue, StakeOverLimit
 from portero.slots.errors import BetNotOffered, GameUnavailable, SpinIdReused
 from portero.wallet.errors import InsufficientFunds, WalletError
 from portero.web.rendering import render_link_error, wants_json
+from portero.webhooks.errors import WebhookError
 
 
 class MissingParameter(InvalidField):
@@ -109,7 +111,11 @@ ERROR_TABLE |= dict.fromkeys(
         BetRefused,
         BetNotOffered,
         InsufficientFunds,
+        StakeOverLimit,
+        LossLimitReached,
+        RealityCheckDue,
         WalletError,
+        WebhookError,
         RoundIdReused,
         SpinIdReused,
         TableClosed,

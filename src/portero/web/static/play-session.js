@@ -45,6 +45,37 @@
     for (const section of app.querySelectorAll(":scope > section")) {
       section.hidden = section.id !== id;
     }
+    const check = document.getElementById("reality-check");
+    if (check && check.open && id !== "ready") check.close();
+  }
+
+  // Why the session ended, when a limit or the operator ended it (the play APIs' 401 codes).
+  const END_REASONS = {
+    session_time_limit_reached: "play.rg.ended_time_limit",
+    session_loss_limit_reached: "play.rg.ended_loss_limit",
+    session_terminated: "play.rg.ended_terminated",
+  };
+
+  function endedBecause(code) {
+    const key = END_REASONS[code];
+    const reason = document.getElementById("ended-reason");
+    if (reason && key && texts[key]) {
+      reason.textContent = texts[key];
+      reason.dataset.code = code;
+      reason.hidden = false;
+    }
+    show("ended");
+  }
+
+  // An ended session, from any play API's 401 (the roulette table's answers in seed 000's
+  // body): the session endpoint says why, in the native body.
+  async function explainEnd() {
+    show("ended");
+    try {
+      const response = await authorised("/play/api/session");
+      const body = await response.json();
+      if (response.status === 401 && body.error) endedBecause(body.error.code);
+    } catch (failure) { /* the ended state stands without its reason */ }
   }
 
   function authorised(path, options) {
@@ -57,7 +88,7 @@
   async function api(path, options) {
     const response = await authorised(path, options);
     if (response.status === 401) {
-      show("ended");
+      explainEnd();
       throw new Error("session ended");
     }
     return response;
@@ -92,14 +123,102 @@
     if (badge) badge.hidden = !(wallet && wallet.play_money);
   }
 
-  // The refusals of the partner's wallet, shared by the games; null for any other.
+  // The refusals of the partner's wallet and of the session's limits, shared by the games;
+  // null for any other. A reality check that is due is shown at once.
   function walletRefusal(error) {
+    const known = figures || { limits: {}, currency: "XXX", minor_units: 0 };
+    const inCurrency = (minor) => money(minor || 0, known.currency, known.minor_units);
     switch (error && error.code) {
       case "wallet_unavailable": return say("play.wallet_unavailable");
       case "wallet_refused": return say("play.wallet_refused");
       case "amount_not_supported": return say("play.amount_not_supported");
+      case "stake_over_limit":
+        return say("play.rg.stake_over_limit", { amount: inCurrency(known.limits.max_stake) });
+      case "loss_limit_reached":
+        return say("play.rg.loss_limit", { amount: inCurrency(known.loss_remaining) });
+      case "reality_check_due":
+        showCheck();
+        return say("play.rg.check_due");
       default: return null;
     }
+  }
+
+  // --- Responsible gaming -------------------------------------------------------------------
+  // The session's limits and figures (`responsible_gaming` of the play APIs' answers), the
+  // reality check every `reality_check_seconds` (the server refuses rounds while one is due),
+  // and the session's end at its time limit.
+  let figures = null;
+  let checkTimer = 0;
+  let endTimer = 0;
+
+  function clock(seconds) {
+    const h = Math.floor(seconds / 3600);
+    const m = Math.floor((seconds % 3600) / 60);
+    const s = seconds % 60;
+    return h + ":" + String(m).padStart(2, "0") + ":" + String(s).padStart(2, "0");
+  }
+
+  // Whatever the server last said of the limits: the timers follow it.
+  function limitsKnown(block) {
+    figures = block || null;
+    clearTimeout(checkTimer);
+    clearTimeout(endTimer);
+    if (!figures) return;
+    if (figures.reality_check_due_in_seconds !== null) {
+      checkTimer = setTimeout(showCheck, figures.reality_check_due_in_seconds * 1000);
+    }
+    const left = Date.parse(figures.session_ends_at) - Date.parse(figures.session_started_at) -
+      figures.duration_seconds * 1000;
+    endTimer = setTimeout(function () {
+      api("/play/api/session").catch(function () { /* the ended state is shown */ });
+    }, Math.max(0, left) + 1000);
+  }
+
+  async function showCheck() {
+    const check = document.getElementById("reality-check");
+    if (!check) return;
+    const response = await api("/play/api/reality-check").catch(() => null);
+    if (!response || !response.ok) return;
+    const block = (await response.json()).responsible_gaming;
+    if (!block || block.reality_check_due_in_seconds > 0) return limitsKnown(block);
+    figures = block;
+    const duration = document.getElementById("reality-duration");
+    duration.textContent = clock(block.duration_seconds);
+    duration.dataset.seconds = String(block.duration_seconds);
+    const net = document.getElementById("reality-net");
+    net.textContent = money(block.net_result, block.currency, block.minor_units);
+    net.dataset.minor = String(block.net_result);
+    if (!check.open) check.showModal();
+    document.getElementById("reality-continue").focus(); // not the link, the first in order
+  }
+
+  async function continuePlaying() {
+    const response = await api("/play/api/reality-check", { method: "POST" }).catch(() => null);
+    if (!response || !response.ok) return;
+    document.getElementById("reality-check").close();
+    limitsKnown((await response.json()).responsible_gaming);
+  }
+
+  // After a round: its figures; a round that reached the loss limit ended the session.
+  function roundPlayed(block) {
+    if (!block) return;
+    figures = block;
+    if (block.loss_limit_reached) endedBecause("session_loss_limit_reached");
+  }
+
+  // The player leaves: the session ends, and the page goes back to the partner's site.
+  async function leave() {
+    await authorised("/play/api/session/end", { method: "POST" });
+    try { sessionStorage.removeItem(storageKey); } catch (blocked) { /* nothing stored */ }
+    if (current && current.return_url) window.top.location.href = current.return_url;
+    else show("ended");
+  }
+
+  const check = document.getElementById("reality-check");
+  if (check) {
+    check.addEventListener("cancel", (event) => event.preventDefault()); // answer it: no Esc
+    document.getElementById("reality-continue").onclick = continuePlaying;
+    document.getElementById("reality-leave").onclick = leave;
   }
 
   function newRequestId() {
@@ -169,6 +288,7 @@
     sendRound: sendRound,
     showWallet: showWallet,
     walletRefusal: walletRefusal,
+    roundPlayed: roundPlayed,
     newRequestId: newRequestId,
     say: say,
     money: money,
@@ -178,7 +298,10 @@
   async function load() {
     if (!token) return show("ended");
     const response = await authorised("/play/api/session");
-    if (response.status === 401) return show("ended");
+    if (response.status === 401) {
+      const body = await response.json().catch(() => ({}));
+      return endedBecause(body.error && body.error.code);
+    }
     if (!response.ok) return show("error"); // a passing fault: the session may be fine
     const session = await response.json();
     rememberWayBack(session.return_url);
@@ -188,15 +311,11 @@
       expires.textContent =
         new Date(session.idle_expires_at).toLocaleString(document.documentElement.lang);
     }
-    const leave = document.getElementById("leave"); // pages that end otherwise have none
-    if (leave) leave.onclick = async function () {
-      await authorised("/play/api/session/end", { method: "POST" });
-      try { sessionStorage.removeItem(storageKey); } catch (blocked) { /* nothing stored */ }
-      if (session.return_url) window.top.location.href = session.return_url;
-      else show("ended");
-    };
+    const leaving = document.getElementById("leave"); // pages that end otherwise have none
+    if (leaving) leaving.onclick = leave;
     show("ready");
     loaded(session);
+    limitsKnown(session.responsible_gaming);
   }
 
   document.getElementById("retry").onclick = function () {

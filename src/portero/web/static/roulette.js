@@ -364,6 +364,7 @@
     settle(body);
     state.busy = false;
     $("spin").disabled = false;
+    window.porteroSession.roundPlayed(body.responsible_gaming); // a limit may end the session
   }
 
   function settle(body) {

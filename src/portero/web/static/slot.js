@@ -448,6 +448,7 @@
       state.busy = false;
       setControls();
     }
+    window.porteroSession.roundPlayed(body.responsible_gaming); // a limit may end the session
   }
 
   // Show a played spin: the base game, then each free spin in turn, the balance rising with

@@ -1,0 +1,89 @@
+"""A call as the native API shows it (`GET /v1/calls/{id}`), and as its webhook events carry
+it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from portero.calls.models import CallStatus, OfferOutcome
+from portero.calls.records import CallRecord
+
+
+class CallCustomer(BaseModel):
+    id: str = Field(description="The partner's id for the customer (the launch's player).")
+    name: str | None
+    cellphone: str | None
+    email: str | None
+
+
+class CallTarget(BaseModel):
+    agent: str | None = Field(description="The agent code the link was made for, if any.")
+    category: str | None = Field(description="The category code the link was made for, if any.")
+
+
+class CallAgentRef(BaseModel):
+    code: str
+    name: str
+
+
+class CallOfferOut(BaseModel):
+    agent: str = Field(description="Code of the agent the call rang on.")
+    offered_at: datetime
+    answered_at: datetime | None = Field(description="When the ringing stopped, however.")
+    outcome: OfferOutcome | None = Field(description="null while it rings.")
+
+
+class CallOut(BaseModel):
+    object: Literal["call"] = "call"
+    id: str
+    status: CallStatus
+    launch_id: str
+    customer: CallCustomer
+    target: CallTarget
+    agent: CallAgentRef | None = Field(description="Who answered, or on whom it rings now.")
+    tickets: list[dict[str, Any]]
+    created_at: datetime
+    offered_at: datetime | None = Field(description="When it first rang on an agent.")
+    answered_at: datetime | None
+    ended_at: datetime | None
+    ended_by: str | None = Field(description="`customer`, `agent` or `system`.")
+    duration_seconds: int | None = Field(description="From the answer to the end.")
+    offers: list[CallOfferOut] = Field(description="Each agent it rang on, in order.")
+
+    @classmethod
+    def of(cls, call: CallRecord) -> CallOut:
+        agent = None
+        if call.agent_code is not None and call.agent_name is not None:
+            agent = CallAgentRef(code=call.agent_code, name=call.agent_name)
+        return cls(
+            id=call.id,
+            status=call.status,
+            launch_id=call.launch_id,
+            customer=CallCustomer(
+                id=call.customer_id,
+                name=call.customer_name,
+                cellphone=call.customer_cellphone,
+                email=call.customer_email,
+            ),
+            target=CallTarget(agent=call.target_agent, category=call.target_category),
+            agent=agent,
+            tickets=call.tickets,
+            created_at=call.created_at,
+            offered_at=call.offered_at,
+            answered_at=call.answered_at,
+            ended_at=call.ended_at,
+            ended_by=call.ended_by,
+            duration_seconds=call.duration_seconds,
+            offers=[
+                CallOfferOut(
+                    agent=o.agent_code,
+                    offered_at=o.offered_at,
+                    answered_at=o.answered_at,
+                    outcome=OfferOutcome(o.outcome) if o.outcome else None,
+                )
+                for o in call.offers
+            ],
+        )
