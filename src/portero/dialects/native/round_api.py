@@ -32,10 +32,7 @@ LIST_QUERY_PARAMS = frozenset(
         "starting_after",
     }
 )
-Moment = Annotated[
-    datetime | None,
-    Query(description="ISO 8601 with a UTC offset, e.g. 2026-12-06T00:00:00Z."),
-]
+MOMENT = "ISO 8601 with a UTC offset, e.g. 2026-12-06T00:00:00Z."
 
 
 def round_out(view: RoundView, settings: Settings, *, detailed: bool) -> RoundOut:
@@ -56,8 +53,8 @@ async def list_rounds(
     product: ProductName | None = None,
     game_id: Annotated[str | None, Query(max_length=64, pattern=r"^[a-z0-9_-]+$")] = None,
     status: PublicStatus | None = None,
-    created_gte: Annotated[Moment, Query(alias="created[gte]")] = None,
-    created_lt: Annotated[Moment, Query(alias="created[lt]")] = None,
+    created_gte: Annotated[datetime | None, Query(alias="created[gte]", description=MOMENT)] = None,
+    created_lt: Annotated[datetime | None, Query(alias="created[lt]", description=MOMENT)] = None,
     limit: PageLimit = 20,
     starting_after: Annotated[
         str | None,
