@@ -107,6 +107,25 @@ def database_url(request: pytest.FixtureRequest) -> str:
     return url
 
 
+@pytest.fixture(scope="module")
+def fresh_database_url(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A migrated database of `database_url`'s kind that only the requesting test module uses:
+    for tests of what a process does when the database holds nothing of anyone else's."""
+    if database_url.startswith("sqlite"):
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('fresh') / 'portero.db'}"
+        upgrade(url)
+        yield url
+        return
+    url, name = asyncio.run(_create_scratch_database())
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        asyncio.run(_drop_database(name))
+
+
 def make_settings(database_url: str, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "database_url": database_url,

@@ -11,6 +11,20 @@ end
 statuses = {}
 exhausted = 0
 
+-- The non-empty lines of `path` that fall to this thread: lines i, i+n, i+2n, ... of n threads.
+function thread_slice(path, nthreads)
+  local mine, line_number = {}, 0
+  for line in io.lines(path) do
+    if line ~= "" then
+      if line_number % nthreads == id then
+        mine[#mine + 1] = line
+      end
+      line_number = line_number + 1
+    end
+  end
+  return mine
+end
+
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
 end

@@ -1,25 +1,21 @@
 -- (e) POST /play/api/slots/spins: 20-cent spins of monaco-nights, spread over the play sessions
--- of many players. Args: <file with one play-session token per line> <label for spin ids>.
+-- of many players. Args: <file with one play-session token per line> <number of wrk threads>
+-- <label for spin ids>. Thread i takes lines i, i+n, ... and walks its own slice, so no two
+-- threads spin for one player at once (a player's rounds wait for each other on the wallet).
 -- Every request has a new spin id (label-thread-counter), so none is a replay.
 dofile(debug.getinfo(1, "S").source:sub(2):match("^(.*/)") .. "common.lua")
 
 local sessions, counter, label = {}, 0, "run"
 
 function init(args)
-  for line in io.lines(args[1]) do
-    if line ~= "" then
-      sessions[#sessions + 1] = line
-    end
-  end
-  label = args[2] or "run"
+  sessions = thread_slice(args[1], tonumber(args[2]))
+  label = args[3] or "run"
   wrk.headers["Content-Type"] = "application/json"
 end
 
 function request()
   counter = counter + 1
-  -- Threads start at different sessions and walk through all of them.
-  local session = sessions[(counter + id * 17) % #sessions + 1]
-  wrk.headers["Authorization"] = "Bearer " .. session
+  wrk.headers["Authorization"] = "Bearer " .. sessions[counter % #sessions + 1]
   local body = string.format('{"spin_id":"%s-%d-%d","bet":20}', label, id, counter)
   return wrk.format("POST", "/play/api/slots/spins", nil, body)
 end

@@ -32,7 +32,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--pg-port", type=int, default=int(os.environ.get("PGPORT", "5432")))
     parser.add_argument("--pg-user", default=os.environ.get("PGUSER", "postgres"))
     parser.add_argument(
-        "--profile", action="store_true", help="also sample the server with py-spy in (b-new), (c)"
+        "--profile",
+        action="store_true",
+        help="also sample the server with py-spy in (b-new), (c), (e)",
     )
     parser.add_argument("--profile-seconds", type=float, default=10, help="(10)")
     parser.add_argument(

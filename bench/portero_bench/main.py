@@ -7,24 +7,29 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
 import os
 import secrets
 import signal
 import subprocess
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .common import BENCH, HOST, PORTERO, ensure_makedirs, say, step
+from .common import BENCH, HOST, IDLE_SECONDS, PORTERO, ensure_makedirs, say, step
 from .cpu import CpuMeter
 from .database import Postgres
 from .processes import Children, ensure_wrk, free_port, portero, wait_until_up
 from .profiling import profile
 from .readme import render_readme
 from .report import LABELS, Run, machine_facts, result_table, target_table, targets
-from .workload import create_links, create_play_sessions, links_needed
+from .rounds import play_rounds, resident_mb, spin_on_sqlite
+from .seamless import seamless_rounds
+from .signalling import measure_signalling
+from .workload import create_links, links_needed
 from .wrk import Wrk, brief
 
 
@@ -46,6 +51,9 @@ class Bench:
     partner: dict[str, Any]
     server: subprocess.Popen[bytes]
     wrk: Wrk
+    children: Children
+    postgres: Postgres
+    database: str
 
     def scenario(
         self,
@@ -67,7 +75,7 @@ class Bench:
 
 
 def run_benchmark(options: argparse.Namespace) -> int:
-    steps = 10 if options.profile else 9
+    steps = 16 if options.profile else 15
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _terminate)
     started = datetime.now(UTC)
@@ -85,9 +93,7 @@ def run_benchmark(options: argparse.Namespace) -> int:
         step(2, steps, f"creating database {database} and a configured partner")
         postgres.create(database)
         created_database = True
-        bench = _start_server(
-            options, steps, out, run, postgres.url(database), wrk_binary, children
-        )
+        bench = _start_server(options, steps, out, run, postgres, database, wrk_binary, children)
         _measure(bench)
     finally:
         children.stop_all()
@@ -132,14 +138,15 @@ def _start_server(
     steps: int,
     out: Path,
     run: Run,
-    database_url: str,
+    postgres: Postgres,
+    database: str,
     wrk_binary: str,
     children: Children,
 ) -> Bench:
     """The partner (still step 2), then the server, and the wrk that will load it."""
     port = options.port or free_port()
     base_url = f"http://{HOST}:{port}"
-    env = _server_env(options, database_url, base_url)
+    env = _server_env(options, postgres.url(database), base_url)
     partner = _configure_partner(env)
 
     step(3, steps, f"starting the server on {base_url} (1 worker)")
@@ -161,24 +168,47 @@ def _start_server(
         headers=(f"Authorization: Bearer {partner['token']}",),
         cpu=CpuMeter(server.pid),
     )
-    return Bench(options, steps, out, run, env, base_url, partner, server, wrk)
+    return Bench(
+        options, steps, out, run, env, base_url, partner, server, wrk, children, postgres, database
+    )
 
 
 def _measure(bench: Bench) -> None:
     _launch_scenarios(bench)
     _create_links(bench)
     _open_links(bench)
-    _spin_slots(bench)
+    play_rounds(bench, first_step=9)
+    bench.run.seamless = seamless_rounds(bench, 12)
+    step(13, bench.steps, "call signalling: 100 calls on one process, then through Redis")
+    bench.run.signalling = measure_signalling(
+        bench.base_url,
+        bench.env,
+        server_pid=bench.server.pid,
+        log_dir=bench.out,
+        children=bench.children,
+    )
 
     timed = bench.options.duration
-    step(9, bench.steps, f"{LABELS['a-end']}: {timed:g} s")
+    step(14, bench.steps, f"{LABELS['a-end']}: {timed:g} s, then {IDLE_SECONDS:g} s idle")
     bench.run.results["a-end"] = bench.wrk.run(
         "a-end", "healthz.lua", "/healthz", timed, expected=200
     )
     say(f"      {brief(bench.run.results['a-end'])}")
+    _measure_idle(bench)
+    bench.run.memory["end"] = resident_mb(bench.server.pid)
 
     if bench.options.profile:
         _profile_server(bench)
+    spin_on_sqlite(bench, bench.steps)
+
+
+def _measure_idle(bench: Bench) -> None:
+    """What the server asks of PostgreSQL when nobody calls it (the call clock, sweeps)."""
+    before = bench.postgres.transactions(bench.database)
+    time.sleep(IDLE_SECONDS)
+    after = bench.postgres.transactions(bench.database)
+    bench.run.idle_transactions_per_second = (after - before) / IDLE_SECONDS
+    say(f"      idle: {bench.run.idle_transactions_per_second:.1f} transactions/s")
 
 
 def _launch_scenarios(bench: Bench) -> None:
@@ -260,30 +290,18 @@ def _open_links(bench: Bench) -> None:
         say("      WARNING: not enough links; rerun with a larger --links")
 
 
-def _spin_slots(bench: Bench) -> None:
-    # (e) The slot spin API: one play session per connection (players' spins are
-    # serialised on their wallet), credit enough for every spin of the run.
-    partner = bench.partner
-    portero(bench.env, "partner", "terms", str(partner["id"]), "EUR", "--demo-credit", "100000000")
-    sessions = asyncio.run(
-        create_play_sessions(bench.base_url, partner["token"], bench.options.connections)
-    )
-    sessions_file = bench.out / "play-sessions.txt"
-    sessions_file.write_text("\n".join(sessions) + "\n")
-    file = str(sessions_file)
-    bench.scenario(
-        8, "e-slot", "slot_spin.lua", "/play/api/slots/spins", 200, [file, "warm"], [file, "run"]
-    )
-
-
 def _profile_server(bench: Bench) -> None:
     run, wrk, server_pid = bench.run, bench.wrk, bench.server.pid
     threads = str(bench.options.threads)
     seconds = bench.options.profile_seconds
-    step(10, bench.steps, f"profiling (b) new player and (c) with py-spy, {seconds:g} s each")
+    step(15, bench.steps, f"profiling (b) new player, (c) and (e) with py-spy, {seconds:g} s each")
     profile(run, wrk, server_pid, "b-new", "launch_new.lua", "/v1/launches", "prof", expected=201)
     profile_links = str(bench.out / "links-profile.txt")
     profile(run, wrk, server_pid, "c", "open_link.lua", "/", profile_links, threads, expected=303)
+    spins = str(bench.out / "sessions-e-slot.txt")
+    profile(
+        run, wrk, server_pid, "e-slot", "slot_spin.lua", "/", spins, threads, "prof", expected=200
+    )
 
 
 def _write_outputs(run: Run, out: Path) -> None:
@@ -297,6 +315,10 @@ def _write_outputs(run: Run, out: Path) -> None:
                 "links": run.links,
                 "results": {k: r.data | {"expected": r.expected} for k, r in run.results.items()},
                 "targets": [{"target": n, "measured": v, "pass": p} for n, v, p in targets(run)],
+                "seamless": dataclasses.asdict(run.seamless) if run.seamless else None,
+                "signalling": dataclasses.asdict(run.signalling) if run.signalling else None,
+                "memory_mb": run.memory,
+                "idle_transactions_per_second": run.idle_transactions_per_second,
             },
             indent=2,
         )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .common import PROFILE_RATE, TARGET_P99_MS
-from .report import LABELS, Run, result_table, slot_spin_line, status_notes, target_table
+from .common import IDLE_SECONDS, PROFILE_RATE, ROUND_TARGET_RATIO, TARGET_P99_MS, TARGET_RATIO
+from .report import LABELS, Run, play_path_lines, result_table, status_notes, target_table
 
 
 def render_readme(run: Run) -> str:
@@ -13,6 +13,7 @@ def render_readme(run: Run) -> str:
         + _machine(run)
         + _results(run)
         + _targets(run)
+        + _play_paths()
         + _profiles(run)
         + _rerunning(run)
     )
@@ -64,7 +65,9 @@ on one machine, with PostgreSQL. Regenerate this file with `make bench` (that is
 ## What is measured
 
 - **(a)** `GET /healthz`: no database, no authentication. The ceiling of the stack (uvicorn,
-  FastAPI, middleware) on this machine; the other scenarios are compared with it.
+  FastAPI, middleware) on this machine; the other scenarios are compared with it. Its route
+  is matched after every other (FastAPI tries them in order, a microsecond or more each):
+  about 0.12 ms of its CPU is that walk, which the busiest paths, matched first, do not pay.
 - **(b) new player**: `POST /v1/launches` with a player id never seen before on every request
   (id = run prefix, wrk thread, counter): one player insert and one launch insert.
 - **(b) returning player**: the same request cycling through a fixed set of
@@ -81,8 +84,28 @@ on one machine, with PostgreSQL. Regenerate this file with `make bench` (that is
   session, answers 303). {run.links:,} links are created through the API just before (and
   more for the warm-up); each wrk thread walks its own disjoint slice, each token once.
 - **(e)** `POST /play/api/slots/spins`: a 20-cent spin of monaco-nights (free spins played
-  out, bet and win settled on the wallet, the spin recorded), over {o.connections} players'
-  play sessions, each request with a new spin id. No target: measured beside the others.
+  out, bet and win settled on the demo wallet, the spin recorded), over {2 * o.connections}
+  players' play sessions (each wrk thread walks its own half, so no two requests of one
+  player are in flight at once), each request with a new spin id.
+- **(f)** `POST /play/api/roulette/spins`: a round of three 1-euro bets (red, straight 17,
+  second dozen) on the demo wallet: the seat's committed seed drawn and the next committed,
+  over {2 * o.connections} other players' sessions.
+- **(g)** as (e), for a partner on a transfer wallet (real money Portero holds: each player
+  was sent a deposit first).
+- **(i)** as (e), for a partner on a seamless wallet: Portero's own sandbox wallet
+  (`portero wallet sandbox --latency-ms 20`) on loopback, each round a debit and a credit;
+  at {o.connections} connections and at one. The time Portero adds is the round's latency
+  less twice a wallet call's, measured by a probe calling the sandbox during the run.
+- **Call signalling**: 100 calls (an agent console and a customer page each, 200 WebSockets)
+  relaying `signal` and `chat` messages both ways, on the server under test and then across
+  two server processes sharing Redis (customers on one, agents on the other): a paced phase
+  for the latency from send to receipt, and a flat-out phase for messages/s.
+- **(h)** as (e), on the embedded default: a second server process on a scratch SQLite file,
+  started when the first has gone quiet. Compared with this run's baseline (a), no target:
+  it says what one process on SQLite sustains.
+- Resident memory of the server process (VmRSS) before the play paths, after each of them
+  and at the end; and what an idle server asks of PostgreSQL: transactions per second over
+  {IDLE_SECONDS:g} s without a request (`pg_stat_database`, read from another database).
 
 """
 
@@ -140,7 +163,7 @@ def _results(run: Run) -> str:
     return f"""## Results
 
 {result_table(run)}
-{slot_spin_line(run)}
+{play_path_lines(run)}
 {status_notes(run)}
 
 """
@@ -151,11 +174,70 @@ def _targets(run: Run) -> str:
     o = run.options
     return f"""## Targets
 
-Ratios are ok/s of the scenario over ok/s of (a); p99 at {o.connections} connections. wrk
+Ratios are ok/s of the scenario over ok/s of (a): at least {TARGET_RATIO} for a launch
+path, {ROUND_TARGET_RATIO} for a play path; p99 at {o.connections} connections, at most
+{TARGET_P99_MS:g} ms (for a play path: or the baseline's own p99 when that is longer). wrk
 keeps {o.connections} requests in flight, so the mean latency is about {o.connections} / ok/s:
 a p99 of {TARGET_P99_MS:g} ms needs at least {o.connections * 1000 / TARGET_P99_MS:,.0f} ok/s.
 
 {target_table(run)}
+"""
+
+
+def _play_paths() -> str:
+    """Where a round's time went before the play paths were reworked, and where it goes now
+    (measured once with `--profile` and py-spy; kept as prose, not regenerated)."""
+    return """
+## The play paths: where the time went
+
+Before (commit ff58435, 2026-12-06): 240 slot spins/s, 0.037 of the baseline, 4.2 ms of
+server CPU per spin, p99 1.2 s. py-spy put 56 % of the server's time in SQLAlchemy's own code
+(statement construction, compilation cache keys, the unit of work), 10 % in FastAPI and 8 % in
+asyncpg. A spin was ten round trips to PostgreSQL: BEGIN, the session, the account FOR
+UPDATE, the round id's earlier round, the account UPDATE, the two entries, the round, the
+partner's webhook endpoints, COMMIT. A roulette round added its seat lock and the currency
+terms. Two wrk threads also walked the same 64 sessions, so one player's spins waited for
+each other on the account's lock.
+
+Now: a slot spin is two statements (the session; the round: account, round and entries in
+one CTE, `rounds/pg_ledger.py`), a roulette round six (the session; BEGIN, the seat FOR
+UPDATE, the round, the seat, COMMIT), all on the bare asyncpg pool; the session query also
+brings the partner's table limits and whether it has webhooks. SQLAlchemy's session is not
+touched at all on that path. What a spin costs is now about half the framework's (routing
+about 9 %, FastAPI's dependency resolution about 10 %, the middleware about 11 %, uvicorn and
+the event loop about 18 %) and half Portero's (the slot engine 7 %, the two statements with
+their pool turns 16 %, building the round 5 %, the response 5 %). To reach a quarter of the
+no-op the framework's share itself would have to shrink: a route matched without walking
+every route before it, and the play API's dependencies (bearer token, session, query check)
+resolved as one; the benchmark says where the rest goes with `--profile`.
+
+Each wrk thread now walks its own half of the sessions, so no two requests of one player are
+in flight at once: the figures measure the round, not a player's queue.
+
+What still misses its target, and why:
+
+- **Seamless rounds (i)** cost about 24 ms of server CPU each: the round is about six
+  transactions through SQLAlchemy's session (the bet, each call's delivery row and its
+  record, the two settlements) plus two httpx calls, so the server, not the wallet, sets
+  the pace; at 64 connections the added time is queueing for that CPU. What would help is
+  what helped the ledger rounds: the same steps as single statements on the asyncpg pool.
+- **Signalling**: a relay itself reads nothing from the database (86-93 transactions/s
+  whatever the message rate: the pages' heartbeats and session checks), but each socket's
+  session check and heartbeat write run inline in its receive loop, so a message that
+  arrives behind one waits for a database round trip: that is the p90/p99. Running them as
+  a task per socket would take them off the relay's way.
+- **SQLite (h)**: one connection per process, every round through the general path: about
+  12 ms of CPU a round, so one process sustains some 70-100 rounds/s, and with 64 players
+  spinning at once some requests wait past the pool's timeout and answer 503. That is the
+  point to move to PostgreSQL.
+- **The no-op's tail**: during load the cyclic garbage collector makes no full collection
+  (start-up's objects are frozen out of it; young collections stay under 10 ms), and an idle
+  server now sends PostgreSQL one small read a second per loop. The tail of (a) at the end
+  was the same for the code before this change measured on the same machine the same day
+  (p99 160-320 ms for both): it is this machine's scheduling of wrk, the server and
+  PostgreSQL on two cores. Absolute rates also differ from day to day here (the no-op: 6,411
+  requests/s on 2026-12-06, 2,600-3,600/s on 2026-12-07 for both versions of the code):
+  compare ratios within one run.
 """
 
 
@@ -169,7 +251,7 @@ def _rerunning(run: Run) -> str:
 ```
 make bench                          # or: bash bench/run.sh
 bash bench/run.sh --duration 30     # longer timed runs
-bash bench/run.sh --profile         # also sample the server with py-spy in (b-new) and (c)
+bash bench/run.sh --profile         # also sample the server with py-spy in (b-new), (c), (e)
 bash bench/run.sh --help            # every option
 ```
 

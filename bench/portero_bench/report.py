@@ -12,10 +12,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .common import ROOT, TARGET_P99_MS, TARGET_RATIO
+from .common import IDLE_SECONDS, ROOT, ROUND_TARGET_RATIO, TARGET_P99_MS, TARGET_RATIO
 from .database import Postgres
 from .wrk import WrkResult
+
+if TYPE_CHECKING:  # imported for their types only: both modules import this one's users
+    from .seamless import SeamlessRound
+    from .signalling import Signalling
 
 
 @dataclass
@@ -27,6 +32,13 @@ class Run:
     links: int = 0
     # scenario -> (profile summary for the README, the load run it was sampled during)
     profiles: dict[str, tuple[str, WrkResult]] = field(default_factory=dict)
+    # The server's resident memory (MB) at the start of the play paths and after each
+    # scenario ("end": after everything; "h-sqlite": the SQLite server's).
+    memory: dict[str, float] = field(default_factory=dict)
+    # Transactions per second the idle server asked of PostgreSQL (None: not measured).
+    idle_transactions_per_second: float | None = None
+    seamless: SeamlessRound | None = None  # (i), beside its wrk results
+    signalling: Signalling | None = None
 
 
 LABELS = {
@@ -38,9 +50,17 @@ LABELS = {
     "d-001": "(d) seed 001 POST /api/session, new uuid and player",
     "d-002": "(d) seed 002 POST …/cammer/generate-session, new customer",
     "c": "(c) GET /launch/{token}, first open",
-    "e-slot": "(e) POST /play/api/slots/spins, 20-cent monaco-nights spin",
+    "e-slot": "(e) POST /play/api/slots/spins, 20-cent monaco-nights spin, demo wallet",
+    "f-roulette": "(f) POST /play/api/roulette/spins, three 1-euro bets, demo wallet",
+    "g-transfer": "(g) POST /play/api/slots/spins, as (e) on a transfer wallet",
+    "i-seamless": "(i) POST /play/api/slots/spins, as (e) on a seamless wallet (20 ms a call)",
+    "i-seamless-1": "(i) the same, one connection",
     "a-end": "(a) GET /healthz again, at the end",
+    "h-sqlite": "(h) POST /play/api/slots/spins, as (e) on SQLite (a server of its own)",
 }
+# The play paths' targets: ratio and p99 as the launches' (the p99 bound is the baseline's own
+# p99 when that is longer: no scenario can have a shorter tail than the no-op).
+ROUND_SCENARIOS = ("e-slot", "f-roulette", "g-transfer")
 
 
 def targets(run: Run) -> list[tuple[str, str, bool]]:
@@ -54,6 +74,19 @@ def targets(run: Run) -> list[tuple[str, str, bool]]:
         p99 = run.results[key].ms("p99")
         name = f"{key} p99 <= {TARGET_P99_MS:g} ms"
         checks.append((name, f"{p99:.1f} ms", p99 <= TARGET_P99_MS))
+    bound = max(TARGET_P99_MS, run.results["a"].ms("p99"))
+    for key in ROUND_SCENARIOS:
+        if key not in run.results:
+            continue
+        ratio = run.results[key].ok_per_second / base
+        name = f"{key} / a throughput >= {ROUND_TARGET_RATIO}"
+        checks.append((name, f"{ratio:.3f}", ratio >= ROUND_TARGET_RATIO))
+        p99 = run.results[key].ms("p99")
+        checks.append((f"{key} p99 <= {bound:.1f} ms", f"{p99:.1f} ms", p99 <= bound))
+    if run.seamless is not None:
+        checks += run.seamless.targets()
+    if run.signalling is not None:
+        checks += run.signalling.targets()
     return checks
 
 
@@ -94,16 +127,34 @@ def status_notes(run: Run) -> str:
     return "\n".join(notes) if notes else "- every response had the expected status."
 
 
-def slot_spin_line(run: Run) -> str:
-    spins, base = run.results.get("e-slot"), run.results.get("a")
-    if spins is None or base is None:
+def play_path_lines(run: Run) -> str:
+    """The play paths beside the baseline, the SQLite spin, memory and the idle server."""
+    base = run.results.get("a")
+    if base is None:
         return ""
-    return (
-        f"\nThe slot spin API (e), which has no target of its own: "
-        f"{spins.ok_per_second:,.0f} spins/s, {spins.ok_per_second / base.ok_per_second:.3f} "
-        f"of the baseline, p99 {spins.ms('p99'):.1f} ms. The engine and the enumeration alone "
-        "are in [SLOTS.md](SLOTS.md).\n"
-    )
+    lines = []
+    for key in (*ROUND_SCENARIOS, "h-sqlite"):
+        r = run.results.get(key)
+        if r is not None:
+            lines.append(
+                f"- {LABELS[key]}: {r.ok_per_second:,.0f} rounds/s, "
+                f"{r.ok_per_second / base.ok_per_second:.3f} of the baseline, p50 "
+                f"{r.ms('p50'):.1f} ms, p99 {r.ms('p99'):.1f} ms, {r.server_ms_per_ok:.2f} ms "
+                "of server CPU per round."
+            )
+    if run.seamless is not None:
+        lines += run.seamless.lines()
+    if run.signalling is not None:
+        lines += run.signalling.lines()
+    if run.memory:
+        steps = ", ".join(f"{key} {mb:.0f} MB" for key, mb in run.memory.items())
+        lines.append(f"- Resident memory of the server process: {steps}.")
+    if run.idle_transactions_per_second is not None:
+        lines.append(
+            f"- Idle: with no request for {IDLE_SECONDS:g} s the server sent PostgreSQL "
+            f"{run.idle_transactions_per_second:.1f} transactions/s (its background loops)."
+        )
+    return "\n" + "\n".join(lines) + "\n" if lines else ""
 
 
 def machine_facts(wrk: str, postgres: Postgres) -> dict[str, str]:

@@ -14,17 +14,27 @@ import httpx
 
 from .report import Run
 
+# What each game's launch asks for: the product and its params.
+GAMES: dict[str, tuple[str, dict[str, str]]] = {
+    "slot": ("slot", {"game_id": "monaco-nights"}),
+    "roulette": ("roulette", {}),
+}
 
-async def create_play_sessions(base_url: str, token: str, count: int) -> list[str]:
-    """Open `count` slot launches (one player each) and return their play-session tokens."""
+
+async def create_play_sessions(
+    base_url: str, token: str, count: int, *, game: str = "slot", prefix: str = "spinner"
+) -> list[str]:
+    """Open `count` launches of `game` (one player each, ids `prefix-N`) and return their
+    play-session tokens."""
+    product, params = GAMES[game]
     sessions = []
     headers = {"Authorization": f"Bearer {token}"}
     async with httpx.AsyncClient(base_url=base_url, timeout=10) as client:
         for index in range(count):
             body = {
-                "product": "slot",
-                "params": {"game_id": "monaco-nights"},
-                "player": {"id": f"spinner-{index}", "language": "en", "currency": "EUR"},
+                "product": product,
+                "params": params,
+                "player": {"id": f"{prefix}-{index}", "language": "en", "currency": "EUR"},
             }
             created = await client.post("/v1/launches", json=body, headers=headers)
             created.raise_for_status()

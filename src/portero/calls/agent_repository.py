@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, exists, func, select, update
+from sqlalchemy import ColumnElement, and_, exists, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.calls.models import AGENT, OFFER, Presence, agent_category
@@ -125,10 +125,12 @@ async def seen(session: AsyncSession, *, agent_id: int, now: datetime) -> None:
 async def set_silent_offline(
     session: AsyncSession, *, seen_before: datetime, now: datetime
 ) -> list[tuple[int, str | None]]:
-    """Agents not seen since `seen_before` go offline: (agent id, the offer ringing there)."""
+    """Agents not seen since `seen_before` go offline: (agent id, the offer ringing there).
+    `offline` is sent as a literal, so that even a generic plan uses `ix_call_agent_present`."""
+    offline = literal(Presence.offline.value, literal_execute=True)
     gone = await session.execute(
         update(AGENT)
-        .where(AGENT.c.presence != Presence.offline.value, AGENT.c.seen_at <= seen_before)
+        .where(AGENT.c.presence != offline, AGENT.c.seen_at <= seen_before)
         .values(presence=Presence.offline.value, presence_changed_at=now)
         .returning(AGENT.c.id, AGENT.c.offer_call_id)
     )

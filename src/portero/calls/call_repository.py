@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +25,7 @@ from portero.calls.models import (
     QUEUED,
     CallStatus,
     OfferOutcome,
+    Presence,
 )
 from portero.kit.db import AnyRow, matched
 from portero.kit.tenancy import across_partners, for_partner
@@ -272,3 +273,42 @@ async def silent_connected(session: AsyncSession, *, seen_before: datetime) -> l
         )
     )
     return [str(call_id) for call_id in (await session.execute(across_partners(query))).scalars()]
+
+
+# The clock's probe ------------------------------------------------------------------------------
+
+
+async def clock_outlook(session: AsyncSession) -> AnyRow:
+    """In one statement, what the clock's steps act on: the number of calls waiting, and the
+    earliest instants each step keys on (None where there is none): an offer's end, a waiting
+    call's give-up time, the oldest customer heartbeat of an open call, the oldest console
+    heartbeat of an agent in a call, the oldest heartbeat of an agent not offline.
+
+    Both predicates are sent as literals, the very text of the partial indexes that serve them
+    (`uq_call_open_launch`, `ix_call_agent_present`): PostgreSQL's generic plan of a prepared
+    statement cannot prove that a parameter matches an index's predicate, and would scan the
+    whole history of calls instead."""
+    open_call = CALL.c.status.in_(bindparam("open", OPEN, expanding=True, literal_execute=True))
+    present = (
+        select(func.min(AGENT.c.seen_at))
+        .where(AGENT.c.presence != literal(Presence.offline.value, literal_execute=True))
+        .correlate(None)
+        .scalar_subquery()
+    )
+    waiting = CALL.c.status == CallStatus.waiting.value
+    ringing = CALL.c.status == CallStatus.ringing.value
+    query = (
+        select(
+            func.count().filter(waiting).label("waiting"),
+            func.min(CALL.c.offer_expires_at).filter(ringing).label("offer_ends"),
+            func.min(CALL.c.give_up_at).filter(waiting).label("give_up"),
+            func.min(CALL.c.customer_seen_at).label("customer_seen"),
+            func.min(AGENT.c.seen_at)
+            .filter(CALL.c.status == CallStatus.connected.value)
+            .label("talking_agent_seen"),
+            present.label("agent_seen"),
+        )
+        .select_from(CALL.outerjoin(AGENT, AGENT.c.id == CALL.c.agent_id))
+        .where(open_call)
+    )
+    return (await session.execute(across_partners(query))).one()

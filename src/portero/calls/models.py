@@ -81,6 +81,14 @@ class CallAgent(Base):
         UniqueConstraint("partner_id", "code"),
         CheckConstraint("capacity >= 1", name="capacity_positive"),
         CheckConstraint("active_calls >= 0", name="active_calls_not_negative"),
+        # The agents the clock watches (their consoles may fall silent): its probe reads the
+        # oldest heartbeat here every second, whatever the size of the directory.
+        Index(
+            "ix_call_agent_present",
+            "seen_at",
+            sqlite_where=text("presence <> 'offline'"),
+            postgresql_where=text("presence <> 'offline'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

@@ -26,6 +26,7 @@ from portero.delivery.repository import Claimed
 from portero.kit import metrics
 from portero.kit.clock import utcnow
 from portero.kit.db import after_commit, session_scope
+from portero.kit.db_reads import outside_transaction
 from portero.retry import RetrySchedule
 from portero.settings import Settings
 
@@ -156,7 +157,26 @@ class DeliveryEngine:
     async def run_once(self, *, now: datetime | None = None) -> int:
         """Claim what is due at `now` and deliver it; the number of deliveries tried. Tests
         pass a `now` ahead of the clock instead of waiting for a schedule."""
-        now = now or utcnow()
+        tried, _due_in = await self._pass(now or utcnow())
+        return tried
+
+    async def next_due(self) -> datetime | None:
+        """When the first pending delivery of a kind registered here is due: one statement,
+        sent without a transaction (kit/db_reads.py), whatever the number of kinds."""
+        if not self.handlers:
+            return None
+        async with outside_transaction(self.sessions) as session:
+            return await repository.next_due(session, kinds=list(self.handlers))
+
+    async def _pass(self, now: datetime) -> tuple[int, float | None]:
+        """The deliveries tried, and, when none was due yet, in how many seconds the first
+        one is (None: none pending, or some were due). The claims (a transaction per lease
+        group) are made only once the probe has seen something due."""
+        next_due = await self.next_due()
+        if next_due is None:
+            return 0, None
+        if next_due > now:
+            return 0, (next_due - now).total_seconds()
         claimed: list[Claimed] = []
         # Kinds whose tries last alike are claimed together, each group under its own lease.
         for lease, kinds in self._lease_groups().items():
@@ -169,7 +189,7 @@ class DeliveryEngine:
                     kinds=kinds,
                 )
         await asyncio.gather(*(self._deliver(item, now) for item in claimed))
-        return len(claimed)
+        return len(claimed), None
 
     async def _deliver(self, claimed: Claimed, now: datetime) -> None:
         handler = self.handlers.get(claimed.kind)
@@ -257,14 +277,19 @@ class DeliveryEngine:
 
     async def serve(self, *, interval: float | None = None) -> None:
         """Deliver what comes due, for as long as the process runs, looking every `interval`
-        seconds (PORTERO_DELIVERY_POLL_SECONDS) and at once when kicked."""
+        seconds (PORTERO_DELIVERY_POLL_SECONDS), at once when kicked, and at the instant the
+        first pending delivery falls due if that is sooner. A look finding nothing due is one
+        statement (`next_due`); what another process recorded is seen on the next look."""
         interval = interval or self.settings.delivery_poll_seconds
         gauges_at = 0.0
         loop = asyncio.get_running_loop()
         while True:
-            tried = 0
+            # Cleared before the pass: a kick during it (a cancel that became due) is kept.
+            self._wake.clear()
+            tried, wait = 0, interval
             try:
-                tried = await self.run_once()
+                tried, due_in = await self._pass(utcnow())
+                wait = interval if due_in is None else min(interval, due_in)
                 if loop.time() >= gauges_at:
                     await self.update_gauges()
                     gauges_at = loop.time() + GAUGE_EVERY_SECONDS
@@ -272,12 +297,11 @@ class DeliveryEngine:
                 log.warning("delivery engine: a pass failed; next in %ss", interval, exc_info=True)
             if tried >= self.settings.delivery_batch_size:
                 continue  # more may be due at once
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), interval)
+                await asyncio.wait_for(self._wake.wait(), wait)
 
     async def update_gauges(self) -> None:
-        async with session_scope(self.sessions) as session:
+        async with outside_transaction(self.sessions) as session:
             counts = await repository.undone_counts(session)
         for kind in set(self.handlers) | {kind for kind, _status in counts}:
             for status in (DeliveryStatus.pending, DeliveryStatus.failed):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.delivery.models import Delivery, DeliveryAttempt, DeliveryStatus
@@ -70,6 +70,18 @@ async def add(
         )
     )
     return Claimed(id, partner_id, kind, subject_id, payload, attempts, claim_token or "")
+
+
+async def next_due(session: AsyncSession, *, kinds: list[str]) -> datetime | None:
+    """When the first pending delivery of `kinds` is due (None: none is pending): the
+    engine's probe, one look at `ix_delivery_due` for every kind at once. `pending` is sent as
+    a literal, the text of that partial index, so that a generic plan uses it too."""
+    query = select(func.min(DELIVERY.c.next_attempt_at)).where(
+        DELIVERY.c.status == literal(DeliveryStatus.pending.value, literal_execute=True),
+        DELIVERY.c.kind.in_(kinds),
+    )
+    due: datetime | None = await session.scalar(across_partners(query))
+    return due
 
 
 async def claim_due(

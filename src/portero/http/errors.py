@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.types import Scope
 
@@ -178,12 +179,20 @@ def install_error_handlers(app: FastAPI, renderers: ErrorRenderers) -> None:
     app.add_exception_handler(asyncpg.InternalClientError, on_storage)
 
 
+CLIENT_CLOSED_REQUEST = 499  # nginx's status for a request its client abandoned
+
+
 def unexpected_error_response(renderers: ErrorRenderers) -> Callable[[Scope, Exception], Response]:
     """For the request middleware: the answer to an exception nothing else handled (a bug),
     still in the caller's API format and still carrying the request id."""
 
     def respond(scope: Scope, exc: Exception) -> Response:
         request = Request(scope)
+        if isinstance(exc, ClientDisconnect):
+            # The caller hung up before its body arrived (a client's own timeout): nothing
+            # failed here and nobody is left to answer. Counted as nginx counts it.
+            log.info("client disconnected before its request was read")
+            return Response(status_code=CLIENT_CLOSED_REQUEST)
         if is_transient_storage_error(exc):
             return renderers.for_path(request.url.path)(request, StorageUnavailable())
         log.error("unhandled error", exc_info=exc)

@@ -123,16 +123,28 @@ def after_commit(session: AsyncSession, action: Callable[[], None]) -> None:
 
 @asynccontextmanager
 async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """A unit of work: commit if the block succeeds, roll back if it raises."""
-    async with factory() as session:
-        try:
-            yield session
+    """A unit of work: commit if the block succeeds, roll back if it raises. A session the block
+    never used (a round on the hot path's own connection) is neither committed nor closed:
+    with no transaction and nothing loaded there is nothing to end, and each of those calls
+    costs a greenlet switch."""
+    session = factory()
+    try:
+        yield session
+        if session.in_transaction():
             await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
-        for action in session.info.pop("after_commit", ()):
-            action()
+    except BaseException:
+        await _close(session)  # rolls back whatever is open
+        raise
+    if session.in_transaction() or session.identity_map:
+        await _close(session)
+    for action in session.info.pop("after_commit", ()):
+        action()
+
+
+async def _close(session: AsyncSession) -> None:
+    """As `async with` ends a session: its close runs to completion (in a task of its own,
+    shielded) even if the caller is cancelled meanwhile, so no connection is left out."""
+    await session.__aexit__(None, None, None)
 
 
 def matched(result: Any) -> bool:

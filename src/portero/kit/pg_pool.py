@@ -42,13 +42,17 @@ class FairPool:
 
     @asynccontextmanager
     async def acquire(self, *, wait_seconds: float) -> AsyncIterator[asyncpg.Connection]:
-        if self._turns.locked():  # only a wait needs a deadline (a timer costs on every call)
+        waited = self._turns.locked()
+        if waited:  # only a wait needs a deadline (a timer costs on every call)
             async with asyncio.timeout(wait_seconds):
                 await self._turns.acquire()
         else:
             await self._turns.acquire()
         try:
-            async with self._pool.acquire(timeout=wait_seconds) as connection:
+            # With a turn there is a connection to take (the semaphore is as large as the
+            # pool): asyncpg's own deadline is armed only when a turn had to be waited for,
+            # when a connection released a moment ago may still be on its way back.
+            async with self._pool.acquire(timeout=wait_seconds if waited else None) as connection:
                 yield connection
         finally:
             self._turns.release()

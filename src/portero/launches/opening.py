@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -79,6 +80,12 @@ class PlayContext:
     started_at: datetime | None = None
     net_loss: int = 0
     reality_check_due_at: datetime | None = None
+    # Whether the partner has an enabled webhook endpoint (as read with the session): a round
+    # without one records no event, and may take the round path's single-statement way.
+    webhooks: bool = True
+    # The partner's per-currency terms as stored (partners/terms.py `terms_for`), read with
+    # the session so that a round needs no query of its own for its table limits.
+    partner_terms: dict[str, Any] | None = None
 
 
 async def open_link(
@@ -140,56 +147,81 @@ async def _why_unusable(store: LaunchStore, token_hash: bytes) -> PorteroError:
 
 async def resume(session: AsyncSession, *, token: str | None) -> PlayContext:
     """The play session behind a bearer token, refreshed; the product's every call goes here."""
+    row = await session_repository.session_by_token_hash(session, token_hash_of(token))
+    resumed = resumed_from(None if row is None else dict(row._mapping), utcnow())
+    if resumed.touch:
+        await session_repository.touch_session(
+            session,
+            session_id=resumed.context.session_id,
+            now=resumed.now,
+            idle_expires_at=resumed.context.idle_expires_at,
+        )
+    return resumed.context
+
+
+def token_hash_of(token: str | None) -> bytes:
     if not token:
         raise SessionInvalid("No play session token was given.")
-    row = await session_repository.session_by_token_hash(session, hash_token(token))
-    if row is None or row.launch_status == LaunchStatus.revoked:
+    return hash_token(token)
+
+
+@dataclass(frozen=True, slots=True)
+class Resumed:
+    context: PlayContext
+    now: datetime
+    touch: bool  # last_seen_at (and the idle expiry) is to be written: a minute has passed
+
+
+def resumed_from(row: Mapping[str, Any] | None, now: datetime) -> Resumed:
+    """The session read by its token (session_repository, pg_sessions), checked: raises the
+    error the page shows when it cannot go on. JSON columns come decoded."""
+    if row is None or row["launch_status"] == LaunchStatus.revoked:
         raise SessionInvalid()
     # Before the session's own end: a page whose partner lost the product says so, not "ended".
     if not may_offer(
-        status=row.partner_status, products=row.partner_products or (), product=row.product
+        status=row["partner_status"], products=row["partner_products"] or (), product=row["product"]
     ):
         raise SessionWithdrawn()
-    now = utcnow()
-    limits = SessionLimits.stored(row.limits)
-    if row.ended_at is not None or now >= row.expires_at or now >= row.idle_expires_at:
+    limits = SessionLimits.stored(row["limits"])
+    if row["ended_at"] is not None or now >= row["expires_at"] or now >= row["idle_expires_at"]:
         raise why_ended(
             limits=limits,
-            started_at=row.created_at,
-            idle_expires_at=row.idle_expires_at,
-            ended_at=row.ended_at,
-            end_reason=row.end_reason,
+            started_at=row["created_at"],
+            idle_expires_at=row["idle_expires_at"],
+            ended_at=row["ended_at"],
+            end_reason=row["end_reason"],
             now=now,
         )
-    idle_expires_at = row.idle_expires_at
-    if now - row.last_seen_at >= _TOUCH_EVERY:
-        idle_expires_at = min(now + timedelta(seconds=row.idle_seconds), row.expires_at)
-        await session_repository.touch_session(
-            session, session_id=row.id, now=now, idle_expires_at=idle_expires_at
-        )
-    return PlayContext(
-        session_id=row.id,
-        launch_id=row.launch_id,
-        partner_id=row.partner_id,
-        product=row.product,
-        params=dict(row.params or {}),
-        language=row.language,
-        currency=row.currency,
-        player_key=row.player_key,
-        player_id=row.external_id,
-        nickname=row.nickname,
-        name=row.name,
-        return_url=row.return_url or row.partner_return_url,
-        expires_at=row.expires_at,
+    idle_expires_at = row["idle_expires_at"]
+    touch = now - row["last_seen_at"] >= _TOUCH_EVERY
+    if touch:
+        idle_expires_at = min(now + timedelta(seconds=row["idle_seconds"]), row["expires_at"])
+    context = PlayContext(
+        session_id=row["id"],
+        launch_id=row["launch_id"],
+        partner_id=row["partner_id"],
+        product=row["product"],
+        params=dict(row["params"] or {}),
+        language=row["language"],
+        currency=row["currency"],
+        player_key=row["player_key"],
+        player_id=row["external_id"],
+        nickname=row["nickname"],
+        name=row["name"],
+        return_url=row["return_url"] or row["partner_return_url"],
+        expires_at=row["expires_at"],
         idle_expires_at=idle_expires_at,
-        wallet_mode=row.wallet_mode,
-        wallet_sid=row.wallet_sid,
-        partner_session_id=row.partner_session_id,
+        wallet_mode=row["wallet_mode"],
+        wallet_sid=row["wallet_sid"],
+        partner_session_id=row["partner_session_id"],
         limits=limits,
-        started_at=row.created_at,
-        net_loss=row.net_loss,
-        reality_check_due_at=row.reality_check_due_at,
+        started_at=row["created_at"],
+        net_loss=row["net_loss"],
+        reality_check_due_at=row["reality_check_due_at"],
+        webhooks=row["webhooks"],
+        partner_terms=row["partner_terms"],
     )
+    return Resumed(context, now, touch)
 
 
 async def end(session: AsyncSession, *, token: str | None) -> PlayContext:

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, delete, insert, or_, select, update
+from sqlalchemy import Row, Table, delete, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.kit.tenancy import across_partners
@@ -14,6 +14,7 @@ from portero.launches.models import PlaySession
 from portero.launches.repository import LAUNCH, PLAYER
 from portero.partners.models import Partner
 from portero.products.registry import REUSABLE_LINK_PRODUCTS
+from portero.webhooks.models import EndpointStatus, WebhookEndpoint
 
 SESSION = cast(Table, PlaySession.__table__)
 
@@ -35,10 +36,17 @@ async def session_by_token_hash(session: AsyncSession, token_hash: bytes) -> Row
             Partner.wallet_mode,
             Partner.status.label("partner_status"),
             Partner.products.label("partner_products"),
+            Partner.currency_terms.label("partner_terms"),
             PLAYER.c.id.label("player_key"),
             PLAYER.c.external_id,
             PLAYER.c.nickname,
             PLAYER.c.name,
+            exists()
+            .where(
+                WebhookEndpoint.partner_id == LAUNCH.c.partner_id,
+                WebhookEndpoint.status == EndpointStatus.enabled,
+            )
+            .label("webhooks"),
         )
         .select_from(
             SESSION.join(LAUNCH, LAUNCH.c.id == SESSION.c.launch_id)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from portero.http.assembly import Assembly
 from portero.http.body import read_json, request_body
 from portero.http.deps import PageLimit, SessionDep, is_mobile
 from portero.http.error_body import responses
+from portero.http.responses import json_response
 from portero.http.runtime import runtime_of
+from portero.kit.db import session_scope
 from portero.launches.deps import PlayContextDep, session_then_query
 from portero.launches.reality import ResponsibleGamingOut, figures_of
 from portero.roulette import service
@@ -88,23 +90,28 @@ async def get_table(request: Request, context: PlayContextDep, session: SessionD
     dependencies=session_then_query(),
     openapi_extra=request_body(SpinIn),
 )
-async def post_spin(request: Request, context: PlayContextDep, session: SessionDep) -> SpinOut:
+async def post_spin(request: Request, context: PlayContextDep) -> Response:
     """Place the bets and spin: the whole stake is taken and the return paid through the
     partner's wallet (in one transaction on Portero's ledger; a debit, then a credit, with a
     seamless wallet)."""
     # The body is read here, after the session has been checked (a FastAPI body parameter
     # would be parsed first, and a malformed body would hide an ended session).
     spin_request = await read_json(request, SpinIn)
-    spun = await service.spin(runtime_of(request), session, context, spin_request)
-    return SpinOut(
-        round=round_out(spun.played.round),
-        balance=spun.played.balance,
-        next=_commitment(spun.seat),
-        replayed=spun.played.replayed,
-        responsible_gaming=ResponsibleGamingOut.of(
-            figures_of(context, net_loss=spun.played.session_net_loss)
-        ),
-    )
+    runtime = runtime_of(request)
+    # The request's unit of work, opened here rather than as a dependency: on PostgreSQL a
+    # ledger round runs on a connection of its own and leaves the session unused (free).
+    async with session_scope(runtime.sessions) as session:
+        spun = await service.spin(runtime, session, context, spin_request)
+        out = SpinOut(
+            round=round_out(spun.played.round),
+            balance=spun.played.balance,
+            next=_commitment(spun.seat),
+            replayed=spun.played.replayed,
+            responsible_gaming=ResponsibleGamingOut.of(
+                figures_of(context, net_loss=spun.played.session_net_loss)
+            ),
+        )
+    return json_response(out)
 
 
 @router.get(

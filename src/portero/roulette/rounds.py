@@ -8,6 +8,7 @@ import hashlib
 import json
 from collections.abc import Sequence
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.kit.clock import utcnow
@@ -15,7 +16,7 @@ from portero.kit.errors import PorteroError
 from portero.launches.opening import PlayContext
 from portero.partners.terms import CurrencyTerms
 from portero.roulette import bets as rules
-from portero.roulette import fairness, seats
+from portero.roulette import fairness, pg_seats, seats
 from portero.roulette.errors import IllegalBet, RoundIdReused, StakeOutOfLimits
 from portero.roulette.models import RouletteSeat
 from portero.roulette.schemas import BetIn, SpinIn
@@ -71,6 +72,7 @@ class RouletteSpin:
     product = "roulette"
     game_id = "roulette"
     game_type = "roulette"
+    has_state = True
 
     def __init__(self, context: PlayContext, request: SpinIn, terms: CurrencyTerms) -> None:
         self.context = context
@@ -96,6 +98,19 @@ class RouletteSpin:
         self.seat = await seats.seat_of(session, self.context.player_key, lock=True)
 
     async def draw(self, session: AsyncSession) -> Drawn:
+        drawn = self.outcome()
+        await session.flush()
+        return drawn
+
+    async def lock_state(self, connection: asyncpg.Connection) -> bool:
+        self.seat = await pg_seats.locked_seat(connection, self.context.player_key)
+        return self.seat is not None
+
+    async def save_state(self, connection: asyncpg.Connection) -> None:
+        assert self.seat is not None, "lock_state() comes first"
+        await pg_seats.save_seat(connection, self.seat)
+
+    def outcome(self) -> Drawn:
         seat = self.seat
         assert seat is not None, "lock() comes first"
         if self.request.client_seed is not None:
@@ -112,7 +127,6 @@ class RouletteSpin:
             },
         }
         seats.commit_to_the_next_seed(seat, utcnow())
-        await session.flush()
         return Drawn(payout=rules.total_return(self.placed, number), outcome=outcome)
 
 

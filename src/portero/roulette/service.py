@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portero.http.runtime import Runtime
 from portero.launches.opening import PlayContext
 from portero.partners import service as partners
-from portero.partners.terms import CurrencyTerms
+from portero.partners.terms import CurrencyTerms, terms_for
 from portero.products.registry import ProductName
 from portero.roulette import seats
 from portero.roulette.errors import TableClosed
@@ -96,10 +96,7 @@ async def spin(
     wallet, the seed revealed, the next one committed. A repeated round id answers the round
     it already played."""
     _require_table(context)
-    terms = await partners.currency_terms(
-        session, partner_id=context.partner_id, currency=context.currency
-    )
-    game = RouletteSpin(context, request, terms)
+    game = RouletteSpin(context, request, terms_for(context.partner_terms, context.currency))
     played = await round_path.play(runtime, session, context, game)
     # The seat as the round left it; read again when this request did not draw (a replay).
     seat = game.seat or await seats.seat_of(session, context.player_key, lock=False)

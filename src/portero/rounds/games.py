@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.kit.errors import PorteroError
@@ -52,6 +53,28 @@ class RoundGame(Protocol):
 
     async def draw(self, session: AsyncSession) -> Drawn:
         """The outcome, from state locked by `lock` (called in the same transaction)."""
+        ...
+
+
+class FastGame(RoundGame, Protocol):
+    """A game as the ledger's fast path on PostgreSQL plays it (rounds/pg_ledger.py), on a
+    bare asyncpg connection rather than a session."""
+
+    # Whether the game keeps a row of its own per player (the roulette seat): its round is
+    # then one transaction that locks and saves it; otherwise one statement.
+    has_state: bool
+
+    def outcome(self) -> Drawn:
+        """The outcome, from the state `lock_state` took (none without `has_state`)."""
+        ...
+
+    async def lock_state(self, connection: asyncpg.Connection) -> bool:
+        """With `has_state`: lock the game's row on the round's asyncpg connection (in its
+        transaction); False if there is none yet (the round path then makes it)."""
+        ...
+
+    async def save_state(self, connection: asyncpg.Connection) -> None:
+        """With `has_state`: write back what `outcome` changed, in the same transaction."""
         ...
 
 

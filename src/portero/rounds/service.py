@@ -13,10 +13,10 @@ from portero.kit.clock import utcnow
 from portero.kit.db import session_scope
 from portero.launches import session_repository
 from portero.launches.opening import PlayContext, end_launch
-from portero.rounds import limits, on_ledger, seamless
+from portero.rounds import limits, on_ledger, pg_ledger, seamless
 from portero.rounds.endpoints import partner_wallet
 from portero.rounds.errors import WalletRefused, WalletSessionEnded, WalletUnavailable
-from portero.rounds.games import PlayedRound, RoundGame
+from portero.rounds.games import FastGame, PlayedRound
 from portero.rounds.settlement import reported_balance
 from portero.wallet.modes import WalletMode
 from portero.wallet.onewallet import wire
@@ -33,10 +33,21 @@ class TableBalance:
 
 
 async def play(
-    runtime: Runtime, session: AsyncSession, context: PlayContext, game: RoundGame
+    runtime: Runtime, session: AsyncSession, context: PlayContext, game: FastGame
 ) -> PlayedRound:
     """One round of `game` for the session's player, settled through the partner's wallet,
     under the session's responsible-gaming limits (rounds/limits.py)."""
+    if context.wallet_mode != WalletMode.seamless and runtime.pg_pool and pg_ledger.usable(context):
+        await session.commit()  # what the request read so far: its connection goes back
+        fast = await pg_ledger.play(
+            runtime.pg_pool,
+            context,
+            game,
+            mode=context.wallet_mode,
+            wait_seconds=runtime.settings.db_pool_timeout_seconds,
+        )
+        if fast is not None:
+            return fast
     played_as = limits.limited(context, game)
     if context.wallet_mode == WalletMode.seamless:
         played = await seamless.play(runtime, session, context, played_as)

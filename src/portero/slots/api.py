@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 
 from portero.http.assembly import Assembly
 from portero.http.body import read_json, request_body
 from portero.http.deps import PageLimit, SessionDep, is_mobile
 from portero.http.error_body import responses
+from portero.http.responses import json_response
 from portero.http.runtime import runtime_of
+from portero.kit.db import session_scope
 from portero.launches.deps import PlayContextDep, session_then_query
 from portero.launches.reality import ResponsibleGamingOut, figures_of
 from portero.rounds.models import GameRound, RoundStatus
@@ -102,20 +104,25 @@ async def get_game(request: Request, context: PlayContextDep, session: SessionDe
     dependencies=session_then_query(),
     openapi_extra=request_body(SpinIn),
 )
-async def post_spin(request: Request, context: PlayContextDep, session: SessionDep) -> SpinOut:
+async def post_spin(request: Request, context: PlayContextDep) -> Response:
     """Spin at a bet level: the bet is taken and the win (free spins included) paid through
     the partner's wallet (one transaction on Portero's ledger; a debit, then a credit, with a
     seamless wallet)."""
     spin_request = await read_json(request, SpinIn)  # after the session check (see roulette)
-    played = await service.spin(runtime_of(request), session, context, spin_request)
-    return SpinOut(
-        spin=record_out(played.round),
-        balance=played.balance,
-        replayed=played.replayed,
-        responsible_gaming=ResponsibleGamingOut.of(
-            figures_of(context, net_loss=played.session_net_loss)
-        ),
-    )
+    runtime = runtime_of(request)
+    # The request's unit of work, opened here rather than as a dependency: on PostgreSQL a
+    # ledger round runs on a connection of its own and leaves the session unused (free).
+    async with session_scope(runtime.sessions) as session:
+        played = await service.spin(runtime, session, context, spin_request)
+        out = SpinOut(
+            spin=record_out(played.round),
+            balance=played.balance,
+            replayed=played.replayed,
+            responsible_gaming=ResponsibleGamingOut.of(
+                figures_of(context, net_loss=played.session_net_loss)
+            ),
+        )
+    return json_response(out)
 
 
 @router.get(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.kit.errors import PorteroError
@@ -59,6 +60,7 @@ class SlotSpin:
 
     product = "slot"
     game_type = "slots"
+    has_state = False
 
     def __init__(
         self, context: PlayContext, game: GameSpec, request: SpinIn, randbelow: RandBelow
@@ -73,6 +75,7 @@ class SlotSpin:
             f"{game.id}:{context.currency}:{request.bet}".encode()
         ).digest()
         self.randbelow = randbelow
+        self._drawn: Drawn | None = None
 
     def stake(self) -> int:
         levels = bet_levels(self.game, self.context.currency)
@@ -97,8 +100,22 @@ class SlotSpin:
         """Nothing of its own: the player's account (or, seamless, nothing) serialises."""
 
     async def draw(self, session: AsyncSession) -> Drawn:
-        credit_value = self.bet // self.game.bet_multiplier
-        outcome = engine.play(self.game, self.randbelow)
-        return Drawn(
-            payout=outcome.credits * credit_value, outcome=outcome_record(outcome, credit_value)
-        )
+        return self.outcome()
+
+    def outcome(self) -> Drawn:
+        """Drawn once per request: a round the fast path hands to the general one (a first
+        demo round, say) shows the same reels, so no outcome depends on the way it took."""
+        if self._drawn is None:
+            credit_value = self.bet // self.game.bet_multiplier
+            outcome = engine.play(self.game, self.randbelow)
+            self._drawn = Drawn(
+                payout=outcome.credits * credit_value,
+                outcome=outcome_record(outcome, credit_value),
+            )
+        return self._drawn
+
+    async def lock_state(self, connection: asyncpg.Connection) -> bool:
+        return True  # nothing of its own
+
+    async def save_state(self, connection: asyncpg.Connection) -> None:
+        """Nothing of its own."""

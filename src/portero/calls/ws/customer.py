@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import math
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +33,7 @@ class CustomerSocket(Connection):
         self.partner_id = 0
         self.state: dict[str, Any] = {}
         self.connected_agent_id: int | None = None
+        self.reread_at = -math.inf  # the event loop's clock when a relay last read the state
 
     async def start(self, context: opening.PlayContext) -> None:
         if context.product != "call":
@@ -106,13 +109,21 @@ class CustomerSocket(Connection):
     async def _relay(self, message: Message, now: datetime) -> None:
         """To the agent on the call, known from the last state read: no query per message.
         Before refusing, the state is read once more, in case the message overtook the news
-        that the call has just connected."""
-        if self.connected_agent_id is None:
+        that the call has just connected; at most once per `RELAY_REREAD_SECONDS`, so that
+        the messages of a page that is not on a call cost no query either."""
+        if self.connected_agent_id is None and self._may_reread():
             await self.refresh()
         if self.connected_agent_id is None:
             raise Refused("not_connected", "The call is not connected.")
         out = messages.relayed(message, call_id=self.call_id, side="customer", now=now)
         await self.bus.publish(agent_channel(self.connected_agent_id), out)
+
+    def _may_reread(self) -> bool:
+        clock = asyncio.get_running_loop().time()
+        if clock - self.reread_at < messages.RELAY_REREAD_SECONDS:
+            return False
+        self.reread_at = clock
+        return True
 
     handlers = {
         "ping": _ping,

@@ -19,6 +19,10 @@ CLOSE_FORBIDDEN = 4403  # the partner was disabled or lost the product; or not t
 CLOSE_CALL_TAKEN = 4409  # the link's call is live in another browser
 # Relayed from one party to the other, never stored.
 RELAYED = ("signal", "chat", "ready")
+# A customer's relayed message that finds no call connected makes the socket read its state
+# again (it may have overtaken the news that the call has just connected), at most this often:
+# a page that sends while it waits cannot make every frame a database round trip.
+RELAY_REREAD_SECONDS = 1.0
 
 Message = dict[str, Any]
 Side = Literal["customer", "agent"]
