@@ -25,6 +25,23 @@ function thread_slice(path, nthreads)
   return mine
 end
 
+-- A play-API script: POSTs to `path` over the play sessions in the file args[1], each wrk
+-- thread of args[2] walking its own slice, with the body `body(label, thread, counter)`
+-- (label: args[3], so that warm-up and timed runs use different round ids).
+function play_api(path, body)
+  local sessions, counter, label = {}, 0, "run"
+  function init(args)
+    sessions = thread_slice(args[1], tonumber(args[2]))
+    label = args[3] or "run"
+    wrk.headers["Content-Type"] = "application/json"
+  end
+  function request()
+    counter = counter + 1
+    wrk.headers["Authorization"] = "Bearer " .. sessions[counter % #sessions + 1]
+    return wrk.format("POST", path, nil, body(label, id, counter))
+  end
+end
+
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
 end

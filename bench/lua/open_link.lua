@@ -7,16 +7,7 @@ dofile(debug.getinfo(1, "S").source:sub(2):match("^(.*/)") .. "common.lua")
 local tokens, position = {}, 0
 
 function init(args)
-  local nthreads = tonumber(args[2])
-  local line_number = 0
-  for line in io.lines(args[1]) do
-    if line ~= "" then
-      if line_number % nthreads == id then
-        tokens[#tokens + 1] = line
-      end
-      line_number = line_number + 1
-    end
-  end
+  tokens = thread_slice(args[1], tonumber(args[2]))
 end
 
 function request()

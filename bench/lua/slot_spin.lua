@@ -5,17 +5,6 @@
 -- Every request has a new spin id (label-thread-counter), so none is a replay.
 dofile(debug.getinfo(1, "S").source:sub(2):match("^(.*/)") .. "common.lua")
 
-local sessions, counter, label = {}, 0, "run"
-
-function init(args)
-  sessions = thread_slice(args[1], tonumber(args[2]))
-  label = args[3] or "run"
-  wrk.headers["Content-Type"] = "application/json"
-end
-
-function request()
-  counter = counter + 1
-  wrk.headers["Authorization"] = "Bearer " .. sessions[counter % #sessions + 1]
-  local body = string.format('{"spin_id":"%s-%d-%d","bet":20}', label, id, counter)
-  return wrk.format("POST", "/play/api/slots/spins", nil, body)
-end
+play_api("/play/api/slots/spins", function(label, thread, counter)
+  return string.format('{"spin_id":"%s-%d-%d","bet":20}', label, thread, counter)
+end)

@@ -15,7 +15,7 @@ from datetime import timedelta
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from portero.app import create_app
 from portero.calls import ending, routing
@@ -27,6 +27,7 @@ from tests.conftest import PUBLIC_URL, make_settings, running
 from tests.support.call_desk import TIMINGS, CallDesk
 from tests.support.db import inspecting
 from tests.support.factories import make_partner
+from tests.support.statements import statements_sent
 
 GRACE = TIMINGS.grace.total_seconds()
 
@@ -77,17 +78,8 @@ def test_the_clock_sleeps_until_the_earliest_deadline_within_the_interval() -> N
 
 
 async def test_a_look_at_a_quiet_database_is_one_statement(desk: CallDesk) -> None:
-    statements: list[str] = []
-
-    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
-
-    engine = desk.sessions.kw["bind"].sync_engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(desk.sessions.kw["bind"]) as statements:
         found = await look_now(desk)
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     assert found == Outlook(waiting=False, next_due=None)
     assert len(statements) == 1, statements
     # An agent who waits for calls costs no more: the clock looks, and sees nothing due yet.

@@ -9,14 +9,13 @@ in the database the whole run shares, are neither seen nor taken.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import secrets
 from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portero.delivery import repository
@@ -26,9 +25,11 @@ from portero.delivery.repository import Claimed
 from portero.kit.clock import utcnow
 from portero.kit.db import after_commit, session_scope
 from portero.kit.ids import new_id
+from portero.kit.tasks import running_beside
 from portero.retry import RetrySchedule
 from portero.settings import Settings
 from tests.support.factories import PartnerFixture, make_partner
+from tests.support.statements import statements_sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,29 +111,13 @@ async def engine(
     await testing.close_all()
 
 
-@contextlib.asynccontextmanager
-async def running_engine(engine: DeliveryEngine, *, interval: float) -> AsyncIterator[None]:
-    task = asyncio.create_task(engine.serve(interval=interval))
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+def running_engine(engine: DeliveryEngine, *, interval: float) -> AbstractAsyncContextManager[None]:
+    return running_beside(engine.serve(interval=interval), name="delivery engine")
 
 
 async def test_a_look_with_nothing_due_is_one_statement(engine: Engine) -> None:
-    statements: list[str] = []
-
-    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        statements.append(statement)
-
-    sync_engine = engine.sessions.kw["bind"].sync_engine
-    event.listen(sync_engine, "before_cursor_execute", count)
-    try:
+    with statements_sent(engine.sessions.kw["bind"]) as statements:
         assert await engine.engine.run_once() == 0
-    finally:
-        event.remove(sync_engine, "before_cursor_execute", count)
     assert len(statements) == 1, statements
     assert await engine.engine.next_due() is None
 

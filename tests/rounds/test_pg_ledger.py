@@ -12,7 +12,6 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portero.http.runtime import Runtime
@@ -37,6 +36,7 @@ from tests.support.factories import (
     make_partner,
     open_link,
 )
+from tests.support.statements import statements_sent
 
 pytestmark = pytest.mark.postgres
 
@@ -270,17 +270,9 @@ async def test_a_spin_through_the_api_takes_this_path(
     assert (await client.post("/play/api/slots/spins", json=first, headers=auth)).status_code == 200
     labels = (str(partner.id), "monaco-nights", "EUR")
     counted = metrics.GAME_ROUNDS.labels(*labels)._value.get()
-    statements: list[str] = []
-
-    def seen(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(runtime.engine.sync_engine, "before_cursor_execute", seen)
-    try:
+    with statements_sent(runtime.engine) as statements:
         second = {"spin_id": "on-the-fast-path", "bet": 20}
         answer = await client.post("/play/api/slots/spins", json=second, headers=auth)
-    finally:
-        event.remove(runtime.engine.sync_engine, "before_cursor_execute", seen)
     assert answer.status_code == 200, answer.text
     assert statements == []
     assert metrics.GAME_ROUNDS.labels(*labels)._value.get() == counted + 1

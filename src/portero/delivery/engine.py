@@ -27,6 +27,7 @@ from portero.kit import metrics
 from portero.kit.clock import utcnow
 from portero.kit.db import after_commit, session_scope
 from portero.kit.db_reads import outside_transaction
+from portero.kit.tasks import running_beside
 from portero.retry import RetrySchedule
 from portero.settings import Settings
 
@@ -314,10 +315,5 @@ async def serving(engine: DeliveryEngine, *, enabled: bool) -> AsyncIterator[Non
     if not enabled:
         yield
         return
-    task = asyncio.create_task(engine.serve(), name="delivery engine")
-    try:
+    async with running_beside(engine.serve(), name="delivery engine"):
         yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

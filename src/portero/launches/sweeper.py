@@ -19,6 +19,7 @@ from portero.http.runtime import Runtime
 from portero.kit import metrics
 from portero.kit.clock import utcnow
 from portero.kit.db import after_commit, session_scope
+from portero.kit.tasks import running_beside
 from portero.launches import repository, session_repository
 from portero.launches.events import launch_event
 
@@ -61,10 +62,5 @@ async def sweeping(_app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
     if interval <= 0:
         yield
         return
-    task = asyncio.create_task(run_forever(runtime.sessions, interval))
-    try:
+    async with running_beside(run_forever(runtime.sessions, interval), name="expiry sweep"):
         yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task

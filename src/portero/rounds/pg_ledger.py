@@ -87,19 +87,21 @@ async def _play_on(
 ) -> PlayedRound | None:
     if not game.has_state:
         return await _settle(connection, context, game, mode=mode, stake=stake)
-    transaction = connection.transaction()
-    await transaction.start()
     try:
-        played = None
-        if await game.lock_state(connection):
-            played = await _settle(connection, context, game, mode=mode, stake=stake)
-        if played is not None:
+        async with connection.transaction():
+            played = None
+            if await game.lock_state(connection):
+                played = await _settle(connection, context, game, mode=mode, stake=stake)
+            if played is None:
+                raise _HandOver
             await game.save_state(connection)
-    except BaseException:
-        await transaction.rollback()
-        raise
-    await (transaction.commit() if played is not None else transaction.rollback())
+    except _HandOver:  # rolled back: nothing of it stays
+        return None
     return played
+
+
+class _HandOver(Exception):
+    """The round is for the general path: the transaction is rolled back."""
 
 
 async def _settle(

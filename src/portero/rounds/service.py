@@ -38,7 +38,8 @@ async def play(
     """One round of `game` for the session's player, settled through the partner's wallet,
     under the session's responsible-gaming limits (rounds/limits.py)."""
     if context.wallet_mode != WalletMode.seamless and runtime.pg_pool and pg_ledger.usable(context):
-        await session.commit()  # what the request read so far: its connection goes back
+        if session.in_transaction():  # what the request read so far: its connection goes back
+            await session.commit()
         fast = await pg_ledger.play(
             runtime.pg_pool,
             context,
