@@ -237,12 +237,11 @@ async def answer(agent: Page, booth: Booth, customer_ws: str, tracker: Tracker) 
 async def connect_calls(
     booths: list[Booth], agent_ws: str, customer_ws: str, tracker: Tracker, *, at_once: int
 ) -> list[Call]:
-    """Every console first (ten at a time), then the customers `at_once` at a time. Few:
-    every customer who joins the queue, and every call answered, makes every customer socket
-    of the partner read its state again (a "queue" message on the partner's channel, which
-    connected customers listen to as well), so connecting n calls costs about n x n reads of
-    the database, and too many at once outrun its pool (PORTERO_DB_POOL_SIZE connections, a
-    wait of at most PORTERO_DB_POOL_TIMEOUT_SECONDS, then the socket closes)."""
+    """Every console first (ten at a time), then the customers `at_once` at a time: every
+    customer who joins the queue, and every call answered, makes the partner's customers still
+    queued read their state again (a "queue" message on the partner's channel), and too many
+    at once would outrun the database's pool (PORTERO_DB_POOL_SIZE connections, a wait of at
+    most PORTERO_DB_POOL_TIMEOUT_SECONDS, then the socket closes)."""
     consoles = asyncio.Semaphore(10)
     customers = asyncio.Semaphore(at_once)
 

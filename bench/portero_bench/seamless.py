@@ -22,14 +22,14 @@ calls as Portero itself recorded them (`delivery_attempt.duration_ms`, whole mil
 timed inside the server: when these are well above the probe's, the server's event loop was
 slow to come back to a call that had been answered).
 
-The outbound client (portero.wallet.onewallet.client.WalletClients, read, not changed) keeps
-one httpx.AsyncClient per (partner, wallet URL, timeout), made on first use and never closed
-before shutdown. Each has its own pool: at most `PORTERO_WALLET_MAX_CONNECTIONS` (32)
-connections, all of which may stay alive (idle ones expire after 30 s), and a call waits in the
-pool for a free one within the partner's timeout. So connections are kept alive and bounded per
-partner endpoint, not per process: N seamless partners may hold N x 32 connections at once, and
-a partner whose URL or timeout changes gets a new client and pool while the old one stays (its
-idle connections open until the wallet closes them). The run samples Portero's sockets to the
+The outbound client (portero.wallet.onewallet.client.WalletClients) keeps one aiohttp
+ClientSession per (partner, wallet URL, timeout), made on first use and never closed before
+shutdown. Each has its own pool: at most `PORTERO_WALLET_MAX_CONNECTIONS` (32) connections,
+all of which may stay alive (idle ones close after 30 s), and a call waits in the pool for a
+free one within the partner's timeout. So connections are kept alive and bounded per partner
+endpoint, not per process: N seamless partners may hold N x 32 connections at once, and a
+partner whose URL or timeout changes gets a new client and pool while the old one stays (its
+idle connections open until they expire). The run samples Portero's sockets to the
 sandbox (`WalletConnections`): with keep-alive working, the distinct connections seen over the
 run stay close to the most open at once, and never above the bound.
 """

@@ -13,13 +13,12 @@ server relays when nothing waits but the relay). Relaying costs no database roun
 count of transactions during the paced phase, beside the message rate, shows it. What it does
 count: every socket's periodic check of its play session (at least every
 `PORTERO_CALL_REVALIDATE_SECONDS`, 5 s), the heartbeats written once per 5 s, and the call
-clock's ticks. The first two run in the socket's own loop (calls/ws/connection.py `_pump`, the
-sides' `_ping`), in line with what it relays: a message that reaches a socket while it waits
-for one of those waits too, which shows in the tail rather than the median.
+clock's ticks. Both of a socket's own run in a task beside its relay (calls/ws/connection.py
+`_chores`), so no message waits for them.
 
-Connecting the calls takes longer than measuring them (see call_pages.connect_calls: every
-customer who joins or is answered makes every customer socket of the partner read its state
-again, so n calls cost about n x n reads); the time is reported as `setup_seconds`.
+Connecting the calls is reported as `setup_seconds` (see call_pages.connect_calls): a
+customer who joins or is answered makes the customers still queued re-read their state, not
+the connected ones.
 
 The client is one Python process holding every socket (the benchmark's): its own CPU use is
 reported beside the servers', since on a small machine it competes with them, and the latency

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import event
 
 from portero.calls.ws import messages
-from tests.support.call_sockets import CANDIDATE, Desk, customer_link, make_desk
+from tests.support.call_sockets import CANDIDATE, Desk, connect_call, customer_link, make_desk
 from tests.support.live import Peer, live_server, open_session
 
 
@@ -53,3 +53,38 @@ async def test_a_waiting_customers_messages_read_the_state_once_per_interval(
         finally:
             event.remove(engine, "before_execute", count)
         await customer.close()
+
+
+async def test_a_connected_customer_reads_nothing_when_another_joins_the_queue(
+    clockless_desk: Desk,
+) -> None:
+    """The queue's news moves only the calls still queued: with n calls connected, each
+    arrival would otherwise cost n reads (n x n to connect them all)."""
+    with live_server(clockless_desk.settings) as server:
+        agent, customer, call_id = await connect_call(clockless_desk, server, server)
+        about_the_call: list[str] = []
+
+        def count(
+            _conn: object, _cursor: object, statement: str, parameters: object, *_: object
+        ) -> None:
+            if call_id in repr(parameters):
+                about_the_call.append(statement)
+
+        engine = server.app.state.runtime.engine.sync_engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            link = await customer_link(clockless_desk, server, "Otra")
+            waiting, _ = await Peer.join(
+                server, "/play/api/call/ws", await open_session(server, link)
+            )
+            assert (await waiting.expect("state"))["status"] == "waiting"
+            # The news of the arrival went out before the newcomer's state; a signal sent now
+            # reaches the connected customer behind it, once its socket has dealt with it.
+            await agent.send({"type": "signal", "call_id": call_id, "data": CANDIDATE})
+            assert (await customer.expect("signal"))["data"] == CANDIDATE
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        assert about_the_call == []
+        await waiting.close()
+        await customer.close()
+        await agent.close()

@@ -26,7 +26,7 @@ from portero.kit.db import session_scope
 from portero.kit.logging import configure_logging
 from portero.launches.models import Launch
 from portero.launches.opening import PlayContext
-from portero.rounds import seamless
+from portero.rounds import wallet_calls
 from portero.rounds.models import RoundStatus
 from portero.settings import Settings
 from portero.wallet.sandbox import FaultKind, FaultPlan
@@ -48,9 +48,9 @@ def context(**wallet: str | None) -> PlayContext:
 
 
 def test_the_sid_is_the_wallets_then_the_partners_then_the_launch() -> None:
-    assert seamless.wallet_sid(context(wallet_sid="w", partner_session_id="p")) == "w"
-    assert seamless.wallet_sid(context(partner_session_id="p")) == "p"
-    assert seamless.wallet_sid(context()) == "lnch_1"  # seed 000: no partner session
+    assert wallet_calls.wallet_sid(context(wallet_sid="w", partner_session_id="p")) == "w"
+    assert wallet_calls.wallet_sid(context(partner_session_id="p")) == "p"
+    assert wallet_calls.wallet_sid(context()) == "lnch_1"  # seed 000: no partner session
 
 
 async def test_each_api_keeps_the_partners_session_id_with_the_launch(

@@ -52,7 +52,7 @@ def configure_logging(level: str = "INFO", *, json_output: bool = True) -> None:
 # httpx logs every request's URL at INFO, and a partner wallet's URL carries its auth token
 # (One Wallet's `authToken` query parameter): what the client libraries say below a warning
 # is never logged.
-HTTP_CLIENT_LOGGERS = ("httpx", "httpcore")
+HTTP_CLIENT_LOGGERS = ("httpx", "httpcore", "aiohttp")
 
 
 def quiet_http_clients() -> None:

@@ -9,15 +9,17 @@ before the wallet is called, the outcome drawn only once the debit is confirmed.
   after_credit T3  confirmed → `settled`; otherwise the engine retries it (the player sees the
                    result, the win marked pending)
 
-A process that dies between any two steps leaves a claimed delivery whose lease ends: the
-engine (rounds/recovery.py) takes it from there. No outcome exists before the debit is
-confirmed, so no failure can keep a drawn outcome from counting.
+On PostgreSQL the plain case of each step (nothing but the round and its calls to write) is
+one statement instead, committing the same rows (rounds/pg_seamless.py); whatever it does not
+cover comes here. A process that dies between any two steps leaves a claimed delivery whose
+lease ends: the engine (rounds/recovery.py) takes it from there. No outcome exists before the
+debit is confirmed, so no failure can keep a drawn outcome from counting.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -31,7 +33,7 @@ from portero.kit.db import session_scope
 from portero.kit.ids import new_id
 from portero.launches.opening import PlayContext, end_launch
 from portero.rounds import events as round_events
-from portero.rounds import repository, settlement
+from portero.rounds import pg_seamless, repository, settlement
 from portero.rounds.endpoints import partner_wallet
 from portero.rounds.errors import (
     AmountNotCarried,
@@ -42,7 +44,15 @@ from portero.rounds.errors import (
 )
 from portero.rounds.games import PlayedRound, RoundGame, new_round
 from portero.rounds.models import GameRound, RoundStatus
-from portero.rounds.wallet_calls import CREDIT, DEBIT, credit_payload, debit_payload, send
+from portero.rounds.wallet_calls import (
+    CREDIT,
+    DEBIT,
+    credit_payload,
+    debit_payload,
+    lease_end,
+    send,
+    wallet_sid,
+)
 from portero.wallet.errors import InsufficientFunds
 from portero.wallet.modes import WalletMode
 from portero.wallet.onewallet import wire
@@ -58,19 +68,16 @@ class Step:
     endpoint: Endpoint | None
     call: Claimed
     started_at: datetime
-
-
-def wallet_sid(context: PlayContext) -> str:
-    """The sid a seamless wallet knows the session by: the one its `check` answered, else the
-    partner's own; a seed 000 launch carries none, and sends its launch id (docs/wallets.md)."""
-    return context.wallet_sid or context.partner_session_id or context.launch_id
+    # Begun on PostgreSQL's fast path (rounds/pg_seamless.py): its next steps may be too.
+    fast: pg_seamless.Started | None = None
 
 
 async def play(
     runtime: Runtime, session: AsyncSession, context: PlayContext, game: RoundGame
 ) -> PlayedRound:
     # The request's own transaction (the play session's check) ends before any wallet call.
-    await session.commit()
+    if session.in_transaction():
+        await session.commit()
     started = await begin(runtime, context, game)
     if isinstance(started, PlayedRound):
         return started
@@ -78,13 +85,12 @@ async def play(
     return await after_credit(runtime, drawn, await send_credit(runtime, drawn))
 
 
-def _lease_end(runtime: Runtime, endpoint: Endpoint | None, now: datetime) -> datetime:
-    timeout = endpoint.timeout_seconds if endpoint else runtime.settings.wallet_timeout_seconds
-    return now + timedelta(seconds=timeout + runtime.settings.delivery_lease_margin_seconds)
-
-
 async def begin(runtime: Runtime, context: PlayContext, game: RoundGame) -> Step | PlayedRound:
     """T1: the round and its debit, committed; or the answer of a round id already played."""
+    fast = await pg_seamless.begin(runtime, context, game)
+    if fast is not None:
+        played = fast.played
+        return Step(played.id, fast.endpoint, fast.debit, played.created_at, fast=fast)
     try:
         async with session_scope(runtime.sessions) as session:
             wallet = await partner_wallet(session, context.partner_id, runtime.settings, share=True)
@@ -140,7 +146,7 @@ async def _record_bet(
         kind=DEBIT,
         subject_id=round_id,
         payload=payload,
-        due_at=_lease_end(runtime, endpoint, now),
+        due_at=lease_end(runtime, endpoint, now),
         now=now,
         claim_token=new_claim_token(),
     )
@@ -244,7 +250,7 @@ class _Debited:
             kind=CREDIT,
             subject_id=played.id,
             payload=credit_payload(self.step.call.payload, amount),
-            due_at=_lease_end(self.runtime, self.step.endpoint, now),
+            due_at=lease_end(self.runtime, self.step.endpoint, now),
             now=now,
             claim_token=new_claim_token(),
         )
@@ -261,6 +267,9 @@ async def after_debit(
     runtime: Runtime, context: PlayContext, game: RoundGame, step: Step, result: CallResult
 ) -> Step:
     """T2; the credit to send next, or the refusal the player is told."""
+    if step.fast is not None and result.kind is StatusClass.ok:
+        credit = await pg_seamless.after_debit(runtime, game, step.fast, result)
+        return Step(step.round_id, step.endpoint, credit, utcnow(), fast=step.fast)
     decision = _Debited(runtime, context, game, step)
     verdict = await runtime.deliveries.record(
         decision, step.call, result, started_at=step.started_at, by="inline"
@@ -279,10 +288,18 @@ async def send_credit(runtime: Runtime, step: Step) -> CallResult:
 
 async def after_credit(runtime: Runtime, step: Step, result: CallResult) -> PlayedRound:
     """T3; the round as the player sees it (its win pending unless the credit is confirmed)."""
-    handler = runtime.deliveries.handlers[CREDIT]
-    await runtime.deliveries.record(
-        handler, step.call, result, started_at=step.started_at, by="inline"
-    )
+    credited = None
+    if step.fast is not None and result.kind is StatusClass.ok:
+        credited = await pg_seamless.after_credit(
+            runtime, step.fast, step.call, step.started_at, result
+        )
+        if credited.settled:
+            return PlayedRound(step.fast.played, step.fast.played.balance_after, replayed=False)
+    if credited is None or not credited.held:
+        handler = runtime.deliveries.handlers[CREDIT]
+        await runtime.deliveries.record(
+            handler, step.call, result, started_at=step.started_at, by="inline"
+        )
     async with session_scope(runtime.sessions) as session:
         played = await repository.get(session, step.round_id)
     assert played is not None

@@ -18,6 +18,7 @@ from portero.rounds.endpoints import partner_wallet
 from portero.rounds.errors import WalletRefused, WalletSessionEnded, WalletUnavailable
 from portero.rounds.games import FastGame, PlayedRound
 from portero.rounds.settlement import reported_balance
+from portero.rounds.wallet_calls import wallet_sid
 from portero.wallet.modes import WalletMode
 from portero.wallet.onewallet import wire
 from portero.wallet.onewallet.client import CallResult, Endpoint
@@ -96,7 +97,7 @@ async def opening_balance(
 async def _check(
     runtime: Runtime, endpoint: Endpoint, context: PlayContext, *, mobile: bool
 ) -> str:
-    sid = seamless.wallet_sid(context)
+    sid = wallet_sid(context)
     body = wire.check_body(
         sid=sid,
         user_id=context.player_id,

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from portero.http.runtime import Runtime
 from portero.kit.ids import new_id
+from portero.launches.opening import PlayContext
 from portero.wallet.onewallet import wire
 from portero.wallet.onewallet.client import CallResult, Endpoint, no_reply
 
@@ -23,6 +25,19 @@ DEBIT = "wallet.debit"
 CREDIT = "wallet.credit"
 CANCEL = "wallet.cancel"
 KINDS = (DEBIT, CREDIT, CANCEL)
+
+
+def wallet_sid(context: PlayContext) -> str:
+    """The sid a seamless wallet knows the session by: the one its `check` answered, else the
+    partner's own; a seed 000 launch carries none, and sends its launch id (docs/wallets.md)."""
+    return context.wallet_sid or context.partner_session_id or context.launch_id
+
+
+def lease_end(runtime: Runtime, endpoint: Endpoint | None, now: datetime) -> datetime:
+    """The end of the claim a round's request holds on the call it makes itself: the call's
+    timeout and a margin to record it."""
+    timeout = endpoint.timeout_seconds if endpoint else runtime.settings.wallet_timeout_seconds
+    return now + timedelta(seconds=timeout + runtime.settings.delivery_lease_margin_seconds)
 
 
 def debit_payload(

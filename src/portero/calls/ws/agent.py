@@ -85,14 +85,8 @@ class AgentSocket(Connection):
             raise Refused("not_connected", "That call is not in progress on this console.")
         return call_id
 
-    async def _ping(self, _message: Message, now: datetime) -> None:
-        if self.due_heartbeat(now):
-            await self.transaction(
-                lambda session, _outbox: presence.agent_seen(
-                    session, agent_id=self.agent_id, now=now
-                )
-            )
-        await self.send({"type": "pong"})
+    async def seen(self, session: Any, now: datetime) -> None:
+        await presence.agent_seen(session, agent_id=self.agent_id, now=now)
 
     async def _set_presence(self, message: Message, now: datetime) -> None:
         try:
@@ -139,7 +133,7 @@ class AgentSocket(Connection):
         await self.bus.publish(call_channel(call_id), out)
 
     handlers = {
-        "ping": _ping,
+        "ping": Connection._ping,
         "presence": _set_presence,
         "accept": _accept,
         "reject": _reject,

@@ -56,6 +56,8 @@ class Connection:
         self.token = ""
         self.news_lost = False  # a transaction's messages could not be published
         self.checked_at = 0.0  # the event loop's clock at the last check of the play session
+        # The pings whose heartbeat is to be written down, by the chores beside the relay.
+        self.heartbeats: asyncio.Queue[datetime] = asyncio.Queue()
 
     @property
     def bus(self) -> LocalBus:
@@ -101,6 +103,33 @@ class Connection:
             return False
         self.last_seen_write = now
         return True
+
+    async def _ping(self, _message: Message, now: datetime) -> None:
+        """Answered at once; the heartbeat it is due is written by the chores."""
+        if self.due_heartbeat(now):
+            self.heartbeats.put_nowait(now)
+        await self.send({"type": "pong"})
+
+    async def _chores(self) -> None:
+        """The socket's database work that no message waits for: the play session's check at
+        least every `timings.revalidate`, and the heartbeats the pings are due. A task beside
+        the relay (see `_pump`), so that a signal arriving meanwhile is relayed at once; it
+        never returns, and what ends it (the session is over, the database is away) ends the
+        socket as if it had happened in line."""
+        loop = asyncio.get_running_loop()
+        every = self.timings.revalidate.total_seconds()
+        while True:
+            wait = max(0.0, self.checked_at + every - loop.time())
+            try:
+                seen_at = await asyncio.wait_for(self.heartbeats.get(), wait)
+            except TimeoutError:
+                async with session_scope(self.runtime.sessions) as session:
+                    await self.check(session)
+            else:
+                await self._write_heartbeat(seen_at)
+
+    async def _write_heartbeat(self, now: datetime) -> None:
+        await self.transaction(lambda session, _outbox: self.seen(session, now))
 
     async def run(self) -> None:
         await self.websocket.accept()
@@ -155,10 +184,6 @@ class Connection:
         await opening.resume(session, token=self.token)
         self.checked_at = asyncio.get_running_loop().time()
 
-    def check_due(self) -> bool:
-        elapsed = asyncio.get_running_loop().time() - self.checked_at
-        return elapsed >= self.timings.revalidate.total_seconds()
-
     async def _close_with(self, close_code: int, code: str, message: str) -> None:
         with contextlib.suppress(Exception):
             await self.send(messages.error(code, message))
@@ -167,16 +192,15 @@ class Connection:
     async def _pump(self, subscription: Subscription) -> None:
         incoming = asyncio.create_task(self._receive())
         published = asyncio.create_task(subscription.get())
+        chores = asyncio.create_task(self._chores())
         try:
             while True:
                 done, _ = await asyncio.wait(
-                    {incoming, published},
-                    timeout=self.timings.revalidate.total_seconds(),
-                    return_when=asyncio.FIRST_COMPLETED,
+                    {incoming, published, chores}, return_when=asyncio.FIRST_COMPLETED
                 )
-                if self.check_due():
-                    async with session_scope(self.runtime.sessions) as session:
-                        await self.check(session)
+                if chores in done:
+                    chores.result()  # raises what ended them
+                    raise AssertionError("the chores never end")  # pragma: no cover
                 if published in done:
                     channel, message = published.result()
                     published = asyncio.create_task(subscription.get())
@@ -189,8 +213,8 @@ class Connection:
                     await self.websocket.close()
                     return
         finally:
-            incoming.cancel()
-            published.cancel()
+            for task in (incoming, published, chores):
+                task.cancel()
 
     async def _receive(self) -> str | None:
         """The next text frame; None for a binary one (refused, the socket stays open)."""
@@ -235,6 +259,10 @@ class Connection:
         raise NotImplementedError
 
     async def on_published(self, channel: str, message: Message) -> None:
+        raise NotImplementedError
+
+    async def seen(self, session: Any, now: datetime) -> None:
+        """Write down that the page was there at `now` (its heartbeat)."""
         raise NotImplementedError
 
     def finished(self) -> bool:

@@ -12,7 +12,7 @@ from starlette.websockets import WebSocket
 from portero.calls import queue, views
 from portero.calls.errors import NotACallSession
 from portero.calls.ice import ice_servers
-from portero.calls.models import CallStatus
+from portero.calls.models import QUEUED, CallStatus
 from portero.calls.outbox import agent_channel, call_channel, queue_channel
 from portero.calls.ws import messages
 from portero.calls.ws.connection import Connection
@@ -71,12 +71,19 @@ class CustomerSocket(Connection):
             self.state = view.state
             await self.send(view.state)
 
+    def _queued(self) -> bool:
+        return not self.state or self.state.get("status") in QUEUED
+
     def finished(self) -> bool:
         """Once the call is over, the page has been told and the socket closes."""
         return self.state.get("status") in _OVER
 
     async def on_published(self, channel: str, message: Message) -> None:
-        if message.get("type") in ("refresh", "queue"):
+        # The queue's news (a customer joined or left) can only move a call still queued: a
+        # call that changes state is told so on its own channel. Read only then, or every
+        # arrival would make every connected customer of the partner read too.
+        kind = message.get("type")
+        if kind == "refresh" or (kind == "queue" and self._queued()):
             await self.refresh()
         elif message.get("from") == "agent":
             await self.send(message)
@@ -92,12 +99,8 @@ class CustomerSocket(Connection):
         )
         self.calls.nudge()
 
-    async def _ping(self, _message: Message, now: datetime) -> None:
-        if self.due_heartbeat(now):
-            await self.transaction(
-                lambda session, _outbox: queue.customer_seen(session, call_id=self.call_id, now=now)
-            )
-        await self.send({"type": "pong"})
+    async def seen(self, session: Any, now: datetime) -> None:
+        await queue.customer_seen(session, call_id=self.call_id, now=now)
 
     async def _hang_up(self, _message: Message, now: datetime) -> None:
         await self.transaction(
@@ -126,7 +129,7 @@ class CustomerSocket(Connection):
         return True
 
     handlers = {
-        "ping": _ping,
+        "ping": Connection._ping,
         "hangup": _hang_up,
         **dict.fromkeys(messages.RELAYED, _relay),
     }

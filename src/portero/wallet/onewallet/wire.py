@@ -158,6 +158,9 @@ def transaction_body(
     }
 
 
+_MARKED = re.compile(r'"([0-9a-f]{16})(-?[0-9]+\.[0-9]+)"')
+
+
 def encode(body: Mapping[str, Any]) -> bytes:
     """JSON with every Decimal written as the number it is (`12.50`, never `12.5` or a string).
     json writes each Decimal as a string behind a marker made for this call, which is then
@@ -170,7 +173,8 @@ def encode(body: Mapping[str, Any]) -> bytes:
         raise TypeError(f"{type(value).__name__} is not JSON")
 
     text = json.dumps(body, default=fixed, separators=(",", ":"), ensure_ascii=False)
-    return re.sub(f'"{marker}(-?[0-9]+\\.[0-9]+)"', r"\1", text).encode()
+    # One pattern for every call (a pattern per marker would be compiled per call).
+    return _MARKED.sub(lambda m: m[2] if m[1] == marker else m[0], text).encode()
 
 
 def decode(raw: bytes) -> dict[str, Any] | None:
