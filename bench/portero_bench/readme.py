@@ -214,30 +214,59 @@ resolved as one; the benchmark says where the rest goes with `--profile`.
 Each wrk thread now walks its own half of the sessions, so no two requests of one player are
 in flight at once: the figures measure the round, not a player's queue.
 
+The ledger spins' code has not changed since commit 679f156, whose run gave them 0.16-0.19 of
+the baseline; the 2026-12-07 run on another machine of the same kind gives 0.28-0.34. The
+difference is the machine, not the code: there the no-op cost 0.28 ms of server CPU and a
+slot spin 1.41 ms, here 0.38 ms and 1.17 ms. A ratio near 0.25 is this close to the line on
+either machine; the framework's share above is what would move it for good.
+
+**Seamless rounds (i).** Before (commit 679f156): 41 rounds/s at 64 connections and 24 ms of
+server CPU a round, and at one connection 33 ms, Portero adding p50 28 ms and p99 471 ms to
+the wallet's two calls. A round was about twenty statements and five transactions through
+SQLAlchemy's session (py-spy: a fifth of the server's time in SQLAlchemy), and two calls
+through httpx, whose pool (httpcore 1.0) polls the socket of every idle connection it keeps
+on every request: with the 32 connections a loaded partner keeps alive, two thirds of a
+one-connection round's time was inside `AsyncClient.post`. Now each of the round's three
+steps is one statement on the asyncpg pool (`rounds/pg_seamless.py`: the bet with its claimed
+debit, the confirmed debit with the draw and the claimed credit, the confirmed credit), with
+the session and the wallet's row five in all and none inside BEGIN/COMMIT, and the wallet
+calls go through aiohttp's pool (a tenth of httpx's CPU a call, measured on this machine);
+the One Wallet body's amounts are unquoted by one compiled pattern instead of one compiled
+per call (8 % of the server's time). The result: about 3.7 ms of server CPU a round, six
+times as many rounds a second, and at one connection Portero adds p50 5.2 ms and p99 11 ms.
+
 What still misses its target, and why:
 
-- **Seamless rounds (i)** cost about 24 ms of server CPU each: the round is about six
-  transactions through SQLAlchemy's session (the bet, each call's delivery row and its
-  record, the two settlements) plus two httpx calls, so the server, not the wallet, sets
-  the pace; at 64 connections the added time is queueing for that CPU. What would help is
-  what helped the ledger rounds: the same steps as single statements on the asyncpg pool.
-- **Signalling**: a relay itself reads nothing from the database (86-93 transactions/s
-  whatever the message rate: the pages' heartbeats and session checks), but each socket's
-  session check and heartbeat write run inline in its receive loop, so a message that
-  arrives behind one waits for a database round trip: that is the p90/p99. Running them as
-  a task per socket would take them off the relay's way.
+- **Seamless rounds at 64 connections**: wrk keeps 64 rounds in flight, so a round takes
+  about 64 / (rounds/s) and the server's CPU (89 % of a core, and waiting for one 16 % of
+  the time) is what they queue for. Portero adding 5 ms at p50 there would need 64 rounds
+  in 2 x 22 + 5 ms, some 1,300 rounds/s: more than the ledger spins reach, which do a subset
+  of the same work without the two HTTP calls. On one process of this machine that target
+  is out of reach with every guarantee kept (each call recorded before and after, no
+  transaction across a call); what a round itself adds is the one-connection figure.
+- **The launch paths' p99 against 50 ms**: each is at 0.46-0.70 of the baseline, with a p99
+  of 54-71 ms while the baseline's own p99 in the same run was 298 ms.
 - **SQLite (h)**: one connection per process, every round through the general path: about
-  12 ms of CPU a round, so one process sustains some 70-100 rounds/s, and with 64 players
+  6-12 ms of CPU a round, so one process sustains some 70-150 rounds/s, and with 64 players
   spinning at once some requests wait past the pool's timeout and answer 503. That is the
   point to move to PostgreSQL.
+
+Met since 679f156, with what did it:
+
+- **Signalling**: p99 14.2 ms on one process and 17.3 ms through Redis before, 4.8 ms and
+  3.7 ms now. A relay itself never read the database, but each socket ran its session's
+  check and its heartbeat write in its own receive loop, so a message behind one waited for
+  a round trip; they now run in a task beside the relay (calls/ws/connection.py `_chores`).
+  Connecting the 100 calls took 30 s, now 6 s: a customer already connected no longer
+  re-reads its state on the queue's news (every arrival made every customer read).
 - **The no-op's tail**: during load the cyclic garbage collector makes no full collection
   (start-up's objects are frozen out of it; young collections stay under 10 ms), and an idle
-  server now sends PostgreSQL one small read a second per loop. The tail of (a) at the end
-  was the same for the code before this change measured on the same machine the same day
-  (p99 160-320 ms for both): it is this machine's scheduling of wrk, the server and
-  PostgreSQL on two cores. Absolute rates also differ from day to day here (the no-op: 6,411
-  requests/s on 2026-12-06, 2,600-3,600/s on 2026-12-07 for both versions of the code):
-  compare ratios within one run.
+  server sends PostgreSQL one small read a second per loop. The tail of (a) was the same for
+  the code before the play paths' rework, measured on the same machine the same day (p99
+  160-320 ms for both): it is this machine's scheduling of wrk, the server and PostgreSQL on
+  two cores. Absolute rates also differ from day to day and machine to machine here (the
+  no-op: 6,411 requests/s on 2026-12-06, 2,600-3,600/s on 2026-12-07): compare ratios within
+  one run.
 """
 
 
