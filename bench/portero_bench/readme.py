@@ -184,10 +184,8 @@ a p99 of {TARGET_P99_MS:g} ms needs at least {o.connections * 1000 / TARGET_P99_
 """
 
 
-def _play_paths() -> str:
-    """Where a round's time went before the play paths were reworked, and where it goes now
-    (measured once with `--profile` and py-spy; kept as prose, not regenerated)."""
-    return """
+# Where a round's time went before the play paths were reworked, and where it goes now.
+PLAY_PATHS = """
 ## The play paths: where the time went
 
 Before (commit ff58435, 2026-12-06): 240 slot spins/s, 0.037 of the baseline, 4.2 ms of
@@ -268,6 +266,12 @@ Met since 679f156, with what did it:
   no-op: 6,411 requests/s on 2026-12-06, 2,600-3,600/s on 2026-12-07): compare ratios within
   one run.
 """
+
+
+def _play_paths() -> str:
+    """Where a round's time went before the play paths were reworked, and where it goes now
+    (measured once with `--profile` and py-spy; kept as prose, not regenerated)."""
+    return PLAY_PATHS
 
 
 def _rerunning(run: Run) -> str:
