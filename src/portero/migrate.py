@@ -23,9 +23,13 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    """Bring the schema up to date. Blocking: call it outside a running event loop (or in a
-    thread), because the migration environment runs its own."""
+def upgrade(database_url: str, revision: str = "head") -> list[str]:
+    """Bring the schema up to date; the revisions applied, oldest first (none: it was).
+    Blocking: call it outside a running event loop (or in a thread), because the migration
+    environment runs its own."""
     if database_url.startswith("sqlite"):
         ensure_sqlite_directory(database_url)
-    command.upgrade(alembic_config(database_url), revision)
+    config = alembic_config(database_url)
+    command.upgrade(config, revision)
+    applied: list[str] = config.attributes.get("applied", [])
+    return applied

@@ -4,13 +4,22 @@ not held up, and the heartbeat is written once the row is free."""
 
 from __future__ import annotations
 
+import itertools
+import time
 from collections.abc import AsyncIterator
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 import pytest
+from sqlalchemy import event, update
 
+from portero.calls.models import Call
 from portero.calls.ws import messages
+from portero.kit.clock import utcnow
+from portero.kit.db import create_engine, create_sessionmaker, session_scope
+from portero.kit.secrets import hash_token
+from portero.launches.models import PlaySession
 from tests.support.call_sockets import OFFER, Desk, connect_call, make_desk
 from tests.support.live import WAIT_SECONDS, Peer, live_server
 from tests.support.polling import eventually
@@ -91,3 +100,61 @@ async def exchange_one_signal(agent: Peer, customer: Peer, call_id: str, *, from
         await customer.send({"type": "signal", "data": OFFER})
         got = await agent.expect("signal")
     assert (got["from"], got["data"]) == (from_side, OFFER)
+
+
+@pytest.fixture
+async def quick_check_desk(database_url: str) -> AsyncIterator[Desk]:
+    """The play session checked every 50 ms, the call clock off."""
+    async for made in make_desk(database_url, tick_seconds=0, revalidate_seconds=0.05):
+        yield made
+
+
+async def test_a_check_the_socket_lets_pass_comes_again_only_when_due(
+    quick_check_desk: Desk,
+) -> None:
+    """A customer whose call is over (here: ended in the database, its news never sent) keeps
+    its socket while the check finds the session ended; that check still waits its interval,
+    rather than running again at once, over and over."""
+    desk = quick_check_desk
+    with live_server(desk.settings) as server:
+        agent, customer, call_id = await connect_call(desk, server, server)
+        engine = server.app.state.runtime.engine
+        writer = create_engine(server.settings)  # the test's own: the server's is its loop's
+        try:
+            async with session_scope(create_sessionmaker(writer)) as session:
+                await session.execute(
+                    update(Call)
+                    .where(Call.id == call_id)
+                    .values(status="completed", ended_at=utcnow())
+                )
+                await session.execute(
+                    update(PlaySession)
+                    .where(PlaySession.token_hash == hash_token(customer.token))
+                    .values(ended_at=utcnow())
+                )
+        finally:
+            await writer.dispose()
+        checks: list[float] = []
+
+        digest = hash_token(customer.token)  # the customer's checks, not the console's
+
+        def seen(
+            _conn: object, _cursor: object, _statement: str, parameters: Any, *_: object
+        ) -> None:
+            values = parameters.values() if isinstance(parameters, dict) else parameters
+            if digest in tuple(values or ()):
+                checks.append(time.monotonic())
+
+        event.listen(engine.sync_engine, "before_cursor_execute", seen)
+        try:
+
+            async def four_checks() -> bool:
+                return len(checks) >= 4
+
+            await eventually(four_checks)
+        finally:
+            event.remove(engine.sync_engine, "before_cursor_execute", seen)
+        gaps = [later - earlier for earlier, later in itertools.pairwise(checks)]
+        assert min(gaps) >= 0.04, gaps
+        await customer.close()
+        await agent.close()

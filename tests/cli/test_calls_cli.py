@@ -137,7 +137,7 @@ class TestCallRecords:
         assert shown[0]["agent"] == {"code": ana.code, "name": "Ana"}
         assert shown[0]["customer"]["name"] == "Abraham"
         assert [o["outcome"] for o in shown[0]["offers"]] == ["accepted"]
-        assert await asyncio.to_thread(calls, "--status", "missed") == ""
+        assert await asyncio.to_thread(calls, "--status", "missed") == "No such calls.\n"
         limited = await asyncio.to_thread(calls, "--limit", "1", "--json")
         assert [c["id"] for c in json.loads(limited)] == [waiting]
         by_agent = await asyncio.to_thread(calls, "--agent", ana.code, "--json")

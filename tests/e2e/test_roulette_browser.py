@@ -91,6 +91,11 @@ def test_a_seed_000_player_bets_spins_and_sees_exactly_the_engines_result(
     assert frame.evaluate("document.documentElement.lang") == "es"
 
     start = balance(frame)
+    # The balance's digits are of one width and never wrap: a new balance does not jump.
+    style = frame.locator("#balance").evaluate(
+        "e => [getComputedStyle(e).fontVariantNumeric, getComputedStyle(e).whiteSpace]"
+    )
+    assert style == ["tabular-nums", "nowrap"]
     commitment = frame.locator("#commitment").text_content()
     chip = int(frame.locator("#chips input").first.get_attribute("value") or "")
     frame.locator("[data-bet='red:']").click()
@@ -111,6 +116,14 @@ def test_a_seed_000_player_bets_spins_and_sees_exactly_the_engines_result(
     ]
     expected = start - 3 * chip + engine_return(placed, number)
     pw_expect(frame.locator("#balance")).to_have_attribute("data-minor", str(expected))
+    # The message gives the return and the net, each right: a round that returns less than
+    # its stakes is a loss, whatever it returned.
+    net = engine_return(placed, number) - 3 * chip
+    told = frame.locator("#message")
+    pw_expect(told).to_have_attribute("data-net", str(net))
+    pw_expect(told).to_have_attribute("data-returned", str(engine_return(placed, number)))
+    sign = "+" if net > 0 else "\u2212" if net < 0 else ""
+    pw_expect(told).to_contain_text(f"neto {sign}")
     pw_expect(frame.locator("#last-numbers li").first).to_have_text(str(number))
 
     ARTIFACTS.mkdir(exist_ok=True)

@@ -27,6 +27,7 @@ from portero.slots import service as slots
 from portero.slots.games import catalogue, engine
 from portero.slots.schemas import SpinIn
 from portero.web.i18n import texts
+from portero.web.replay import Symbols, win_text
 from tests.conftest import make_settings
 from tests.support.db import inspecting
 from tests.support.factories import (
@@ -335,3 +336,14 @@ async def test_a_round_that_drew_nothing_shows_its_record_only(
     assert EN["replay.no_outcome"] in response.text
     assert EN["replay.status.cancelled"] in response.text
     assert EN["replay.no_transactions"] in response.text
+
+
+@pytest.mark.parametrize(
+    ("language", "one", "many"),
+    [("en", "1 way:", "243 ways:"), ("es", "1 forma:", "243 formas:")],
+)
+def test_a_ways_win_counts_its_ways_in_words_that_agree(language: str, one: str, many: str) -> None:
+    win = {"kind": "ways", "line": None, "count": 3, "symbol": "A", "amount": 40}
+    t = texts(language)
+    assert one in win_text(win | {"ways": 1}, Symbols.of(None), "EUR", t)
+    assert many in win_text(win | {"ways": 243}, Symbols.of(None), "EUR", t)

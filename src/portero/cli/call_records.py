@@ -43,6 +43,8 @@ def list_calls(
     if as_json:
         typer.echo(json.dumps([c.model_dump(mode="json") for c in calls], indent=2))
         return
+    if not calls:
+        typer.echo("No calls yet." if status is None and agent is None else "No such calls.")
     for call in calls:
         agent_name = call.agent.name if call.agent else "-"
         customer = call.customer.name or call.customer.id

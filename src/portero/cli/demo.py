@@ -124,12 +124,12 @@ Demo partner #{partner_id} (play money), token {token}
 # Native API: create a launch (open the "url" of the answer in a browser)
 curl -s {base_url}/v1/launches {auth} -H 'Content-Type: application/json' \\
   -H "Idempotency-Key: $(date +%s%N)" \\
-  -d '{{"product": "roulette", "player": {{"id": "238", "nickname": "estarly93", \\
+  -d '{{"product": "roulette", "player": {{"id": "238", "nickname": "estarly93",
        "email": "estarly@example.com", "language": "es", "currency": "EUR"}}}}'
 
 # Native API: a slot launch for the same player, in English
 curl -s {base_url}/v1/launches {auth} -H 'Content-Type: application/json' \\
-  -d '{{"product": "slot", "params": {{"game_id": "monaco-nights"}}, \\
+  -d '{{"product": "slot", "params": {{"game_id": "monaco-nights"}},
        "player": {{"id": "238", "language": "en"}}}}'
 
 # Native API: list, read, revoke
@@ -143,7 +143,7 @@ curl -s '{base_url}/v1/rounds?limit=5' {auth}
 curl -s '{base_url}/v1/reports/daily?date={today}' {auth}
 
 # Seed 000 (roulette sessions): form parameters; answers status OK, code 200 and the url
-curl -s {base_url}/1.0/request/session -d TokenId={token} -d ClientId={partner_id} \
+curl -s {base_url}/1.0/request/session -d TokenId={token} -d ClientId={partner_id} \\
   -d UserId=238 -d UserName=estarly93 -d UserEmail=estarly@example.com
 
 # Seed 001 (LuckyMonaco): a table game session; answers the url (same uuid: same answer)

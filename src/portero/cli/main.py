@@ -25,11 +25,10 @@ from portero.cli import (
     worker,
 )
 from portero.cli import demo as demo_command
-from portero.cli.runner import run_in_transaction, settings_or_exit
+from portero.cli.runner import migrate_or_exit, run_in_transaction, settings_or_exit
 from portero.kit.clock import utcnow
 from portero.launches import repository as launch_repository
 from portero.launches import sweeper
-from portero.migrate import upgrade
 from portero.ops.scrape import MetricsListener
 from portero.settings import Settings, SettingsError
 
@@ -60,8 +59,12 @@ app.add_typer(webhooks.app, name="webhook")
 def migrate() -> None:
     """Create or upgrade the database schema."""
     settings = settings_or_exit()
-    upgrade(settings.database_url)
-    typer.echo("Database schema is up to date.")
+    applied = migrate_or_exit(settings)
+    if not applied:
+        typer.echo("The database schema was already up to date.")
+    else:
+        many = "migration" if len(applied) == 1 else "migrations"
+        typer.echo(f"Applied {len(applied)} {many}; the schema is now at {applied[-1]}.")
 
 
 @app.command()
@@ -89,6 +92,8 @@ def serve(
     ):
         if value is not None:
             os.environ[name] = str(value)
+    # Links point where this serves, unless the deployment says where it is reached.
+    os.environ.setdefault("PORTERO_PUBLIC_URL", served_url(host, port))
     settings = settings_or_exit()
     try:  # here, before forking workers: without a usable key, or with a weak metrics token
         _ = settings.signing_key, settings.metrics_token_digest
@@ -96,7 +101,7 @@ def serve(
         typer.secho(str(error), fg="red", err=True)
         raise typer.Exit(2) from None
     if migrate_first:
-        upgrade(settings.database_url)
+        migrate_or_exit(settings)
     if workers > 1 and "PROMETHEUS_MULTIPROC_DIR" not in os.environ:
         os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="portero-metrics-")
     with _metrics_port(settings):
@@ -111,6 +116,15 @@ def serve(
             log_config=None,
             server_header=False,
         )
+
+
+def served_url(host: str, port: int) -> str:
+    """The address a browser on this machine reaches `host`:`port` at (a wildcard address
+    is reached on loopback)."""
+    reached = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)  # noqa: S104
+    if ":" in reached:  # an IPv6 literal
+        reached = f"[{reached}]"
+    return f"http://{reached}:{port}"
 
 
 def _metrics_port(settings: Settings) -> AbstractContextManager[object]:

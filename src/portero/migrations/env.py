@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection, Mapping
+from typing import Any
 
 from alembic import context
+from alembic.runtime.migration import MigrationContext, MigrationInfo
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
@@ -28,12 +31,20 @@ def run_offline() -> None:
         context.run_migrations()
 
 
+def _note_applied(
+    ctx: MigrationContext, step: MigrationInfo, heads: Collection[Any], run_args: Mapping[str, Any]
+) -> None:
+    """What `portero migrate` says it did (portero/migrate.py `upgrade`)."""
+    config.attributes.setdefault("applied", []).append(step.up_revision_id)
+
+
 def _run_sync(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
         render_as_batch=True,
         compare_type=True,
+        on_version_apply=_note_applied,
     )
     with context.begin_transaction():
         context.run_migrations()

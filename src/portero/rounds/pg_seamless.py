@@ -17,7 +17,9 @@ Anything else (a replay, a wallet whose token cannot be read, a debit refused or
 credit not confirmed, an endpoint enabled meanwhile, a race on the round id) writes nothing
 here and answers None: the caller takes the same step through seamless.py, which knows every
 case. The one exception is a claim that is held but whose round has moved on (an operator's
-hand): the step is recorded as seamless.py records it, and the caller reads the round.
+hand): the try is recorded and the claim closed as seamless.py would, and the player is told
+what seamless.py tells (after the debit: the wallet could not be used; after the credit: the
+round as it now stands).
 """
 
 from __future__ import annotations

@@ -384,9 +384,10 @@ def payline(rows: list[int], index: int) -> tuple[str, str]:
 
 
 def win_text(win: Mapping[str, Any], symbols: Symbols, currency: str, t: Mapping[str, str]) -> str:
+    kind = "way" if win["kind"] == "ways" and win["ways"] == 1 else win["kind"]  # not "1 ways"
     return say(
         t,
-        f"replay.{win['kind']}_win",
+        f"replay.{kind}_win",
         line="" if win["line"] is None else win["line"] + 1,
         count=win["count"],
         glyph=symbols.glyph(win["symbol"]),

@@ -181,8 +181,10 @@ class Connection:
         """The play session is still good: not ended, expired or revoked, and its partner still
         active and offering the product. Run on every change of state the socket acts on, with
         the change's own transaction, and at least every `timings.revalidate` otherwise."""
-        await opening.resume(session, token=self.token)
+        # Before the read: a side that lets some answers pass (a customer whose call is over)
+        # must not find the check due again at once.
         self.checked_at = asyncio.get_running_loop().time()
+        await opening.resume(session, token=self.token)
 
     async def _close_with(self, close_code: int, code: str, message: str) -> None:
         with contextlib.suppress(Exception):
@@ -213,8 +215,12 @@ class Connection:
                     await self.websocket.close()
                     return
         finally:
-            for task in (incoming, published, chores):
+            tasks = (incoming, published, chores)
+            for task in tasks:
                 task.cancel()
+            # Each is over (a transaction of the chores rolled back) before the socket's
+            # closing work starts, and what any of them raised meanwhile is not left unread.
+            await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _receive(self) -> str | None:
         """The next text frame; None for a binary one (refused, the socket stays open)."""

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+import urllib.parse
+import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -87,6 +89,14 @@ def no_reply(
 
 
 KEEPALIVE_SECONDS = 30.0  # an idle connection to a wallet is closed after this
+# A One Wallet reply is a few hundred bytes: anything past this is not one, and is not read.
+MAX_REPLY_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class _Client:
+    session: aiohttp.ClientSession
+    proxy: str | None  # from the environment (HTTP_PROXY, HTTPS_PROXY, NO_PROXY), read once
 
 
 class WalletClients:
@@ -94,23 +104,25 @@ class WalletClients:
 
     def __init__(self, *, max_connections: int) -> None:
         self._max_connections = max_connections
-        self._clients: dict[tuple[int, str, float], aiohttp.ClientSession] = {}
+        self._clients: dict[tuple[int, str, float], _Client] = {}
         quiet_http_clients()  # their INFO lines quote URLs, and ours carry the auth token
 
-    def _client(self, endpoint: Endpoint) -> aiohttp.ClientSession:
+    def _client(self, endpoint: Endpoint) -> _Client:
         key = (endpoint.partner_id, endpoint.base_url, endpoint.timeout_seconds)
         client = self._clients.get(key)
         if client is None:
             connector = aiohttp.TCPConnector(
                 limit=self._max_connections, keepalive_timeout=KEEPALIVE_SECONDS
             )
-            client = aiohttp.ClientSession(
+            session = aiohttp.ClientSession(
                 connector=connector,
                 timeout=aiohttp.ClientTimeout(total=endpoint.timeout_seconds),
                 headers={"Accept": "application/json", "User-Agent": "Portero"},
-                # As any HTTP client of the deployment: HTTP(S)_PROXY and NO_PROXY apply.
-                trust_env=True,
+                # Not aiohttp's trust_env: it would also send the host's .netrc credentials
+                # (a `default` entry matches every wallet), and look both up on every call.
+                trust_env=False,
             )
+            client = _Client(session, _environment_proxy(endpoint.base_url))
             self._clients[key] = client
         return client
 
@@ -119,17 +131,19 @@ class WalletClients:
         that drips its answer slowly times out too)."""
         started = time.perf_counter()
         try:
+            client = self._client(endpoint)
             async with (
                 asyncio.timeout(endpoint.timeout_seconds),
-                self._client(endpoint).post(
+                client.session.post(
                     endpoint.url(method),
                     params={"authToken": endpoint.auth_token},
                     data=wire.encode(body),
                     headers={"Content-Type": "application/json"},
                     allow_redirects=False,
+                    proxy=client.proxy,
                 ) as response,
             ):
-                status, content = response.status, await response.read()
+                status, content = response.status, await _bounded_body(response)
         except TimeoutError:
             result = no_reply(method, "timeout", started=started, detail="no answer in time")
         except (aiohttp.ClientError, OSError, ValueError) as error:
@@ -145,10 +159,31 @@ class WalletClients:
     async def aclose(self) -> None:
         clients, self._clients = list(self._clients.values()), {}
         for client in clients:
-            await client.close()
+            await client.session.close()
 
 
-def _result(method: str, status: int, content: bytes, started: float) -> CallResult:
+async def _bounded_body(response: aiohttp.ClientResponse) -> bytes | None:
+    """The whole body, or None past MAX_REPLY_BYTES (then not read further). A body cut
+    short raises (aiohttp.ClientPayloadError): the connection failed, nothing was answered."""
+    if response.content_length is not None:
+        return await response.read() if response.content_length <= MAX_REPLY_BYTES else None
+    body = bytearray()
+    async for chunk in response.content.iter_chunked(16 * 1024):
+        body += chunk
+        if len(body) > MAX_REPLY_BYTES:
+            return None
+    return bytes(body)
+
+
+def _environment_proxy(base_url: str) -> str | None:
+    """The proxy the environment names for this URL, as every HTTP client of the host uses."""
+    parts = urllib.parse.urlsplit(base_url)
+    if parts.hostname and urllib.request.proxy_bypass(parts.hostname):
+        return None
+    return urllib.request.getproxies().get(parts.scheme)
+
+
+def _result(method: str, status: int, content: bytes | None, started: float) -> CallResult:
     if status != 200:
         return no_reply(
             method,
@@ -157,7 +192,7 @@ def _result(method: str, status: int, content: bytes, started: float) -> CallRes
             http_status=status,
             detail=f"HTTP {status}",
         )
-    payload = wire.decode(content)
+    payload = wire.decode(content) if content is not None else None
     reply = wire.parse_reply(payload) if payload is not None else None
     if reply is None:
         return no_reply(

@@ -235,6 +235,11 @@
     );
   }
 
+  function signed(minor) {
+    // U+2212, not a hyphen: the sign of an amount, as the balance's digits are set.
+    return (minor > 0 ? "+" : minor < 0 ? "\u2212" : "") + money(Math.abs(minor));
+  }
+
   function compact(minor) {
     const units = minor / Math.pow(10, state.table.minor_units);
     return new Intl.NumberFormat(lang, { notation: "compact", maximumFractionDigits: 2 })
@@ -375,9 +380,18 @@
     result.dataset.number = String(played.number);
     result.dataset.round = played.id;
     if (body.balance !== null) showBalance(body.balance);
-    message(played.total_return > 0
-      ? say("win", { number: played.number, amount: money(played.total_return) })
-      : say("no_win", { number: played.number }));
+    // The return (stakes back included) and the net, both: "you win 10" after staking 30
+    // on a round that returned 10 would hide a loss of 20.
+    const net = played.total_return - played.total_stake;
+    const figures = {
+      number: played.number,
+      amount: money(played.total_return),
+      staked: money(played.total_stake),
+      net: signed(net),
+    };
+    message(say(played.total_return > 0 ? "win" : "no_win", figures));
+    $("message").dataset.net = String(net);
+    $("message").dataset.returned = String(played.total_return);
     if (played.win_pending && played.total_return > 0) {
       message(say("play.win_pending", { amount: money(played.total_return) }));
     }

@@ -254,7 +254,9 @@
       const item = document.createElement("li");
       item.dataset.kind = win.kind;
       item.dataset.minor = String(win.amount);
-      item.textContent = say(win.kind + "_win", values);
+      // One way is "1 way", not "1 ways".
+      const kind = win.kind === "ways" && win.ways === 1 ? "way" : win.kind;
+      item.textContent = say(kind + "_win", values);
       list.appendChild(item);
     }
   }
