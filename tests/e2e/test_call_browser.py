@@ -212,14 +212,22 @@ def call_through(
     pw_expect(customer.locator("#chat-log li.theirs .who")).to_have_text(agent.name)
     pw_expect(console.locator("#chat-log li.theirs .who")).to_have_text("Abraham")
     # The media controls work on the local tracks and say so.
-    mute = customer.get_by_role("button", name="Silenciar")
+    # Each button says what pressing it does now: its label and icon follow the state.
+    mute = customer.locator("#mute")
+    pw_expect(mute).to_have_text(re.compile(r"^\s*🎙\s+Silenciar\s*$"))
     mute.click()
-    pw_expect(mute).to_have_attribute("aria-pressed", "true")
+    pw_expect(mute).to_have_text(re.compile(r"^\s*🔇\s+Activar micrófono\s*$"))
+    pw_expect(mute).to_have_attribute("data-off", "true")
     assert customer.evaluate("window.porteroCall.pc.getSenders()"
                              ".filter(s => s.track && s.track.kind === 'audio')"
                              ".every(s => !s.track.enabled)")  # fmt: skip
     mute.click()
-    pw_expect(mute).to_have_attribute("aria-pressed", "false")
+    pw_expect(mute).to_have_text(re.compile(r"^\s*🎙\s+Silenciar\s*$"))
+    camera = customer.locator("#camera")
+    camera.click()
+    pw_expect(camera).to_have_text(re.compile(r"^\s*🚫\s+Encender vídeo\s*$"))
+    camera.click()
+    pw_expect(camera).to_have_text(re.compile(r"^\s*📷\s+Apagar vídeo\s*$"))
     if partner_site is None:
         # A reload mid-call: the page asks for a new offer and the media flow again.
         customer_page.reload()
@@ -245,6 +253,7 @@ def call_through(
     pw_expect(customer.locator("#over")).to_be_visible()
     pw_expect(customer.locator("#over h1")).to_have_text("La llamada ha terminado")
     pw_expect(customer.locator("#duration")).to_have_text(re.compile(r"^Duración: \d+:\d\d$"))
+    pw_expect(customer.locator("#agent-name")).to_have_text("")  # no longer "in a call with"
     pw_expect(console.locator("#call")).to_be_hidden()
     pw_expect(console.locator("#message")).to_have_text("La llamada con Abraham ha terminado.")
     row = console.locator("#recent-calls tr").first
@@ -323,8 +332,8 @@ def test_a_customer_without_a_camera_still_joins_and_chats(
     before = customer.evaluate(RECEIVED)
     customer.wait_for_function(RECEIVING_MORE, arg=before, timeout=CONNECT_MS, polling=250)
     # Nothing to mute or turn off: those controls are not offered.
-    pw_expect(customer.get_by_role("button", name="Silenciar")).to_be_hidden()
-    pw_expect(customer.get_by_role("button", name="Apagar vídeo")).to_be_hidden()
+    pw_expect(customer.locator("#mute")).to_be_hidden()
+    pw_expect(customer.locator("#camera")).to_be_hidden()
     chat(customer, console, "No tengo cámara")
     chat(console, customer, "Te leo por aquí")
     assert customer.evaluate("document.documentElement.scrollWidth") <= 375

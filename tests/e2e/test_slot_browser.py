@@ -340,6 +340,7 @@ def test_a_currency_the_game_does_not_offer_gets_a_clear_page(
             "product": "slot",
             "params": {"game_id": "monaco-nights"},
             "player": {"id": "bhd-player", "language": "en", "currency": "BHD"},
+            "return_url": "https://lobby.example/games",
         },
         timeout=5,
     )
@@ -347,7 +348,10 @@ def test_a_currency_the_game_does_not_offer_gets_a_clear_page(
     page = open_browser().new_page()
     page.goto(created.json()["url"])
     pw_expect(page.locator("#unavailable")).to_be_visible()
-    pw_expect(page.locator("#unavailable p")).to_have_text(
+    pw_expect(page.locator("#unavailable p").first).to_have_text(
         "This game is not offered in your currency. Go back to the site that sent you."
     )
     pw_expect(page.locator("#error")).to_be_hidden()
+    back = page.locator("#unavailable .way-back a")  # the dead end has a way out
+    pw_expect(back).to_be_visible()
+    pw_expect(back).to_have_attribute("href", "https://lobby.example/games")

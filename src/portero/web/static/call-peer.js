@@ -249,9 +249,11 @@
 
   CallView.prototype.toggle = function (kind, button) {
     if (!this.stream) return;
-    const off = button.getAttribute("aria-pressed") !== "true";
+    const off = button.dataset.off !== "true";
     for (const track of this.stream.getTracks()) if (track.kind === kind) track.enabled = !off;
-    button.setAttribute("aria-pressed", String(off));
+    button.dataset.off = String(off);
+    button.querySelector(".icon").textContent = off ? button.dataset.iconOff : button.dataset.iconOn;
+    button.querySelector(".label").textContent = off ? button.dataset.labelOff : button.dataset.labelOn;
     if (kind === "video") $("local-video").classList.toggle("off", off);
   };
 

@@ -91,7 +91,9 @@
     calls.showTickets($("ticket-list"), call.tickets);
     $("tickets").hidden = !(call.tickets && call.tickets.length);
     if (call.agent) state.agentName = call.agent.name;
-    $("agent-name").textContent = call.agent ? say("with_agent", { name: call.agent.name }) : "";
+    // "In a call with Ana" while the call is on, and not once it has ended.
+    const talking = call.status === "connected" && call.agent;
+    $("agent-name").textContent = talking ? say("with_agent", { name: call.agent.name }) : "";
 
     if (call.status === "waiting" || call.status === "ringing") {
       panel("waiting");

@@ -36,8 +36,11 @@
       else url = sessionStorage.getItem(storageKey + ".return");
     } catch (blocked) { /* storage denied: known until a reload only */ }
     if (!url) return;
-    document.querySelector("#ended-back a").href = url;
-    document.getElementById("ended-back").hidden = false;
+    // Every dead end of the page (ended, a game unavailable, a call over) offers it.
+    for (const back of document.querySelectorAll(".way-back")) {
+      back.querySelector("a").href = url;
+      back.hidden = false;
+    }
   }
   rememberWayBack(null);
 
