@@ -13,6 +13,7 @@ import json
 import os
 import re
 import secrets
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -119,6 +120,15 @@ def seed_002_link(portero: Portero, category: str, **customer: str) -> str:
     return link
 
 
+def until(page: Page, script: str, seconds: float = 10) -> None:
+    """Until `script` holds in the page, polled (the pages' CSP forbids wait_for_function's
+    eval), bounded in time."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(script):
+        assert time.monotonic() < deadline, f"not within {seconds:g} s: {script}"
+        page.wait_for_timeout(50)
+
+
 def open_console(context: BrowserContext, agent: Agent, presence: str = "Disponible") -> Page:
     """The agent signs in through the console link and sets their availability."""
     page = context.new_page()
@@ -196,9 +206,17 @@ def call_through(
     pw_expect(offer).to_contain_text(TICKET["description"])
     pw_expect(console.locator("#offer-countdown")).to_have_text(re.compile(r"Sonará \d+ s más"))
     pw_expect(customer.locator("#queue-status")).to_have_text("Llamando a un agente…")
+    # It rings: a tone (unlocked when the agent went available), the title blinking.
+    call_ringing = offer.get_attribute("data-call")
+    pw_expect(console.locator("html")).to_have_attribute("data-ringing", call_ringing or "")
+    until(console, "window.porteroRinger.tones >= 1")
+    until(console, "document.title.startsWith('●')")
+    until(console, "!document.title.startsWith('●')")  # and off again: a blink
     ARTIFACTS.mkdir(exist_ok=True)
     console.screenshot(path=ARTIFACTS / f"call-console-offer-{label}.png")
     console.get_by_role("button", name="Aceptar").click()
+    pw_expect(console.locator("html")).not_to_have_attribute("data-ringing", re.compile(".*"))
+    assert not console.title().startswith("●")  # accepted: the ringing stops
 
     # Both connections come up, and both sides receive audio and video.
     pw_expect(console.locator("#call")).to_be_visible()

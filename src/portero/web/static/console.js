@@ -9,6 +9,8 @@
   const $ = (id) => document.getElementById(id);
   const lang = document.documentElement.lang;
   const pageTitle = document.title;
+  const ringer = new window.PorteroRinger(pageTitle);
+  window.porteroRinger = ringer; // for tests and diagnostics
 
   const state = {
     socket: null,
@@ -115,8 +117,8 @@
   function showOffer(offered) {
     clearInterval(state.countdown);
     $("offer").hidden = !offered;
-    document.title = offered ? "● " + say("ringing_title") + " · " + pageTitle : pageTitle;
-    if (!offered) return;
+    if (!offered) return ringer.stop();
+    ringer.start(offered, "● " + say("ringing_title") + " · " + pageTitle, offered.customer.name || "");
     $("offer").dataset.call = offered.call_id;
     $("offer-name").textContent = offered.customer.name || "";
     $("offer-cellphone").textContent = offered.customer.cellphone || "";
@@ -136,6 +138,7 @@
   function answerOffer(kind) {
     const callId = $("offer").dataset.call;
     $("accept").disabled = $("reject").disabled = true;
+    ringer.stop();
     message("");
     state.socket.send({ type: kind, call_id: callId });
   }
@@ -247,6 +250,7 @@
     $("accept").onclick = function () { answerOffer("accept"); };
     $("reject").onclick = function () { answerOffer("reject"); };
     $("presence").onchange = function (event) {
+      if (event.target.value === "available") ringer.unlock(); // the gesture sound needs
       message("");
       state.socket.send({ type: "presence", presence: event.target.value });
     };
