@@ -221,6 +221,10 @@ def call_through(
     # Both connections come up, and both sides receive audio and video.
     pw_expect(console.locator("#call")).to_be_visible()
     pw_expect(console.locator("#call-title")).to_have_text("En llamada con Abraham")
+    # Both sides count the call's time from its answer.
+    for side in (console, customer):
+        pw_expect(side.locator("#call-timer")).to_have_text(re.compile(r"^\d+:\d\d$"))
+    until(customer, "document.getElementById('call-timer').textContent !== '0:00'")
     pw_expect(customer.locator("#call")).to_be_visible()
     pw_expect(customer.locator("#agent-name")).to_have_text(f"En llamada con {agent.name}")
     wait_for_media(console.main_frame)

@@ -275,9 +275,24 @@
     $("call").dataset.connection = state;
   };
 
+  // The call's timer, counting from when it was answered (the server's time of it).
+  CallView.prototype.timeFrom = function (answeredAt) {
+    clearInterval(this.timer);
+    const since = Date.parse(answeredAt || "");
+    const timer = $("call-timer");
+    if (!Number.isFinite(since)) {
+      timer.textContent = "";
+      return;
+    }
+    const tick = function () { timer.textContent = duration((Date.now() - since) / 1000); };
+    tick();
+    this.timer = setInterval(tick, 1000);
+  };
+
   CallView.prototype.show = function (visible) {
     $("call").hidden = !visible;
     if (!visible) {
+      this.timeFrom(null);
       this.peer = null;
       $("remote-video").srcObject = null;
       $("sound").hidden = true;

@@ -106,6 +106,7 @@
     } else if (call.status === "connected") {
       panel("call");
       view.show(true);
+      view.timeFrom(call.answered_at);
       // Back on a call already connected (a reload, a lost connection): the agent offers anew.
       if (first) state.socket.send({ type: "ready" });
     } else {

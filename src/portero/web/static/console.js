@@ -59,6 +59,7 @@
     if (!entry) return;
     const call = entry.call;
     $("call-title").textContent = say("in_call", { name: customerName(call) });
+    view.timeFrom(call.answered_at);
     $("call-cellphone").textContent = call.customer.cellphone || "";
     calls.showTickets($("call-tickets"), call.tickets);
     view.clearChat();
