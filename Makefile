@@ -87,14 +87,16 @@ format: $(STAMP)
 	$(BIN)/ruff format src tests bench
 	$(BIN)/ruff check --fix src tests bench
 
-## browser-deps: Debian's chromium, and a colour emoji font for the slot symbols (needs root;
-## skipped otherwise)
+## browser-deps: Debian's chromium, a colour emoji font for the slot symbols and the CJK fonts
+## for the pages in Japanese, Chinese and Korean (needs root; skipped otherwise)
 browser-deps:
-	@if command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi 'color emoji'; then :; \
+	@if command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi 'color emoji' && \
+		[ -n "$$(fc-list :lang=ja 2>/dev/null)" ]; then :; \
 	elif [ "$$(id -u)" = 0 ]; then \
-		echo "Installing chromium and fonts-noto-color-emoji (Debian packages) for the browser tests…"; \
+		echo "Installing chromium, fonts-noto-color-emoji and fonts-noto-cjk (Debian packages) for the browser tests…"; \
 		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji \
+			fonts-noto-cjk >/dev/null; \
 	else echo "chromium is not installed and this is not root: browser tests will be skipped"; fi
 
 ## bench: regenerate bench/README.md (starts its own server against PostgreSQL)

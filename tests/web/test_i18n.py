@@ -1,4 +1,4 @@
-"""The page texts: one catalogue per language, each complete but for its listed fallbacks."""
+"""The page texts: one catalogue per language, each complete and translated."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import re
 import pytest
 
 from portero.web.i18n import (
-    ENGLISH_FALLBACK,
     LOCALES,
     SUPPORTED,
     catalogue,
@@ -19,6 +18,33 @@ from portero.web.i18n import (
 ENGLISH = catalogue("en")
 OTHERS = [language for language in SUPPORTED if language != "en"]
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# A text may read as in English when it has no words (numbers, odds: "1-18", "2:1"), or when
+# the word is the one the language uses too; those are listed here, key by key.
+SAME_AS_ENGLISH: dict[str, frozenset[str]] = {
+    "es": frozenset(
+        {
+            "roulette.nonce",
+            "replay.nonce",
+            "slot.scatter_win",
+            "slot.autoplay_short",
+            "replay.scatter_win",
+            "call.chat",
+            "console.ticket",
+        }
+    ),
+}
+# The letters of each language's own script; a text of words has some (Latin letters alone in a
+# Japanese, Chinese or Korean text are English left over).
+SCRIPT = {
+    "ja": re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]"),
+    "zh": re.compile(r"[\u4e00-\u9fff]"),
+    "ko": re.compile(r"[\uac00-\ud7a3]"),
+}
+LETTERS = re.compile(r"[A-Za-z]")
+
+
+def words(text: str) -> str:
+    return PLACEHOLDER.sub("", text)
 
 
 def test_there_is_one_catalogue_per_supported_language() -> None:
@@ -27,17 +53,10 @@ def test_there_is_one_catalogue_per_supported_language() -> None:
 
 
 @pytest.mark.parametrize("language", OTHERS)
-def test_every_key_is_translated_or_falls_back_by_a_listed_group(language: str) -> None:
+def test_every_language_has_every_key_of_english_and_no_other(language: str) -> None:
     translated = set(catalogue(language))
-    fallback = ENGLISH_FALLBACK.get(language, ())
-    assert translated <= set(ENGLISH), "keys English does not have"
-    missing = set(ENGLISH) - translated
-    unlisted = {key for key in missing if not key.startswith(fallback)}
-    assert not unlisted, f"{language} lacks these keys and does not list them as a fallback"
-    for prefix in fallback:
-        # A listed group is wholly in English: a half-translated group is not hidden here.
-        assert any(key.startswith(prefix) for key in ENGLISH), prefix
-        assert not any(key.startswith(prefix) for key in translated), (language, prefix)
+    assert not translated - set(ENGLISH), "keys English does not have"
+    assert not set(ENGLISH) - translated, f"{language} lacks these keys"
 
 
 @pytest.mark.parametrize("language", OTHERS)
@@ -46,12 +65,40 @@ def test_translations_keep_the_placeholders_of_the_english_text(language: str) -
         assert set(PLACEHOLDER.findall(text)) == set(PLACEHOLDER.findall(ENGLISH[key])), key
 
 
-def test_a_language_falls_back_to_english_key_by_key() -> None:
+@pytest.mark.parametrize("language", OTHERS)
+def test_no_text_is_left_in_english(language: str) -> None:
+    allowed = SAME_AS_ENGLISH.get(language, frozenset())
+    same = {
+        key
+        for key, text in catalogue(language).items()
+        if text == ENGLISH.get(key) and LETTERS.search(words(text))
+    }
+    assert not same - allowed, f"{language} has these texts in English"
+    assert allowed <= set(ENGLISH), "the list names keys English does not have"
+
+
+@pytest.mark.parametrize("language", sorted(SCRIPT))
+def test_texts_of_words_are_written_in_the_languages_script(language: str) -> None:
+    latin_only = {
+        key
+        for key, text in catalogue(language).items()
+        if LETTERS.search(words(text)) and not SCRIPT[language].search(text)
+    }
+    assert not latin_only, f"{language} has these texts in Latin letters only"
+
+
+def test_every_language_speaks_every_page() -> None:
+    for language in OTHERS:
+        assert texts(language) == catalogue(language)
     japanese = texts("ja")
     assert japanese["slot.spin"] == catalogue("ja")["slot.spin"] != ENGLISH["slot.spin"]
-    assert japanese["roulette.spin"] == ENGLISH["roulette.spin"]  # a listed fallback
-    assert texts("xx") == ENGLISH
+    assert japanese["roulette.spin"] == catalogue("ja")["roulette.spin"] != ENGLISH["roulette.spin"]
+    assert texts_with_prefix("ko", "console.")["accept"] == catalogue("ko")["console.accept"]
     assert texts_with_prefix("es", "call.")["hang_up"] == catalogue("es")["call.hang_up"]
+
+
+def test_a_language_portero_does_not_speak_is_answered_in_english() -> None:
+    assert texts("xx") == ENGLISH
 
 
 def test_the_language_is_the_launchs_then_the_browsers_then_english() -> None:

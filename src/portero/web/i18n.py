@@ -6,9 +6,9 @@ than gettext catalogues: the same texts serve the templates and, as they are, th
 scripts, which fill their `{placeholders}` themselves; a keyed JSON object needs no compile
 step, is what the scripts receive anyway, and is a format translation tools read and write.
 
-English is complete. Every other language has every key, except the groups of keys listed in
-`ENGLISH_FALLBACK`, which it shows in English until they are translated (tests/web/test_i18n.py
-holds the catalogues to that).
+Every language has every key, with the same `{placeholders}` as English (tests/web/test_i18n.py
+holds the catalogues to that). `texts` still fills a key a catalogue lacks from English, and
+answers a language Portero does not speak in English.
 """
 
 from __future__ import annotations
@@ -21,14 +21,6 @@ from types import MappingProxyType
 
 SUPPORTED = ("en", "es", "ja", "zh", "ko")
 LOCALES = Path(__file__).parent / "locales"
-# Key prefixes a language shows in English for now: the roulette table, the call pages and the
-# agent's console are translated into English and Spanish only.
-_UNTRANSLATED = ("call.", "call_ended.", "call_in_progress.", "console.", "roulette.")
-ENGLISH_FALLBACK: Mapping[str, tuple[str, ...]] = {
-    "ja": _UNTRANSLATED,
-    "zh": _UNTRANSLATED,
-    "ko": _UNTRANSLATED,
-}
 
 
 @cache
