@@ -13,17 +13,15 @@ import json
 import os
 import re
 import secrets
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import asyncpg
-import httpx
 import pytest
 import redis
-from playwright.sync_api import BrowserContext, Frame, Page
+from playwright.sync_api import Frame, Page
 from playwright.sync_api import expect as pw_expect
 
 from tests.support.browsing import (
@@ -35,133 +33,27 @@ from tests.support.browsing import (
     free_port,
     game_frame,
     serving,
+    until,
     watch_problems,
+)
+from tests.support.call_pages import (
+    CONNECT_MS,
+    CONNECTED,
+    MEDIA_ARGS,
+    RECEIVED,
+    RECEIVING_MORE,
+    TICKET,
+    add_agent,
+    chat,
+    open_console,
+    seed_002_link,
+    wait_for_media,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-# Chromium's fake camera (a test pattern) and microphone (a beep), allowed without a prompt.
-MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
-CONNECT_MS = 20_000  # ICE and DTLS on loopback take well under a second; CI machines are slow
 POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 REDIS_URL = "redis://127.0.0.1:6379/0"
-CUSTOMER = {
-    "name": "Abraham",
-    "email": "abraham@ocularsolution.com",
-    "cellphone": "+584141315854",
-}
-TICKET = {
-    "title": "Promoción del día del padre",
-    "description": "20% de descuento en todos los productos",
-}
-# The bytes received over RTP so far, by kind, on the page's call connection.
-RECEIVED = """async () => {
-  const totals = { audio: 0, video: 0 };
-  const pc = window.porteroCall && window.porteroCall.pc;
-  if (!pc) return totals;
-  (await pc.getStats()).forEach((report) => {
-    if (report.type === "inbound-rtp") totals[report.kind] += report.bytesReceived || 0;
-  });
-  return totals;
-}"""
-RECEIVING_MORE = """async (before) => {
-  const pc = window.porteroCall && window.porteroCall.pc;
-  if (!pc) return false;
-  const totals = { audio: 0, video: 0 };
-  (await pc.getStats()).forEach((report) => {
-    if (report.type === "inbound-rtp") totals[report.kind] += report.bytesReceived || 0;
-  });
-  return totals.audio > before.audio && totals.video > before.video;
-}"""
-CONNECTED = "() => window.porteroCall && window.porteroCall.pc"
-CONNECTED += " && window.porteroCall.pc.connectionState === 'connected'"
-
-
-@dataclass(frozen=True)
-class Agent:
-    code: str
-    category: str
-    name: str
-    console_url: str
-
-
-def add_agent(portero: Portero, name: str, category_name: str) -> Agent:
-    """A category and an agent serving it, through the CLI, and the agent's console link."""
-    partner = str(portero.partner_id)
-    category = json.loads(
-        portero.cli("category", "add", category_name, "--partner", partner, "--json")
-    )
-    agent = json.loads(
-        portero.cli(
-            "agent", "add", name, "--partner", partner, "--category", category["code"], "--json"
-        )
-    )
-    link = json.loads(
-        portero.cli("agent", "console-link", agent["code"], "--partner", partner, "--json")
-    )
-    assert link["url"].startswith(portero.base_url), link
-    return Agent(agent["code"], category["code"], name, link["url"])
-
-
-def seed_002_link(portero: Portero, category: str, **customer: str) -> str:
-    """A customer's call link, requested exactly as seed 002's document shows."""
-    body = {**CUSTOMER, **customer, "categoryCode": category, "ticket": TICKET}
-    response = httpx.post(
-        f"{portero.base_url}/api/v1/access/external/cammer/generate-session",
-        headers={"Authorization": portero.partner_token, "X-Requested-With": "XMLHttpRequest"},
-        json=body,
-        timeout=5,
-    )
-    assert response.status_code == 200, response.text
-    answer = response.json()
-    assert (answer["statusCode"], answer["message"]) == (0, "Success")
-    link: str = answer["data"]["link"]
-    assert link.startswith(f"{portero.base_url}/session/"), link
-    return link
-
-
-def until(page: Page, script: str, seconds: float = 10) -> None:
-    """Until `script` holds in the page, polled (the pages' CSP forbids wait_for_function's
-    eval), bounded in time."""
-    deadline = time.monotonic() + seconds
-    while not page.evaluate(script):
-        assert time.monotonic() < deadline, f"not within {seconds:g} s: {script}"
-        page.wait_for_timeout(50)
-
-
-def open_console(context: BrowserContext, agent: Agent, presence: str = "Disponible") -> Page:
-    """The agent signs in through the console link and sets their availability."""
-    page = context.new_page()
-    page.set_viewport_size({"width": 1100, "height": 900})
-    response = page.goto(agent.console_url)
-    assert response is not None
-    assert response.ok, response.status
-    # The page may use the camera and microphone; the CSP stays strict (its WebSocket is 'self').
-    assert response.headers["permissions-policy"] == "camera=(self), microphone=(self)"
-    assert "connect-src 'self';" in response.headers["content-security-policy"]
-    assert f"{agent.console_url.split('/')[2]}/play/" in page.url, page.url
-    assert "#" not in page.url  # the session token moved out of the address bar
-    pw_expect(page.locator("#ready")).to_be_visible()
-    pw_expect(page.locator("#nickname")).to_have_text(agent.name)
-    pw_expect(page.locator("#presence")).to_be_enabled()
-    page.get_by_role("radio", name=presence).check()
-    value = {"Disponible": "available", "Ocupado": "busy", "Desconectado": "offline"}[presence]
-    pw_expect(page.locator("#presence")).to_have_attribute("data-presence", value)
-    return page
-
-
-def wait_for_media(where: Page | Frame) -> None:
-    """The page's call connection is up and audio and video keep arriving over it."""
-    where.wait_for_function(CONNECTED, timeout=CONNECT_MS, polling=100)
-    before = where.evaluate(RECEIVED)
-    where.wait_for_function(RECEIVING_MORE, arg=before, timeout=CONNECT_MS, polling=250)
-
-
-def chat(sender: Page | Frame, receiver: Page | Frame, text: str) -> None:
-    sender.get_by_role("textbox", name="Mensaje").fill(text)
-    sender.get_by_role("button", name="Enviar").click()
-    pw_expect(sender.locator("#chat-log li.mine").last).to_contain_text(text)
-    pw_expect(receiver.locator("#chat-log li.theirs").last).to_contain_text(text)
 
 
 def call_through(

@@ -24,6 +24,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -63,6 +64,15 @@ def watch_problems(page: Page) -> list[str]:
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     return problems
+
+
+def until(page: Page | Frame, script: str, seconds: float = 10) -> None:
+    """Until `script` holds in the page, polled (the pages' CSP forbids wait_for_function's
+    eval), bounded in time."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(script):
+        assert time.monotonic() < deadline, f"not within {seconds:g} s: {script}"
+        page.wait_for_timeout(50)
 
 
 def require_browser() -> None:

@@ -23,6 +23,9 @@ class CustomerView:
     state: dict[str, Any]  # the `state` message the page receives
     # The agent on the call while it is connected: the other end of the customer's signalling.
     connected_agent_id: int | None
+    # The agent it rings on, while it rings: told what the customer's media are (the offer's
+    # "use the chat" hint), and nothing else.
+    ringing_agent_id: int | None = None
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -63,8 +66,10 @@ async def customer_view(session: AsyncSession, call_id: str) -> CustomerView:
         "answered_at": _iso(row.answered_at),
         "ended_at": _iso(row.ended_at),
     }
-    connected = row.status == CallStatus.connected and row.agent_id is not None
-    return CustomerView(state, int(row.agent_id) if connected else None)
+    agent_id = int(row.agent_id) if row.agent_id is not None else None
+    if row.status == CallStatus.connected:
+        return CustomerView(state, agent_id)
+    return CustomerView(state, None, agent_id if row.status == CallStatus.ringing else None)
 
 
 async def console_view(session: AsyncSession, agent_id: int) -> dict[str, Any]:

@@ -30,6 +30,8 @@ class AgentSocket(Connection):
         # The calls in progress on this console, from the last state read: the only calls it
         # may hang up or signal to.
         self.connected_calls: set[str] = set()
+        # The call ringing here: its customer's page may already say what its media are.
+        self.offered_call: str | None = None
 
     async def start(self, context: opening.PlayContext) -> None:
         if context.product != "console":
@@ -53,6 +55,7 @@ class AgentSocket(Connection):
             await self.check(session)
             state = await views.console_view(session, self.agent_id)
         self.connected_calls = {call["call_id"] for call in state["calls"]}
+        self.offered_call = state["offer"]["call_id"] if state["offer"] else None
         if state != self.state:
             self.state = state
             await self.send(state)
@@ -60,8 +63,15 @@ class AgentSocket(Connection):
     async def on_published(self, channel: str, message: Message) -> None:
         if message.get("type") == "refresh":
             await self.refresh()
-        elif message.get("from") == "customer" and message.get("call_id") in self.connected_calls:
+        elif message.get("from") == "customer" and self._hears(message):
             await self.send(message)
+
+    def _hears(self, message: Message) -> bool:
+        """A customer's message reaches the console while its call is in progress here; its
+        `media` also while it rings here."""
+        call_id = message.get("call_id")
+        ringing = message.get("type") == "media" and call_id == self.offered_call
+        return ringing or call_id in self.connected_calls
 
     async def withdrawn(self, error: PorteroError) -> None:
         """The agent goes offline and a call ringing here moves on. Calls in progress end too

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 from datetime import datetime
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 from starlette.websockets import WebSocket
 
 from portero.calls import queue, views
+from portero.calls.bus import BusUnavailable
 from portero.calls.errors import NotACallSession
 from portero.calls.ice import ice_servers
 from portero.calls.models import QUEUED, CallStatus
@@ -25,6 +27,8 @@ from portero.launches.errors import SessionExpired, SessionInvalid, SessionWithd
 
 _OVER = (CallStatus.completed, CallStatus.missed, CallStatus.abandoned)
 
+log = logging.getLogger("portero.calls.ws")
+
 
 class CustomerSocket(Connection):
     def __init__(self, websocket: WebSocket) -> None:
@@ -33,6 +37,10 @@ class CustomerSocket(Connection):
         self.partner_id = 0
         self.state: dict[str, Any] = {}
         self.connected_agent_id: int | None = None
+        self.ringing_agent_id: int | None = None
+        # The page's last `media` message, and the agent last told of it (see `_tell_media`).
+        self.media: Message | None = None
+        self.media_told: int | None = None
         self.reread_at = -math.inf  # the event loop's clock when a relay last read the state
 
     async def start(self, context: opening.PlayContext) -> None:
@@ -67,9 +75,11 @@ class CustomerSocket(Connection):
             await self.check(session)
             view = await views.customer_view(session, self.call_id)
         self.connected_agent_id = view.connected_agent_id
+        self.ringing_agent_id = view.ringing_agent_id
         if view.state != self.state:
             self.state = view.state
             await self.send(view.state)
+        await self._tell_media(again=False)
 
     def _queued(self) -> bool:
         return not self.state or self.state.get("status") in QUEUED
@@ -121,6 +131,28 @@ class CustomerSocket(Connection):
         out = messages.relayed(message, call_id=self.call_id, side="customer", now=now)
         await self.bus.publish(agent_channel(self.connected_agent_id), out)
 
+    async def _media(self, message: Message, now: datetime) -> None:
+        """Kept, and passed on to the agent it rings on or talks to (none yet: it is passed on
+        once one is, by `refresh`). Never refused: a page says it as soon as it knows."""
+        self.media = messages.relayed(message, call_id=self.call_id, side="customer", now=now)
+        await self._tell_media(again=True)
+
+    async def _tell_media(self, *, again: bool) -> None:
+        """The agent ringing or talking knows the page's media: told once per agent, and again
+        on every change the page reports (`again`). No query: the agent is the last state's."""
+        agent_id = self.connected_agent_id or self.ringing_agent_id
+        if self.media is None or agent_id is None or (agent_id == self.media_told and not again):
+            return
+        try:
+            await self.bus.publish(agent_channel(agent_id), self.media)
+        except BusUnavailable:
+            if again:  # the page's own message: refused as any relay the bus cannot carry
+                raise
+            # From a refresh, which must not fail for it: the next refresh tells it again.
+            log.warning("call %s: the bus is unavailable, media not passed on yet", self.call_id)
+            return
+        self.media_told = agent_id
+
     def _may_reread(self) -> bool:
         clock = asyncio.get_running_loop().time()
         if clock - self.reread_at < messages.RELAY_REREAD_SECONDS:
@@ -132,6 +164,7 @@ class CustomerSocket(Connection):
         "ping": Connection._ping,
         "hangup": _hang_up,
         **dict.fromkeys(messages.RELAYED, _relay),
+        "media": _media,
     }
 
 

@@ -18,7 +18,7 @@ CLOSE_UNAUTHORISED = 4401  # the play session ended, expired or was revoked
 CLOSE_FORBIDDEN = 4403  # the partner was disabled or lost the product; or not this product
 CLOSE_CALL_TAKEN = 4409  # the link's call is live in another browser
 # Relayed from one party to the other, never stored.
-RELAYED = ("signal", "chat", "ready")
+RELAYED = ("signal", "chat", "ready", "media")
 # A customer's relayed message that finds no call connected makes the socket read its state
 # again (it may have overtaken the news that the call has just connected), at most this often:
 # a page that sends while it waits cannot make every frame a database round trip.
@@ -78,13 +78,15 @@ def parse(raw: str) -> Message:
 
 
 def relayed(message: Message, *, call_id: str, side: Side, now: datetime) -> Message:
-    """What the other party receives of a `signal`, `chat` or `ready` message."""
+    """What the other party receives of a `signal`, `chat`, `ready` or `media` message."""
     kind = message["type"]
     out: Message = {"type": kind, "call_id": call_id, "from": side}
     if kind == "signal":
         out["data"] = _signal_data(message)
     elif kind == "chat":
         out |= {"text": _chat_text(message), "at": iso_utc(now)}
+    elif kind == "media":
+        out |= {"audio": message["audio"], "video": message["video"]}  # checked by its schema
     return out
 
 

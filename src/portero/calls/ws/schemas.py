@@ -91,11 +91,26 @@ class Signal(_Incoming):
     data: SignalData
 
 
+# A page's microphone and camera: "on", "off" (muted, camera turned off) or "none" (no such
+# device, or its use refused).
+MediaState = Literal["on", "off", "none"]
+
+
+class Media(_Incoming):
+    """What the other party can expect of this page's media (its badges, the initials tile,
+    the "use the chat" hint)."""
+
+    type: Literal["media"]
+    audio: MediaState
+    video: MediaState
+
+
 _SCHEMAS: dict[str, type[_Incoming]] = {
     **dict.fromkeys(("ping", "ready", "hangup", "accept", "reject"), Bare),
     "presence": SetPresence,
     "chat": Chat,
     "signal": Signal,
+    "media": Media,
 }
 
 

@@ -218,13 +218,18 @@
 
   // --- The call view: videos, media controls, chat -------------------------------------------
 
-  // The elements of _call_view.html. hooks: hangUp(), chat(text) → whether it was sent.
+  // The elements of _call_view.html. hooks: hangUp(), chat(text) → whether it was sent,
+  // media({audio, video}) (our own, after a toggle: to tell the other party).
   function CallView(hooks) {
     this.hooks = hooks;
     this.stream = null;
     this.peer = null;
     this.remoteName = "";
+    this.remoteMedia = null; // the other party's last `media` message
     const self = this;
+    this.quality = new window.porteroCallQuality.Monitor($("quality"), function () {
+      return self.peer && !$("call").hidden ? self.peer.pc : null;
+    });
     $("mute").onclick = function () { self.toggle("audio", $("mute")); };
     $("camera").onclick = function () { self.toggle("video", $("camera")); };
     $("hang-up").onclick = function () { hooks.hangUp(); };
@@ -255,6 +260,27 @@
     button.querySelector(".icon").textContent = off ? button.dataset.iconOff : button.dataset.iconOn;
     button.querySelector(".label").textContent = off ? button.dataset.labelOff : button.dataset.labelOn;
     if (kind === "video") $("local-video").classList.toggle("off", off);
+    if (this.hooks.media) this.hooks.media(this.mediaState());
+  };
+
+  // Our microphone and camera as the other party is told of them.
+  CallView.prototype.mediaState = function () {
+    return window.porteroCallMedia.stateOf(this.stream);
+  };
+
+  // Who the other party is (its tile's initials, the hints) and its last `media` (null: unknown).
+  CallView.prototype.setRemote = function (name, media) {
+    this.remoteName = name || "";
+    this.remoteMedia = media || null;
+    this.showRemoteMedia();
+  };
+
+  CallView.prototype.showRemoteMedia = function () {
+    const peer = this.peer;
+    // Not told yet: a connection up without any video from the other side shows its tile.
+    const up = peer && peer.pc.connectionState === "connected";
+    const hasVideo = up ? peer.remote.getVideoTracks().length > 0 : null;
+    window.porteroCallMedia.showRemote(this.remoteMedia, this.remoteName, hasVideo);
   };
 
   // Shows `peer`'s media (its remote stream once it arrives).
@@ -262,17 +288,20 @@
     this.peer = peer;
     $("remote-note").hidden = false;
     $("remote-video").srcObject = null;
+    this.showRemoteMedia();
   };
 
   CallView.prototype.showRemote = function (peer) {
     if (peer !== this.peer) return;
     play($("remote-video"), peer.remote, $("sound"));
+    this.showRemoteMedia();
   };
 
   CallView.prototype.connectionState = function (peer, state) {
     if (peer !== this.peer) return;
     $("remote-note").hidden = state === "connected";
     $("call").dataset.connection = state;
+    this.showRemoteMedia();
   };
 
   // The call's timer, counting from when it was answered (the server's time of it).
@@ -296,6 +325,7 @@
       this.peer = null;
       $("remote-video").srcObject = null;
       $("sound").hidden = true;
+      this.setRemote("", null);
     }
   };
 

@@ -19,6 +19,7 @@
     answeredWithoutMedia: false,
     peer: null,
     agentName: "",
+    agentMedia: null, // the agent's last `media` message
   };
   let view = null;
 
@@ -38,10 +39,19 @@
     $("camera-note").textContent = state.stream ? "" : say("camera_refused");
     $("camera-note").hidden = Boolean(state.stream);
     $("call").classList.toggle("chat-only", !state.stream);
+    sendMedia();
     // An offer answered before the camera was allowed: ask the agent for a new one.
     if (state.answeredWithoutMedia && state.stream && isConnected()) {
       state.answeredWithoutMedia = false;
       state.socket.send({ type: "ready" });
+    }
+  }
+
+  // What the agent is told of our microphone and camera (the offer's and the call's hints, the
+  // badges): once known, on every connection, every change and every new offer.
+  function sendMedia() {
+    if (state.mediaSettled && state.socket) {
+      state.socket.send(Object.assign({ type: "media" }, view.mediaState()));
     }
   }
 
@@ -75,6 +85,7 @@
       state.peer = peer;
       view.attach(peer);
       state.answeredWithoutMedia = !state.mediaSettled;
+      sendMedia(); // a new offer may come from a reloaded console, which forgot them
       await peer.answer(data.description);
     } else if (state.peer) {
       await state.peer.receive(data);
@@ -106,6 +117,7 @@
     } else if (call.status === "connected") {
       panel("call");
       view.show(true);
+      view.setRemote(state.agentName, state.agentMedia);
       view.timeFrom(call.answered_at);
       // Back on a call already connected (a reload, a lost connection): the agent offers anew.
       if (first) state.socket.send({ type: "ready" });
@@ -136,12 +148,16 @@
     if (message.type === "welcome") {
       state.iceServers = message.ice_servers || [];
       state.fresh = true;
+      sendMedia();
     } else if (message.type === "state") {
       showState(message);
     } else if (message.type === "signal") {
       onSignal(message.data || {}).catch(function (failure) { console.warn(failure); });
     } else if (message.type === "chat") {
       view.addChat(message, false, state.agentName || say("agent"));
+    } else if (message.type === "media") {
+      state.agentMedia = message;
+      view.setRemote(state.agentName || say("agent"), message);
     }
   }
 
@@ -168,6 +184,7 @@
         view.addChat({ text: text }, true);
         return true;
       },
+      media: sendMedia,
     });
     $("leave-queue").onclick = function () {
       $("leave-queue").disabled = true;
@@ -178,10 +195,14 @@
       $("queue-status").textContent = say("connecting");
       $("leave-queue").disabled = true;
       state.fresh = true;
+      state.agentMedia = null; // a new request: whoever answers it tells their own
       state.socket.restart(); // a new hello joins the queue again, as a new request
     };
     panel("waiting");
-    startMedia().catch(function () { state.mediaSettled = true; });
+    startMedia().catch(function () {
+      state.mediaSettled = true;
+      sendMedia();
+    });
     connect();
   }
 

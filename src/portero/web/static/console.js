@@ -19,10 +19,12 @@
     stream: null,
     media: null, // a promise of the stream
     calls: new Map(), // call_id → {call, peer, chat: [[message, mine]]}
+    customerMedia: new Map(), // call_id → the customer's last `media` (sent while it rings too)
     shown: null, // the call_id on screen
     countdown: null,
   };
   let view = null;
+  let deviceCheck = null;
 
   // --- The calls in progress ---------------------------------------------------------------------
 
@@ -46,6 +48,26 @@
     entry.peer = peer;
     if (state.shown === callId) view.attach(peer);
     await peer.offer();
+    tellMedia(callId, view.mediaState());
+  }
+
+  // The customer is told of our microphone and camera with every offer and on every change.
+  function tellMedia(callId, media) {
+    state.socket.send(Object.assign({ type: "media", call_id: callId }, media));
+  }
+
+  function onMedia(incoming) {
+    const callId = incoming.call_id;
+    state.customerMedia.set(callId, incoming);
+    const entry = state.calls.get(callId);
+    if (state.shown === callId && entry) view.setRemote(customerName(entry.call), incoming);
+    const offered = state.console && state.console.offer;
+    if (offered && offered.call_id === callId) showOfferMedia(offered);
+  }
+
+  function showOfferMedia(offered) {
+    window.porteroCallMedia.showHint(
+      $("offer-media"), state.customerMedia.get(offered.call_id) || null, customerName(offered));
   }
 
   function showCall(callId) {
@@ -62,6 +84,7 @@
     view.timeFrom(call.answered_at);
     $("call-cellphone").textContent = call.customer.cellphone || "";
     calls.showTickets($("call-tickets"), call.tickets);
+    view.setRemote(customerName(call), state.customerMedia.get(callId) || null);
     view.clearChat();
     for (const [message, mine] of entry.chat) view.addChat(message, mine, customerName(call));
     if (entry.peer) {
@@ -77,6 +100,7 @@
       if (now.has(callId)) continue;
       if (entry.peer) entry.peer.close();
       state.calls.delete(callId);
+      state.customerMedia.delete(callId);
       if (state.shown === callId) {
         showCall(null);
         message(say("call_ended", { name: customerName(entry.call) }));
@@ -126,6 +150,7 @@
     $("offer-email").textContent = offered.customer.email || "";
     $("offer-email").hidden = $("offer-email-label").hidden = !offered.customer.email;
     calls.showTickets($("offer-tickets"), offered.tickets);
+    showOfferMedia(offered);
     $("accept").disabled = $("reject").disabled = false;
     const ends = Date.parse(offered.expires_at);
     const tick = function () {
@@ -183,6 +208,9 @@
     const busy = current.offer || current.calls.length;
     $("idle").hidden = Boolean(busy);
     $("idle").textContent = say("idle." + current.agent.presence);
+    // The devices are checked between calls: a call in progress closes the test.
+    $("device-check").hidden = current.calls.length > 0;
+    if (current.calls.length) deviceCheck.close();
   }
 
   function message(text) {
@@ -197,6 +225,10 @@
     showPresence(current.agent.presence);
     showOffer(current.offer);
     syncCalls(current.calls);
+    for (const callId of state.customerMedia.keys()) {
+      const ringing = current.offer && current.offer.call_id === callId;
+      if (!ringing && !state.calls.has(callId)) state.customerMedia.delete(callId);
+    }
     showRecent(current.recent);
     showIdle(current);
   }
@@ -226,6 +258,8 @@
       if (!entry) return;
       entry.chat.push([incoming, false]);
       if (state.shown === incoming.call_id) view.addChat(incoming, false, customerName(entry.call));
+    } else if (incoming.type === "media") {
+      onMedia(incoming);
     } else if (incoming.type === "error") {
       if (incoming.code === "OfferGone") message(say("offer_gone"));
       if (state.console) showIdle(state.console);
@@ -233,6 +267,7 @@
   }
 
   function start() {
+    deviceCheck = new window.PorteroDeviceCheck();
     view = new calls.CallView({
       hangUp: function () {
         if (state.shown) state.socket.send({ type: "hangup", call_id: state.shown });
@@ -246,6 +281,9 @@
         state.calls.get(callId).chat.push([sent, true]);
         view.addChat(sent, true);
         return true;
+      },
+      media: function (media) {
+        for (const callId of state.calls.keys()) tellMedia(callId, media);
       },
     });
     $("accept").onclick = function () { answerOffer("accept"); };
