@@ -18,6 +18,7 @@ from playwright.sync_api import expect as pw_expect
 from sqlalchemy import create_engine, update
 
 from portero.launches.models import PlaySession
+from tests.e2e.test_slot_browser import choose_bet
 from tests.support.browsing import ARTIFACTS, NICKNAME, OpenBrowser, Portero, watch_problems
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -95,7 +96,7 @@ def test_the_reality_check_stops_play_until_the_player_continues(
     pw_expect(page.locator("#rg-link")).to_have_text("Juega con responsabilidad")
     pw_expect(page.locator("#reality-check")).to_be_hidden()
 
-    page.locator("#bet").select_option(str(BET))
+    choose_bet(page.main_frame, BET)
     status, first = spin(page, portero)
     assert status == 200, first
     played = first["spin"]

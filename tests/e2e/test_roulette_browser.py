@@ -119,7 +119,7 @@ def test_a_seed_000_player_bets_spins_and_sees_exactly_the_engines_result(
     # The message gives the return and the net, each right: a round that returns less than
     # its stakes is a loss, whatever it returned.
     net = engine_return(placed, number) - 3 * chip
-    told = frame.locator("#message")
+    told = frame.locator("#outcome")
     pw_expect(told).to_have_attribute("data-net", str(net))
     pw_expect(told).to_have_attribute("data-returned", str(engine_return(placed, number)))
     sign = "+" if net > 0 else "\u2212" if net < 0 else ""

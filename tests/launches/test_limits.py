@@ -37,17 +37,19 @@ async def test_the_limits_are_kept_with_the_launch_and_shown(
 ) -> None:
     created = await launch(client, partner, launch_body(product, responsible_gaming=LIMITS))
     assert created.status_code == 201, created.text
-    assert created.json()["responsible_gaming"] == LIMITS
+    shown_limits = LIMITS | {"autoplay": True}  # offered unless the launch says otherwise
+    assert created.json()["responsible_gaming"] == shown_limits
     shown = await client.get(f"/v1/launches/{created.json()['id']}", headers=partner.auth)
-    assert shown.json()["responsible_gaming"] == LIMITS
+    assert shown.json()["responsible_gaming"] == shown_limits
     listed = await client.get("/v1/launches", headers=partner.auth)
-    assert listed.json()["data"][0]["responsible_gaming"] == LIMITS
+    assert listed.json()["data"][0]["responsible_gaming"] == shown_limits
     some = await launch(client, partner, launch_body(product, responsible_gaming={"max_stake": 1}))
     assert some.json()["responsible_gaming"] == {
         "session_time_limit_seconds": None,
         "reality_check_seconds": None,
         "max_stake": 1,
         "loss_limit": None,
+        "autoplay": True,
     }
     for nothing in ({}, None):
         plain = await launch(client, partner, launch_body(product, responsible_gaming=nothing))

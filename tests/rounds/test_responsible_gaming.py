@@ -287,7 +287,7 @@ async def test_the_pages_learn_the_limits_and_the_session_figures(
     _launch, auth = await launched(client, partner, **limits)
     await spin(client, auth)
     figures = (await client.get(GAME, headers=auth)).json()["responsible_gaming"]
-    assert figures["limits"] == limits
+    assert figures["limits"] == limits | {"autoplay": True}
     assert (figures["currency"], figures["minor_units"]) == ("EUR", 2)
     assert (figures["net_result"], figures["loss_remaining"]) == (-BET, 10_000 - BET)
     assert 0 <= figures["duration_seconds"] < 60

@@ -9,11 +9,13 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portero.http.runtime import Runtime
 from portero.kit.db import session_scope
 from portero.launches import opening
+from portero.launches.models import Launch
 from portero.partners.terms import default_terms
 from portero.slots import service
 from portero.slots.games import catalogue
@@ -216,13 +218,20 @@ async def test_outcomes_never_depend_on_the_balance_or_the_past(
 
 
 async def test_sessions_of_other_products_or_currencies_cannot_play(
-    client: httpx.AsyncClient, partner: PartnerFixture
+    sessions: async_sessionmaker[AsyncSession], client: httpx.AsyncClient, partner: PartnerFixture
 ) -> None:
     roulette = await open_link(client, await create_launch(client, partner))
     response = await client.get(GAME, headers=roulette)
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "game_unavailable"
-    swiss = await sit(client, partner, currency="CHF")
+    # A launch in a currency the game does not offer is refused (tests/launches); one issued
+    # before the game stopped offering its currency still cannot play.
+    launch = await create_launch(client, partner, launch_body("slot"))
+    async with session_scope(sessions) as session:
+        await session.execute(
+            update(Launch).where(Launch.id == launch["id"]).values(currency="CHF")
+        )
+    swiss = await open_link(client, launch)
     response = await spin(client, swiss, 100)
     assert response.status_code == 403
     assert "CHF" in response.json()["error"]["message"]

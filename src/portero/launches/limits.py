@@ -11,6 +11,10 @@ round path learns them with no query of its own. What they do:
   that long after each acknowledgement (`launches/reality.py`); a round is refused while one
   is due (`rounds/limits.py`).
 - `max_stake`, `loss_limit`: minor units, checked by the round path (`rounds/limits.py`).
+- `autoplay`: false takes autoplay off the slot page (the slot game's `autoplay`); kept only
+  when false, so a launch that leaves it offered keeps a session without limits. It bounds no
+  round: a session whose only setting it is plays and reports as one without limits
+  (`SessionLimits.bound_rounds`).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from portero.launches.errors import (
     SessionExpired,
@@ -70,10 +74,16 @@ class ResponsibleGaming(BaseModel):
         "units: a round whose stake could pass it is refused, and the session ends once the "
         "loss reaches it.",
     )
+    autoplay: StrictBool = Field(
+        default=True,
+        description="false: the slot page offers no autoplay, every spin is started by the "
+        "player. Default: offered (a count of spins with stop conditions).",
+    )
 
     def stored(self) -> dict[str, int] | None:
-        """As kept with the launch: the limits given; None when none is."""
-        given = self.model_dump(exclude_none=True)
+        """As kept with the launch: the limits given, autoplay only when it is off; None when
+        nothing is set."""
+        given = self.model_dump(exclude_none=True, exclude_defaults=True)
         return given or None
 
 
@@ -84,6 +94,7 @@ class ResponsibleGamingLimits(BaseModel):
     reality_check_seconds: int | None
     max_stake: int | None = Field(description="Minor units.")
     loss_limit: int | None = Field(description="Minor units.")
+    autoplay: bool = Field(description="Whether the slot page offers autoplay.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,12 +105,28 @@ class SessionLimits:
     reality_check_seconds: int | None = None
     max_stake: int | None = None
     loss_limit: int | None = None
+    autoplay: bool = True
 
     @classmethod
     def stored(cls, raw: Mapping[str, Any] | None) -> SessionLimits | None:
         if not raw:
             return None
-        return cls(**{name: raw.get(name) for name in cls.__dataclass_fields__})
+        given = {name: raw[name] for name in cls.__dataclass_fields__ if raw.get(name) is not None}
+        return cls(**given)
+
+    @property
+    def bound_rounds(self) -> bool:
+        """Whether a limit applies to the rounds themselves; autoplay is the page's alone, so
+        a session whose only setting is autoplay off plays on the rounds' fast path."""
+        return any(
+            value is not None
+            for value in (
+                self.session_time_limit_seconds,
+                self.reality_check_seconds,
+                self.max_stake,
+                self.loss_limit,
+            )
+        )
 
     def wire(self) -> ResponsibleGamingLimits:
         return ResponsibleGamingLimits.model_construct(
@@ -107,6 +134,7 @@ class SessionLimits:
             reality_check_seconds=self.reality_check_seconds,
             max_stake=self.max_stake,
             loss_limit=self.loss_limit,
+            autoplay=self.autoplay,
         )
 
 

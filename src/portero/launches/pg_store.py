@@ -140,10 +140,12 @@ class AsyncpgLaunchStore:
         launch: Mapping[str, Any],
         default_language: str,
         default_currency: str,
+        may_refuse: bool = False,
     ) -> LaunchRecord | None:
-        if launch["request_key"] is not None:
-            # The key may be taken already: the replay or refusal that follows must see, and
-            # may have to undo, this statement's player upsert.
+        if launch["request_key"] is not None or may_refuse:
+            # The key may be taken already, or the caller may refuse the launch: the replay
+            # or refusal that follows must see, and may have to undo, this statement's player
+            # upsert.
             await self._begin()
         limits = launch["limits"]
         launch_values = dict(launch) | {

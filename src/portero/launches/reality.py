@@ -40,8 +40,9 @@ def figures_of(
     context: PlayContext, *, net_loss: int | None = None, now: datetime | None = None
 ) -> SessionFigures | None:
     """The session's figures as read with it (or with the net loss a round just counted);
-    None for a session without limits."""
-    if context.limits is None:
+    None for a session without limits on its rounds (autoplay off alone is the page's: such a
+    session's rounds count nothing, so it has no figures to show)."""
+    if context.limits is None or not context.limits.bound_rounds:
         return None
     return SessionFigures(
         limits=context.limits,

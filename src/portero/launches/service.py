@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.kit import metrics
 from portero.kit.clock import utcnow
+from portero.kit.errors import InvalidField
 from portero.kit.ids import is_launch_id, new_id
 from portero.kit.pagination import Page
 from portero.kit.secrets import hash_token
@@ -41,6 +42,9 @@ def request_fingerprint(request: LaunchCreate, params: dict[str, object]) -> byt
     for later in ("partner_session_id", "responsible_gaming"):
         if canonical[later] is None:  # as before the field existed: same keys
             del canonical[later]
+    limits = canonical.get("responsible_gaming")
+    if limits is not None and limits["autoplay"] is True:  # likewise for the default
+        del limits["autoplay"]
     return hashlib.sha256(
         json.dumps(canonical, sort_keys=True, separators=(",", ":")).encode()
     ).digest()
@@ -65,21 +69,17 @@ async def create_launch(
     """
     require_launchable(partner, request.product)
     params = product_spec(request.product).validate_params(request.params)
+    offered = _currencies_offered(request, params, keyed=request_key is not None)
     fingerprint = request_fingerprint(request, params) if request_key is not None else None
     now = utcnow()
-    launch_id = new_id("lnch")
-    nonce = new_nonce()
-    token = derive_token(signing_key, launch_id=launch_id, nonce=nonce, shape=token_shape)
+    identity, token = _new_identity(signing_key, token_shape)
     ttl = request.expires_in or default_ttl_seconds or partner.launch_ttl_seconds
     player_values = _player_values(partner, request, now)
     launch_values = _launch_values(partner, request, params=params, now=now, ttl=ttl) | {
-        "id": launch_id,
         "source": source,
         "request_key": request_key,
         "request_hash": fingerprint,
-        "token_shape": token_shape.value,
-        "token_nonce": nonce,
-        "token_hash": hash_token(token),
+        **identity,
     }
     for _attempt in range(2):
         record = await store.insert_launch(
@@ -87,8 +87,13 @@ async def create_launch(
             launch=launch_values,
             default_language=partner.default_language,
             default_currency=partner.default_currency,
+            # Without a currency in the request the launch's is the player's or the partner's
+            # default, known only once the statement has run: refusing it must undo the
+            # player's upsert with it.
+            may_refuse=offered is not None and request.player.currency is None,
         )
         if record is not None:
+            _refuse_unoffered(record, offered, request)
             counter = metrics.LAUNCHES_CREATED.labels(str(partner.id), record.product)
             store.after_commit(counter.inc)
             return IssuedLaunch(record, token, replayed=False)
@@ -104,6 +109,58 @@ async def create_launch(
         if replayed is not None:
             return IssuedLaunch(replayed, token_of(replayed, signing_key), replayed=True)
     raise IdempotencyKeyReused("This request id is being used by a concurrent request; retry.")
+
+
+def _new_identity(signing_key: bytes, token_shape: TokenShape) -> tuple[dict[str, object], str]:
+    """A new launch's id and token (the row keeps the token's hash and nonce), and the token."""
+    launch_id = new_id("lnch")
+    nonce = new_nonce()
+    token = derive_token(signing_key, launch_id=launch_id, nonce=nonce, shape=token_shape)
+    identity: dict[str, object] = {
+        "id": launch_id,
+        "token_shape": token_shape.value,
+        "token_nonce": nonce,
+        "token_hash": hash_token(token),
+    }
+    return identity, token
+
+
+def _currencies_offered(
+    request: LaunchCreate, params: dict[str, object], *, keyed: bool
+) -> frozenset[str] | None:
+    """The currencies the launched game can be played in (None: any); a currency the request
+    names (without a request key) is refused here, before anything is written."""
+    spec = product_spec(request.product)
+    offered = spec.currencies_of(params) if spec.currencies_of is not None else None
+    # With a request key the insert runs in a transaction anyway, and a retry of a launch
+    # made before its currency was refused must still replay it: checked once inserted.
+    if offered is not None and request.player.currency is not None and not keyed:
+        _require_offered_currency(request.player.currency, offered, request_gave_it=True)
+    return offered
+
+
+def _refuse_unoffered(
+    record: LaunchRecord, offered: frozenset[str] | None, request: LaunchCreate
+) -> None:
+    """The launch's currency, as the insert settled it, must be one its game offers."""
+    if offered is not None:
+        given = request.player.currency is not None
+        _require_offered_currency(record.currency, offered, request_gave_it=given)
+
+
+def _require_offered_currency(
+    currency: str, offered: frozenset[str], *, request_gave_it: bool
+) -> None:
+    """Refuse a launch in a currency its game has no bets in: its page could only say so."""
+    if currency in offered:
+        return
+    where = "" if request_gave_it else " (the player's registered currency or your default)"
+    raise InvalidField(
+        "player.currency",
+        "unsupported",
+        f"player.currency: {currency}{where} is not offered by this game; "
+        f"one of {', '.join(sorted(offered))}",
+    )
 
 
 def _launch_values(

@@ -66,8 +66,11 @@ class LaunchStore(Protocol):
         launch: Mapping[str, Any],
         default_language: str,
         default_currency: str,
+        may_refuse: bool = False,
     ) -> LaunchRecord | None:
-        """Upsert the player and insert the launch; None if its request key is taken."""
+        """Upsert the player and insert the launch; None if its request key is taken.
+        `may_refuse`: the caller may still refuse the launch it returns, so both must be
+        undoable (inside a transaction)."""
 
     async def by_request_key(
         self, *, partner_id: int, source: str, request_key: str
@@ -102,7 +105,9 @@ class SessionLaunchStore:
         launch: Mapping[str, Any],
         default_language: str,
         default_currency: str,
+        may_refuse: bool = False,
     ) -> LaunchRecord | None:
+        del may_refuse  # the session is a transaction already
         record, _player_id = await repository.insert_launch(
             self.session,
             player=player,

@@ -8,7 +8,7 @@ where the browser goes once the link has been opened. Products with a page of th
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -99,6 +99,9 @@ class ProductSpec:
     # A game played in rounds through the round path (rounds/service.py): its launches may
     # carry responsible-gaming limits (launches/limits.py).
     plays_rounds: bool = False
+    # The currencies a launch of this product can be played in, given its validated params;
+    # None: any currency (the product has no per-currency content).
+    currencies_of: Callable[[Mapping[str, Any]], frozenset[str]] | None = None
 
     @property
     def entitlement(self) -> ProductName:
@@ -130,9 +133,16 @@ class ProductSpec:
         return model.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
 
 
+def _slot_currencies(params: Mapping[str, Any]) -> frozenset[str]:
+    """A slot game is played in the currencies it has bet levels for."""
+    return frozenset(games()[params["game_id"]].credit_values)
+
+
 PRODUCTS: dict[ProductName, ProductSpec] = {
     ProductName.roulette: ProductSpec(ProductName.roulette, RouletteParams, plays_rounds=True),
-    ProductName.slot: ProductSpec(ProductName.slot, SlotParams, plays_rounds=True),
+    ProductName.slot: ProductSpec(
+        ProductName.slot, SlotParams, plays_rounds=True, currencies_of=_slot_currencies
+    ),
     ProductName.call: ProductSpec(ProductName.call, CallParams, reusable_link=True),
     ProductName.console: ProductSpec(
         ProductName.console,

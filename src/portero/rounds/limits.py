@@ -100,4 +100,5 @@ def _loss_refusal(limit: int, net_loss: int, currency: str) -> LossLimitReached:
 
 def limited(context: PlayContext, game: RoundGame) -> RoundGame:
     """The game as the round path plays it: under the session's limits, if it has any."""
-    return game if context.limits is None else LimitedGame(context, context.limits, game)
+    limits = context.limits
+    return game if limits is None or not limits.bound_rounds else LimitedGame(context, limits, game)

@@ -58,7 +58,8 @@ SELECT balance FROM account"""
 
 def usable(context: PlayContext) -> bool:
     """Whether the round may take this path: nothing but the round and its money to write."""
-    return context.limits is None and not context.webhooks
+    unlimited = context.limits is None or not context.limits.bound_rounds
+    return unlimited and not context.webhooks
 
 
 async def play(

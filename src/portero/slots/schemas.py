@@ -73,6 +73,11 @@ class TableOut(BaseModel):
     bet_levels: list[int] = Field(description="Total bets offered, in minor units")
     balance: int
     wallet: WalletOut
+    autoplay: bool = Field(
+        default=True,
+        description="Whether the page may offer autoplay (the launch's "
+        "`responsible_gaming.autoplay`).",
+    )
     responsible_gaming: ResponsibleGamingOut | None = Field(
         default=None, description="The session's limits and figures; null: no limits."
     )

@@ -13,6 +13,7 @@ from portero.kit.ids import is_launch_id
 from portero.launches import repository as launch_repository
 from portero.launches.errors import LaunchNotFound
 from portero.launches.links import NATIVE_LINK, NATIVE_SOURCE
+from portero.roulette.paytable import pay_table
 from portero.web import play_api, replay
 from portero.web.i18n import pick_language, texts_with_prefix
 from portero.web.links import serve_links
@@ -57,6 +58,8 @@ async def landing(launch_id: str, request: Request, session: SessionDep) -> Resp
         # The partner's responsible-gaming page and age notice, in the games' footer.
         responsible_gaming_url=row.responsible_gaming_url,
         age_notice=row.age_notice,
+        # The roulette table's rules panel: its payouts and return to player, from its bets.
+        pay_table=pay_table() if row.product == "roulette" else None,
     )
 
 

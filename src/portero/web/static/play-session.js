@@ -298,8 +298,40 @@
     onSession: onSession,
   };
 
+  // Tabs showing the same game find one another (same origin, same browser): a tab without
+  // the session (its address copied into a new tab, which has no fragment and no storage of
+  // the first tab) asks whether another one plays it, and says so rather than "ended". Only
+  // the games have that state (their pages' #elsewhere); a tab answers while it plays.
+  const elsewhere = document.getElementById("elsewhere");
+  const tabs = elsewhere && "BroadcastChannel" in window ? new BroadcastChannel(storageKey) : null;
+  const ANSWER_WITHIN_MS = 500; // a tab of the same browser answers in a few milliseconds
+  if (tabs) {
+    tabs.addEventListener("message", function (event) {
+      const playing = token && current && !document.getElementById("ready").hidden;
+      if (event.data === "who-plays" && playing) tabs.postMessage("playing");
+    });
+  }
+
+  function playedElsewhere() {
+    if (!tabs) return Promise.resolve(false);
+    return new Promise(function (resolve) {
+      const answered = (event) => {
+        if (event.data !== "playing") return;
+        clearTimeout(timer);
+        tabs.removeEventListener("message", answered);
+        resolve(true);
+      };
+      const timer = setTimeout(function () {
+        tabs.removeEventListener("message", answered);
+        resolve(false);
+      }, ANSWER_WITHIN_MS);
+      tabs.addEventListener("message", answered);
+      tabs.postMessage("who-plays");
+    });
+  }
+
   async function load() {
-    if (!token) return show("ended");
+    if (!token) return show((await playedElsewhere()) ? "elsewhere" : "ended");
     const response = await authorised("/play/api/session");
     if (response.status === 401) {
       const body = await response.json().catch(() => ({}));

@@ -1,71 +1,35 @@
 // The roulette table page. The server decides every number and settles every bet; this script
-// lays the table out, collects bets, animates the wheel onto the server's number and lets the
-// player verify any round from its revealed seeds.
+// collects bets, animates the wheel onto the server's number, shows what the round did (the
+// number, the winning bets, the return and the net) where the player is looking, and lets the
+// player verify any round from its revealed seeds. The wheel is roulette-wheel.js, the layout
+// roulette-board.js.
 (function () {
   "use strict";
-  const WHEEL_ORDER = [
-    0, 32, 15, 19, 4, 21, 2, 25, 17, 34, 6, 27, 13, 36, 11, 30, 8, 23, 10,
-    5, 24, 16, 33, 1, 20, 14, 31, 9, 22, 18, 29, 7, 28, 12, 35, 3, 26,
-  ];
-  const RED = new Set([1, 3, 5, 7, 9, 12, 14, 16, 18, 19, 21, 23, 25, 27, 30, 32, 34, 36]);
-  const ACCEPT_BELOW = 4294967289; // 37 × 116,080,197: the last whole block of 37 in 2^32
-  const SPIN_MS = 3600;
+  const R = window.porteroRoulette;
   const lang = document.documentElement.lang;
   const $ = (id) => document.getElementById(id);
+  const say = window.porteroSession.say;
+  const api = window.porteroSession.api;
+  const keyOf = R.board.keyOf;
 
   const state = {
     table: null,
     chip: 0,
     bets: new Map(), // spot key → {type, numbers?, target?, amount}
-    history: [], // {key, amount} of each chip placed, for undo
-    selection: new Set(),
+    history: [], // the bets before each change, for undo
+    lastBets: [], // the last round's bets, for rebet
+    settled: null, // the last round, shown on the board until the player bets again
+    winner: null, // the last number, marked on the board until the next spin
     pending: null, // a spin request not yet answered: retried with the same round id
     busy: false,
-    rotation: 0,
   };
-
-  const say = window.porteroSession.say;
-  const api = window.porteroSession.api;
-
-  function colorOf(n) {
-    return n === 0 ? "green" : RED.has(n) ? "red" : "black";
-  }
+  let board = null;
 
   // --- Bets ---------------------------------------------------------------------------------
 
-  function street(row) {
-    return [3 * row + 1, 3 * row + 2, 3 * row + 3];
-  }
-
-  const INSIDE_BETS = (function () {
-    const sets = { 1: [], 2: [[0, 1], [0, 2], [0, 3]], 3: [[0, 1, 2], [0, 2, 3]], 4: [[0, 1, 2, 3]], 6: [] };
-    for (let n = 0; n <= 36; n++) sets[1].push([n]);
-    for (let n = 1; n <= 35; n++) if (n % 3 !== 0) sets[2].push([n, n + 1]);
-    for (let n = 1; n <= 33; n++) sets[2].push([n, n + 3]);
-    for (let r = 0; r < 12; r++) sets[3].push(street(r));
-    for (let n = 1; n <= 32; n++) if (n % 3 !== 0) sets[4].push([n, n + 1, n + 3, n + 4]);
-    for (let r = 0; r < 11; r++) sets[6].push(street(r).concat(street(r + 1)));
-    const names = { 1: "straight", 2: "split", 3: "street", 4: "corner", 6: "six_line" };
-    const byKey = new Map();
-    for (const [size, list] of Object.entries(sets)) {
-      for (const numbers of list) byKey.set(numbers.join("-"), names[size]);
-    }
-    return byKey;
-  })();
-
-  function insideBet(numbers) {
-    const sorted = Array.from(numbers).sort((a, b) => a - b);
-    const type = INSIDE_BETS.get(sorted.join("-"));
-    return type ? { type: type, numbers: sorted } : null;
-  }
-
-  function keyOf(bet) {
-    return bet.type + ":" + (bet.numbers ? bet.numbers.join("-") : bet.target || "");
-  }
-
-  function totalStake() {
+  function totalStake(bets) {
     let total = 0;
-    for (const bet of state.bets.values()) total += bet.amount;
+    for (const bet of (bets || state.bets).values()) total += bet.amount;
     return total;
   }
 
@@ -80,138 +44,104 @@
     return false;
   }
 
-  function addChip(bet) {
-    if (frozen()) return;
-    const key = keyOf(bet);
-    const placed = state.bets.get(key);
-    const amount = (placed ? placed.amount : 0) + state.chip;
-    if (amount > state.table.limits.max_bet) {
-      return message(say("over_max", { max: money(state.table.limits.max_bet) }));
+  // Every change of the bets goes through here: `change(next)` edits a copy, and returns a
+  // refusal to show (nothing changes) or nothing; the bets before it are kept for undo.
+  function changeBets(change) {
+    if (frozen()) return false;
+    closeStage();
+    const next = new Map(state.bets);
+    const refused = change(next);
+    if (refused) {
+      message(refused);
+      return false;
     }
-    if (totalStake() + state.chip > state.table.balance) return message(say("over_balance"));
-    state.bets.set(key, Object.assign({}, bet, { amount: amount }));
-    state.history.push({ key: key, amount: state.chip }); // undo takes back exactly this chip
+    state.history.push(state.bets);
+    state.bets = next;
+    state.settled = null;
+    message("");
+    drawBets();
+    return true;
+  }
+
+  // What is wrong with `bets` on this table, or nothing: a spot over the table's maximum, the
+  // total over the balance or over the session's limit per round (the partner's).
+  function overLimits(bets, keys) {
+    const limits = state.table.limits;
+    for (const bet of bets.values()) {
+      if (bet.amount > limits.max_bet) return say(keys.max, { max: money(limits.max_bet) });
+    }
+    const total = totalStake(bets);
+    if (total > state.table.balance) return say(keys.balance);
+    const session = state.table.responsible_gaming;
+    const most = session && session.limits.max_stake;
+    if (most && total > most) return say("play.rg.stake_over_limit", { amount: money(most) });
+    return null;
+  }
+
+  const PLACING = { max: "over_max", balance: "over_balance" };
+
+  function addChip(bet) {
+    changeBets(function (bets) {
+      const key = keyOf(bet);
+      const placed = bets.get(key);
+      bets.set(key, Object.assign({}, bet, { amount: (placed ? placed.amount : 0) + state.chip }));
+      return overLimits(bets, PLACING);
+    });
+  }
+
+  function undo() {
+    if (frozen() || state.history.length === 0) return;
+    closeStage();
+    state.bets = state.history.pop();
     message("");
     drawBets();
   }
 
-  function undo() {
-    if (frozen()) return;
-    const last = state.history.pop();
-    if (!last) return;
-    const bet = state.bets.get(last.key);
-    const left = bet.amount - last.amount;
-    if (left > 0) state.bets.set(last.key, Object.assign({}, bet, { amount: left }));
-    else state.bets.delete(last.key);
-    drawBets();
-  }
-
   function clearBets() {
+    if (state.bets.size === 0 && !state.settled) return;
+    changeBets(function (bets) { bets.clear(); });
+  }
+
+  // The last round's bets, again (instead of what is on the table).
+  function rebet() {
+    changeBets(function (bets) {
+      if (state.lastBets.length === 0) return say("no_rebet");
+      bets.clear();
+      for (const bet of state.lastBets) bets.set(keyOf(bet), Object.assign({}, bet));
+      return overLimits(bets, PLACING);
+    });
+  }
+
+  // Every bet on the table twice over, or nothing when a spot or the balance would not take it.
+  function double() {
+    changeBets(function (bets) {
+      if (bets.size === 0) return say("nothing_to_double");
+      for (const [key, bet] of bets) bets.set(key, Object.assign({}, bet, { amount: 2 * bet.amount }));
+      return overLimits(bets, { max: "double_over_max", balance: "double_over_balance" });
+    });
+  }
+
+  function pick(bet) {
     if (frozen()) return;
-    state.bets.clear();
-    state.history = [];
-    drawBets();
-  }
-
-  // --- The layout ---------------------------------------------------------------------------
-  // One grid, two orientations: wide screens lay the numbers out in 12 columns, phones in 12
-  // rows. Each cell carries its place in both (CSS custom properties, read by roulette.css).
-
-  function cell(label, bet, wide, tall, classes) {
-    const button = document.createElement("button");
-    button.type = "button";
-    button.className = "cell " + (classes || "");
-    button.textContent = label;
-    button.dataset.bet = keyOf(bet);
-    button.dataset.name = betName(bet);
-    button.setAttribute("aria-label", button.dataset.name);
-    const places = { h: wide, v: tall };
-    for (const [axis, place] of Object.entries(places)) {
-      button.style.setProperty("--" + axis + "c", place[0]);
-      button.style.setProperty("--" + axis + "r", place[1]);
-      button.style.setProperty("--" + axis + "cs", place[2] || 1);
-      button.style.setProperty("--" + axis + "rs", place[3] || 1);
+    if ($("combine").checked && bet.numbers && bet.numbers.length === 1) {
+      closeStage();
+      board.toggle(bet.numbers[0]);
+      $("place-combination").hidden = board.selection.size === 0;
+    } else {
+      addChip(bet);
     }
-    button.addEventListener("click", function () {
-      if (frozen()) return;
-      if ($("combine").checked && bet.numbers && bet.numbers.length === 1) {
-        toggleSelection(bet.numbers[0]);
-      } else {
-        addChip(bet);
-      }
-    });
-    const chip = document.createElement("span");
-    chip.className = "chip-on";
-    chip.hidden = true;
-    chip.setAttribute("aria-hidden", "true"); // the button's label says the amount
-    button.appendChild(chip);
-    $("board").appendChild(button);
-    return button;
-  }
-
-  function buildBoard() {
-    // Zero: wide (col 1, rows 1-3); tall (cols 3-5, row 1).
-    cell("0", { type: "straight", numbers: [0] }, [1, 1, 1, 3], [3, 1, 3, 1], "green");
-    for (let n = 1; n <= 36; n++) {
-      const row = Math.floor((n - 1) / 3);
-      const col = (n - 1) % 3;
-      cell(String(n), { type: "straight", numbers: [n] }, [row + 2, 3 - col], [col + 3, row + 2],
-        colorOf(n));
-    }
-    for (let c = 0; c < 3; c++) {
-      cell(say("column"), { type: "column", target: c + 1 }, [14, 3 - c], [c + 3, 14],
-        "outside col-bet");
-    }
-    for (let d = 0; d < 3; d++) {
-      cell(say("dozen", { n: d + 1 }), { type: "dozen", target: d + 1 },
-        [2 + 4 * d, 4, 4, 1], [2, 2 + 4 * d, 1, 4], "outside");
-    }
-    const evenMoney = ["low", "even", "red", "black", "odd", "high"];
-    evenMoney.forEach(function (type, i) {
-      cell(say(type), { type: type }, [2 + 2 * i, 5, 2, 1], [1, 2 + 2 * i, 1, 2],
-        "outside " + (type === "red" || type === "black" ? type : ""));
-    });
-  }
-
-  function toggleSelection(number) {
-    if (state.selection.has(number)) state.selection.delete(number);
-    else state.selection.add(number);
-    for (const button of $("board").querySelectorAll(".cell")) {
-      if (!button.dataset.bet.startsWith("straight:")) continue;
-      const selected = state.selection.has(Number(button.dataset.bet.slice("straight:".length)));
-      button.classList.toggle("selected", selected);
-      button.setAttribute("aria-pressed", String(selected));
-    }
-    $("place-combination").hidden = state.selection.size === 0;
   }
 
   function placeCombination() {
-    const bet = insideBet(state.selection);
+    const bet = R.board.insideBet(board.selection);
     if (!bet) return message(say("illegal"));
     addChip(bet);
-    for (const n of Array.from(state.selection)) toggleSelection(n);
+    board.clearSelection();
+    $("place-combination").hidden = true;
   }
 
   function drawBets() {
-    const onSpot = new Map();
-    for (const [key, bet] of state.bets) onSpot.set(key, bet.amount);
-    // Inside combinations show their chip on every number they cover.
-    const covering = new Map();
-    for (const bet of state.bets.values()) {
-      if (bet.numbers && bet.numbers.length > 1) {
-        for (const n of bet.numbers) covering.set("straight:" + n, true);
-      }
-    }
-    for (const button of $("board").querySelectorAll(".cell")) {
-      const chip = button.querySelector(".chip-on");
-      const amount = onSpot.get(button.dataset.bet);
-      chip.hidden = !amount;
-      chip.textContent = amount ? compact(amount) : "";
-      button.setAttribute("aria-label", amount
-        ? say("bet_on", { name: button.dataset.name, amount: money(amount) })
-        : button.dataset.name);
-      button.classList.toggle("covered", covering.has(button.dataset.bet));
-    }
+    board.draw(state.bets, state.settled, state.winner);
     const list = $("placed");
     list.replaceChildren();
     for (const bet of state.bets.values()) {
@@ -222,6 +152,9 @@
     const stake = totalStake();
     $("stake").dataset.minor = String(stake);
     $("stake").textContent = money(stake);
+    $("undo").disabled = state.history.length === 0;
+    $("rebet").disabled = state.lastBets.length === 0;
+    $("double").disabled = state.bets.size === 0;
   }
 
   // --- Money --------------------------------------------------------------------------------
@@ -256,64 +189,23 @@
     $("message").textContent = text;
   }
 
-  // --- The wheel ----------------------------------------------------------------------------
+  // --- The stage: over the layout on small screens, from Spin until the player goes on ----------
 
-  const STEP = 360 / WHEEL_ORDER.length;
-
-  function buildWheel() {
-    const svg = $("wheel");
-    const ns = "http://www.w3.org/2000/svg";
-    const group = document.createElementNS(ns, "g");
-    group.id = "wheel-face";
-    const point = (angle, radius) => {
-      const rad = (angle - 90) * Math.PI / 180;
-      return (radius * Math.cos(rad)).toFixed(2) + " " + (radius * Math.sin(rad)).toFixed(2);
-    };
-    WHEEL_ORDER.forEach(function (n, i) {
-      const from = i * STEP - STEP / 2;
-      const to = from + STEP;
-      const slice = document.createElementNS(ns, "path");
-      slice.setAttribute("d", "M " + point(from, 62) + " L " + point(from, 96) +
-        " A 96 96 0 0 1 " + point(to, 96) + " L " + point(to, 62) + " A 62 62 0 0 0 " +
-        point(from, 62) + " Z");
-      slice.setAttribute("class", "pocket " + colorOf(n));
-      group.appendChild(slice);
-      const label = document.createElementNS(ns, "text");
-      const [x, y] = point(i * STEP, 84).split(" ");
-      label.setAttribute("x", x);
-      label.setAttribute("y", y);
-      label.setAttribute("transform", "rotate(" + (i * STEP) + " " + x + " " + y + ")");
-      label.setAttribute("class", "pocket-label");
-      label.textContent = String(n);
-      group.appendChild(label);
-    });
-    const hub = document.createElementNS(ns, "circle");
-    hub.setAttribute("r", "60");
-    hub.setAttribute("class", "hub");
-    group.appendChild(hub);
-    svg.appendChild(group);
+  function openStage() {
+    $("stage").dataset.open = "true";
   }
 
-  // Turn the wheel forward until `number`'s pocket is under the pointer; resolves on landing.
-  function spinWheelTo(number) {
-    const face = $("wheel-face");
-    const index = WHEEL_ORDER.indexOf(number);
-    const current = state.rotation % 360;
-    const wanted = (360 - index * STEP) % 360;
-    state.rotation += 4 * 360 + ((wanted - current + 360) % 360);
-    const still = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
-    face.style.setProperty("transition", still ? "none" : "transform " + SPIN_MS + "ms " +
-      "cubic-bezier(.15, .85, .25, 1)");
-    face.style.setProperty("transform", "rotate(" + state.rotation + "deg)");
-    return new Promise(function (resolve) {
-      if (still) return resolve();
-      let done = false;
-      const finish = function () {
-        if (!done) { done = true; resolve(); }
-      };
-      face.addEventListener("transitionend", finish, { once: true });
-      setTimeout(finish, SPIN_MS + 300); // a hidden tab may never fire transitionend
-    });
+  function closeStage() {
+    if (!state.busy) $("stage").dataset.open = "false";
+  }
+
+  // The stage ends above the bar, whatever the bar's height (chips wrap, a message shows).
+  function followBar() {
+    const bar = $("bar");
+    const root = document.documentElement;
+    const measure = () => root.style.setProperty("--bar-h", bar.offsetHeight + "px");
+    measure();
+    if (window.ResizeObserver) new ResizeObserver(measure).observe(bar);
   }
 
   // --- Playing ------------------------------------------------------------------------------
@@ -336,6 +228,11 @@
     }
   }
 
+  function done() {
+    state.busy = false;
+    $("spin").disabled = false;
+  }
+
   async function spin() {
     if (state.busy) return;
     if (!state.pending) {
@@ -354,25 +251,45 @@
     const sent = await window.porteroSession.sendRound("/play/api/roulette/spins", state.pending);
     if (sent.outcome === "ended") return;
     if (sent.outcome === "lost") {
-      state.busy = false;
-      $("spin").disabled = false;
+      done();
       return message(say("spin_failed")); // Spin again retries the same round id
     }
+    const request = state.pending;
     setPending(null);
     if (sent.outcome === "refused") {
-      state.busy = false;
-      $("spin").disabled = false;
+      done();
       return message(refusal(sent.error));
     }
     const body = sent.body;
-    await spinWheelTo(body.round.number);
-    settle(body);
-    state.busy = false;
-    $("spin").disabled = false;
+    state.winner = null;
+    drawBets();
+    $("result").textContent = "";
+    $("result").className = "result";
+    $("outcome").textContent = "";
+    $("outcome").dataset.kind = "";
+    openStage();
+    sound("spin");
+    sound("ball", { seconds: R.wheel.spinSeconds });
+    await R.wheel.spinTo(body.round.number);
+    settle(body, request);
+    celebrate(body.round);
+    done();
+    if (body.responsible_gaming) state.table.responsible_gaming = body.responsible_gaming;
     window.porteroSession.roundPlayed(body.responsible_gaming); // a limit may end the session
   }
 
-  function settle(body) {
+  // The sounds of a round (play-sound.js: silent until the player's first gesture, and muted
+  // when the player says so). A big win returns ten times the stakes or more.
+  function sound(name, options) {
+    if (window.porteroSound) window.porteroSound.play(name, options);
+  }
+
+  function celebrate(played) {
+    if (played.total_return >= 10 * played.total_stake) sound("bigwin");
+    else if (played.total_return > played.total_stake) sound("win");
+  }
+
+  function settle(body, request) {
     const played = body.round;
     const result = $("result");
     result.textContent = String(played.number);
@@ -380,21 +297,16 @@
     result.dataset.number = String(played.number);
     result.dataset.round = played.id;
     if (body.balance !== null) showBalance(body.balance);
-    // The return (stakes back included) and the net, both: "you win 10" after staking 30
-    // on a round that returned 10 would hide a loss of 20.
-    const net = played.total_return - played.total_stake;
-    const figures = {
-      number: played.number,
-      amount: money(played.total_return),
-      staked: money(played.total_stake),
-      net: signed(net),
-    };
-    message(say(played.total_return > 0 ? "win" : "no_win", figures));
-    $("message").dataset.net = String(net);
-    $("message").dataset.returned = String(played.total_return);
-    if (played.win_pending && played.total_return > 0) {
-      message(say("play.win_pending", { amount: money(played.total_return) }));
-    }
+    showOutcome(played);
+    // The table is cleared for the next round; the board shows this one until the player
+    // bets again, and Rebet places its bets once more.
+    state.lastBets = request.bets.map((bet) => Object.assign({}, bet));
+    state.bets = new Map();
+    state.history = [];
+    state.settled = { bets: played.bets.map((bet) => Object.assign(R.board.fromRound(bet),
+      { returned: bet.returned })) };
+    state.winner = played.number;
+    drawBets();
     state.table.last_numbers.unshift(played.number);
     state.table.last_numbers = state.table.last_numbers.slice(0, 12);
     drawLastNumbers();
@@ -402,12 +314,32 @@
     addRound(played, true);
   }
 
+  // The return (stakes back included) and the net, both: "you win 10" after staking 30 on a
+  // round that returned 10 would hide a loss of 20.
+  function showOutcome(played) {
+    const told = $("outcome");
+    const net = played.total_return - played.total_stake;
+    const figures = {
+      number: played.number,
+      amount: money(played.total_return),
+      staked: money(played.total_stake),
+      net: signed(net),
+    };
+    told.textContent = say(played.total_return > 0 ? "win" : "no_win", figures);
+    told.dataset.net = String(net);
+    told.dataset.returned = String(played.total_return);
+    told.dataset.kind = net > 0 ? "win" : played.total_return > 0 ? "partial" : "loss";
+    if (played.win_pending && played.total_return > 0) {
+      told.textContent = say("play.win_pending", { amount: money(played.total_return) });
+    }
+  }
+
   function drawLastNumbers() {
     const list = $("last-numbers");
     list.replaceChildren();
     for (const n of state.table.last_numbers) {
       const item = document.createElement("li");
-      item.className = colorOf(n);
+      item.className = R.colorOf(n);
       item.textContent = String(n);
       list.appendChild(item);
     }
@@ -420,15 +352,8 @@
     if (document.activeElement !== $("client-seed")) $("client-seed").value = next.client_seed;
   }
 
-  function betName(bet) {
-    if (bet.type === "dozen") return say("dozen", { n: bet.target });
-    if (bet.type === "column") return say("column_n", { n: bet.target });
-    if (bet.numbers && bet.numbers.length <= 6) return say(bet.type) + " " + bet.numbers.join("-");
-    return say(bet.type);
-  }
-
   function describeBet(bet, currency, minorUnits) {
-    return betName(bet) + " × " + money(bet.amount, currency, minorUnits);
+    return R.board.betName(bet) + " × " + money(bet.amount, currency, minorUnits);
   }
 
   function addRound(played, newest) {
@@ -456,7 +381,7 @@
     const verdict = document.createElement("span");
     verdict.className = "verdict";
     check.addEventListener("click", async function () {
-      verdict.textContent = await verify(fair, played.number);
+      verdict.textContent = await R.wheel.verify(fair, played.number);
     });
     seeds.append(check, verdict);
     row.appendChild(seeds);
@@ -465,60 +390,53 @@
     else body.appendChild(row);
   }
 
-  // --- Verifying a round, independently of the server (WebCrypto) ----------------------------
+  // --- The rules ----------------------------------------------------------------------------
 
-  function hexBytes(hex) {
-    return new Uint8Array(hex.match(/../g).map((pair) => parseInt(pair, 16)));
-  }
-
-  function toHex(buffer) {
-    return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, "0")).join("");
-  }
-
-  async function drawNumber(serverSeed, clientSeed, nonce) {
-    const key = await crypto.subtle.importKey("raw", hexBytes(serverSeed),
-      { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-    for (let attempt = 0; ; attempt++) {
-      const message = clientSeed + ":" + nonce + (attempt ? ":" + attempt : "");
-      const digest = new DataView(await crypto.subtle.sign("HMAC", key,
-        new TextEncoder().encode(message)));
-      for (let offset = 0; offset < 32; offset += 4) {
-        const word = digest.getUint32(offset, false);
-        if (word < ACCEPT_BELOW) return word % 37;
-      }
-    }
-  }
-
-  async function verify(fair, shown) {
-    if (!(window.crypto && crypto.subtle)) return say("no_crypto");
-    const hash = toHex(await crypto.subtle.digest("SHA-256", hexBytes(fair.server_seed)));
-    if (hash !== fair.server_seed_hash) return say("commitment_mismatch");
-    const number = await drawNumber(fair.server_seed, fair.client_seed, fair.nonce);
-    return say(number === shown ? "verified" : "mismatch", { number: number });
+  function openRules() {
+    const limits = state.table.limits;
+    $("rules-min").textContent = money(limits.min_bet);
+    $("rules-max").textContent = money(limits.max_bet);
+    const rtp = $("rtp");
+    rtp.querySelector("strong").textContent = new Intl.NumberFormat(lang, {
+      style: "percent", minimumFractionDigits: 2, maximumFractionDigits: 2,
+    }).format(Number(rtp.dataset.rtp) / 100);
+    $("rules").showModal();
+    $("rules-close").focus();
   }
 
   // --- Start --------------------------------------------------------------------------------
 
-  async function start() {
-    const response = await api("/play/api/roulette/table");
-    if (!response.ok) return window.porteroSession.show("error");
-    state.table = await response.json();
-    window.porteroSession.showWallet(state.table.wallet);
-    if (!$("wheel-face")) {
-      buildWheel();
-      buildBoard();
-      $("spin").addEventListener("click", spin);
-      $("clear").addEventListener("click", clearBets);
-      $("undo").addEventListener("click", undo);
-      $("place-combination").addEventListener("click", placeCombination);
-      $("combine").addEventListener("change", function () {
-        if (!this.checked) for (const n of Array.from(state.selection)) toggleSelection(n);
-        for (const button of $("board").querySelectorAll("[data-bet^='straight:']")) {
-          if (this.checked) button.setAttribute("aria-pressed", "false");
-          else button.removeAttribute("aria-pressed");
-        }
-      });
-    }
+  function wire() {
+    R.wheel.build($("wheel"));
+    board = new R.board.Board($("board"), { onPick: pick, money: money, compact: compact });
+    board.build();
+    $("spin").addEventListener("click", spin);
+    $("clear").addEventListener("click", clearBets);
+    $("undo").addEventListener("click", undo);
+    $("rebet").addEventListener("click", rebet);
+    $("double").addEventListener("click", double);
+    $("place-combination").addEventListener("click", placeCombination);
+    $("combine").addEventListener("change", function () {
+      if (!this.checked) board.clearSelection();
+      $("place-combination").hidden = board.selection.size === 0;
+      for (const button of $("board").querySelectorAll("[data-bet^='straight:']")) {
+        if (this.checked) button.setAttribute("aria-pressed", "false");
+        else button.removeAttribute("aria-pressed");
+      }
+    });
+    $("stage").addEventListener("click", closeStage);
+    $("rules-open").addEventListener("click", openRules);
+    $("rules-close").addEventListener("click", () => $("rules").close());
+    $("rules").addEventListener("click", function (event) {
+      if (event.target === this) this.close(); // a click on the backdrop
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") closeStage();
+    });
+    followBar();
+  }
+
+  function drawChips() {
     const chips = $("chips");
     chips.replaceChildren();
     state.table.chips.forEach(function (value, i) {
@@ -529,6 +447,7 @@
       input.name = "chip";
       input.value = String(value);
       input.checked = i === 0;
+      input.setAttribute("aria-label", money(value));
       input.addEventListener("change", () => { state.chip = value; });
       const face = document.createElement("span");
       face.textContent = compact(value);
@@ -536,6 +455,15 @@
       chips.appendChild(label);
     });
     state.chip = state.table.chips[0];
+  }
+
+  async function start() {
+    const response = await api("/play/api/roulette/table");
+    if (!response.ok) return window.porteroSession.show("error");
+    state.table = await response.json();
+    window.porteroSession.showWallet(state.table.wallet);
+    if (!board) wire();
+    drawChips();
     $("limits").textContent = money(state.table.limits.min_bet) + " – " +
       money(state.table.limits.max_bet);
     showBalance(state.table.balance);
@@ -545,7 +473,13 @@
     const rounds = await api("/play/api/roulette/rounds?limit=20");
     if (rounds.ok) {
       $("rounds").replaceChildren();
-      for (const played of (await rounds.json()).data) addRound(played, false);
+      const played = (await rounds.json()).data;
+      for (const round of played) addRound(round, false);
+      // After a reload, Rebet still places the last round's bets.
+      if (played.length && state.lastBets.length === 0) {
+        state.lastBets = played[0].bets.map(R.board.fromRound);
+        drawBets();
+      }
     }
   }
 
