@@ -5,15 +5,19 @@ without limits)."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from portero.kit.db import session_scope
 from portero.launches.limits import ResponsibleGaming, SessionLimits
 from portero.launches.schemas import LaunchCreate
 from portero.launches.service import request_fingerprint
+from portero.partners import service as partners
+from portero.partners.schemas import PartnerConfigUpdate
 from tests.support.factories import PartnerFixture, launch_body, make_partner, open_link
 
 
@@ -78,6 +82,34 @@ async def test_autoplay_off_alone_is_a_session_the_page_learns_it_from(
     played = await client.post("/play/api/slots/spins", json=spin, headers=auth)
     assert played.is_success
     assert played.json()["responsible_gaming"] is None
+
+
+async def test_a_partner_may_take_autoplay_off_for_every_launch_whatever_its_api(
+    sessions: async_sessionmaker[AsyncSession], client: httpx.AsyncClient
+) -> None:
+    """`partner configure --no-autoplay`: native launches that say nothing of it and seed
+    001's, which cannot say it, play without autoplay; turning it on again offers it."""
+    partner = await make_partner(sessions, autoplay=False)
+    native = await open_link(client, (await launch(client, partner, None)).json())
+    table = (await client.get("/play/api/slots/game", headers=native)).json()
+    assert (table["autoplay"], table["responsible_gaming"]) == (False, None)
+    request = {
+        "uuid": str(uuid.uuid4()),
+        "gametype": "slot",
+        "gameid": "monaco-nights",
+        "player": {"id": "lm-ap", "nickname": "lm", "language": "es", "currency": "EUR",
+                   "session": {"id": "s-ap", "ip": "203.0.113.7"}},
+    }  # fmt: skip
+    answer = await client.post(
+        f"/api/session?MEMB_ID={partner.id}&HASH={partner.token}", json=request
+    )
+    assert answer.status_code == 200, answer.text
+    seed_001 = await open_link(client, {"url": answer.json()["url"]})
+    assert (await client.get("/play/api/slots/game", headers=seed_001)).json()["autoplay"] is False
+    async with session_scope(sessions) as session:
+        update = PartnerConfigUpdate(autoplay=True)
+        await partners.configure(session, partner_id=partner.id, update=update)
+    assert (await client.get("/play/api/slots/game", headers=native)).json()["autoplay"] is True
 
 
 async def test_autoplay_left_offered_keeps_nothing(

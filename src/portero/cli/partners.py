@@ -46,7 +46,7 @@ def _print_partner(view: PartnerView, as_json: bool) -> None:
     typer.echo(f"  return url: {view.return_url or '-'}")
     typer.echo(
         f"  responsible gaming: {view.responsible_gaming_url or '-'}, "
-        f"age notice {view.age_notice or '-'}"
+        f"age notice {view.age_notice or '-'}, autoplay {'on' if view.autoplay else 'off'}"
     )
     for code, terms in view.currency_terms.items():
         typer.echo(
@@ -137,6 +137,10 @@ def configure(
     age_notice: Annotated[
         str | None, typer.Option(help='Short age notice on the game pages, e.g. "18+"')
     ] = None,
+    autoplay: Annotated[
+        bool | None,
+        typer.Option("--autoplay/--no-autoplay", help="Whether slot pages offer autoplay"),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Configure what the partner may launch and how (required before its first launch)."""
@@ -152,6 +156,7 @@ def configure(
                 "return_url": return_url,
                 "responsible_gaming_url": responsible_gaming_url,
                 "age_notice": age_notice,
+                "autoplay": autoplay,
             }
         )
     except ValidationError as error:

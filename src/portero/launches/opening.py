@@ -86,6 +86,8 @@ class PlayContext:
     # The partner's per-currency terms as stored (partners/terms.py `terms_for`), read with
     # the session so that a round needs no query of its own for its table limits.
     partner_terms: dict[str, Any] | None = None
+    # Whether the partner lets its slot pages offer autoplay (`partner configure`).
+    partner_autoplay: bool = True
 
 
 async def open_link(
@@ -220,6 +222,7 @@ def resumed_from(row: Mapping[str, Any] | None, now: datetime) -> Resumed:
         reality_check_due_at=row["reality_check_due_at"],
         webhooks=row["webhooks"],
         partner_terms=row["partner_terms"],
+        partner_autoplay=row["partner_autoplay"],
     )
     return Resumed(context, now, touch)
 

@@ -21,8 +21,8 @@ SELECT s.id, s.launch_id, s.idle_seconds, s.created_at, s.last_seen_at, s.idle_e
        s.end_reason, l.status AS launch_status, l.partner_id, l.product, l.params, l.language,
        l.currency, l.return_url, l.partner_session_id, l.limits,
        pa.return_url AS partner_return_url, pa.wallet_mode, pa.status AS partner_status,
-       pa.products AS partner_products,
-       pa.currency_terms AS partner_terms, pl.id AS player_key, pl.external_id, pl.nickname,
+       pa.products AS partner_products, pa.currency_terms AS partner_terms,
+       pa.autoplay AS partner_autoplay, pl.id AS player_key, pl.external_id, pl.nickname,
        pl.name,
        EXISTS (SELECT 1 FROM webhook_endpoint w
                WHERE w.partner_id = l.partner_id AND w.status = 'enabled') AS webhooks

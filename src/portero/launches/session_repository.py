@@ -37,6 +37,7 @@ async def session_by_token_hash(session: AsyncSession, token_hash: bytes) -> Row
             Partner.status.label("partner_status"),
             Partner.products.label("partner_products"),
             Partner.currency_terms.label("partner_terms"),
+            Partner.autoplay.label("partner_autoplay"),
             PLAYER.c.id.label("player_key"),
             PLAYER.c.external_id,
             PLAYER.c.nickname,

@@ -3,7 +3,18 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Enum, Float, ForeignKey, Integer, LargeBinary, String, text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    text,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portero.kit.db import Base, UtcDateTime
@@ -39,6 +50,9 @@ class Partner(Base):
     # playing responsibly (https) and a short age notice ("18+").
     responsible_gaming_url: Mapped[str | None] = mapped_column(String(2000), default=None)
     age_notice: Mapped[str | None] = mapped_column(String(32), default=None)
+    # Whether its slot pages may offer autoplay (a launch may still take it off); off for a
+    # jurisdiction that forbids it, whatever API its launches come through.
+    autoplay: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Per currency: demo credit and table limits in minor units (see partners/terms.py);
     # a currency left out plays on the defaults.
     currency_terms: Mapped[dict[str, dict[str, int]]] = mapped_column(

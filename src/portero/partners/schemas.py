@@ -39,6 +39,7 @@ class PartnerConfigUpdate(BaseModel):
     return_url: HttpUrl | None = None
     responsible_gaming_url: HttpsUrl | None = None
     age_notice: AgeNotice | None = None
+    autoplay: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +106,7 @@ class PartnerView(BaseModel):
     return_url: str | None
     responsible_gaming_url: str | None = None
     age_notice: str | None = None
+    autoplay: bool = Field(default=True, description="Whether its slot pages offer autoplay.")
     currency_terms: dict[str, CurrencyTerms] = Field(
         default_factory=dict, description="Per currency; others play on the defaults."
     )

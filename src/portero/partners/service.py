@@ -129,6 +129,7 @@ async def describe(session: AsyncSession, partner: Partner) -> PartnerView:
         return_url=partner.return_url,
         responsible_gaming_url=partner.responsible_gaming_url,
         age_notice=partner.age_notice,
+        autoplay=partner.autoplay,
         currency_terms={
             code: CurrencyTerms.model_validate(raw)
             for code, raw in sorted((partner.currency_terms or {}).items())

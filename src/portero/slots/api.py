@@ -93,7 +93,7 @@ async def get_game(request: Request, context: PlayContextDep, session: SessionDe
         bet_levels=table.bet_levels,
         balance=table.balance,
         wallet=WalletOut.of(table.wallet_mode),
-        autoplay=context.limits is None or context.limits.autoplay,
+        autoplay=context.partner_autoplay and (context.limits is None or context.limits.autoplay),
         responsible_gaming=ResponsibleGamingOut.of(figures_of(context)),
     )
 

@@ -75,8 +75,8 @@ class TableOut(BaseModel):
     wallet: WalletOut
     autoplay: bool = Field(
         default=True,
-        description="Whether the page may offer autoplay (the launch's "
-        "`responsible_gaming.autoplay`).",
+        description="Whether the page may offer autoplay: the partner's configuration and the "
+        "launch's `responsible_gaming.autoplay` both allow it.",
     )
     responsible_gaming: ResponsibleGamingOut | None = Field(
         default=None, description="The session's limits and figures; null: no limits."
