@@ -29,15 +29,7 @@ def launch(portero: Portero, product: str = "roulette", player_id: str = "") -> 
     }
     if product == "slot":
         body["params"] = {"game_id": "monaco-nights"}
-    response = httpx.post(
-        f"{portero.base_url}/v1/launches",
-        headers={"Authorization": f"Bearer {portero.partner_token}"},
-        json=body,
-        timeout=5,
-    )
-    assert response.status_code == 201, response.text
-    url: str = response.json()["url"]
-    return url
+    return portero.native_link(body)
 
 
 @pytest.mark.parametrize("product", ["roulette", "slot"])

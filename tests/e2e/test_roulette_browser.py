@@ -7,7 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Frame, Page, Route
+from playwright.sync_api import Frame, Route
 from playwright.sync_api import expect as pw_expect
 
 from portero.roulette import fairness
@@ -21,6 +21,7 @@ from tests.support.browsing import (
     game_frame,
     watch_problems,
 )
+from tests.support.roulette_table import spin
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -64,18 +65,6 @@ def wait_for_table(frame: Frame) -> None:
 
 def engine_return(bets: list[Bet], number: int) -> int:
     return sum(bet.returns(number) for bet in bets)
-
-
-def spin(page: Page, frame: Frame, portero: Portero) -> dict[str, Any]:
-    """Press Spin; the server's answer once the wheel has landed and the page shows it."""
-    with page.expect_response(lambda r: r.url == f"{portero.base_url}{SPINS}") as answer:
-        frame.locator("#spin").click()
-    assert answer.value.status == 200, answer.value.text()
-    result: dict[str, Any] = answer.value.json()
-    pw_expect(frame.locator("#result")).to_have_attribute(
-        "data-round", result["round"]["id"], timeout=10_000
-    )
-    return result
 
 
 def test_a_seed_000_player_bets_spins_and_sees_exactly_the_engines_result(

@@ -38,15 +38,7 @@ def slot_launch(portero: Portero, player_id: str, limits: dict[str, Any] | None 
     }
     if limits is not None:
         body["responsible_gaming"] = limits
-    response = httpx.post(
-        f"{portero.base_url}/v1/launches",
-        headers={"Authorization": f"Bearer {portero.partner_token}"},
-        json=body,
-        timeout=5,
-    )
-    assert response.status_code == 201, response.text
-    url: str = response.json()["url"]
-    return url
+    return portero.native_link(body)
 
 
 def open_game(

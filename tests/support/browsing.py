@@ -113,6 +113,18 @@ class Portero:
         assert done.returncode == 0, f"portero {' '.join(args)} failed:\n{done.stderr}"
         return done.stdout
 
+    def native_link(self, body: dict[str, Any]) -> str:
+        """The link of a launch made through the native API with `body`."""
+        response = httpx.post(
+            f"{self.base_url}/v1/launches",
+            headers={"Authorization": f"Bearer {self.partner_token}"},
+            json=body,
+            timeout=5,
+        )
+        assert response.status_code == 201, response.text
+        url: str = response.json()["url"]
+        return url
+
     def new_launch_url(self) -> str:
         response = httpx.post(
             f"{self.base_url}/v1/launches",
