@@ -160,6 +160,8 @@ def photograph_the_states(page: Page, frame: Frame, portero: Portero, size: str)
     frame.locator("#autoplay").click()
     pw_expect(frame.locator("#autoplay-panel")).to_be_visible()
     screenshot(page, f"slot-{size}-autoplay-panel.png", frame_only=inside)
+    # Stopped by hand below: free spins won on the way must not end it first.
+    frame.locator("#stop-feature").set_checked(False)
     frame.locator("#autoplay-start").click()
     until_held(page, held, 2)
     pw_expect(frame.locator("#autoplay-left")).to_be_visible()
