@@ -5,7 +5,10 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 python="${PYTHON:-$root/.venv/bin/python}"
-"$python" "$root/bench/slots.py"   # bench/SLOTS.md: slot engine and enumeration, one core
+case " $* " in
+  *" -h "* | *" --help "*) ;;  # only the options: nothing is measured or rewritten
+  *) "$python" "$root/bench/slots.py" ;;  # bench/SLOTS.md: slot engine and enumeration, one core
+esac
 # The package is found through PYTHONPATH rather than by changing directory, so that relative
 # paths given as options (--readme) still mean the caller's directory.
 PYTHONPATH="$root/bench${PYTHONPATH:+:$PYTHONPATH}" exec "$python" -m portero_bench "$@"

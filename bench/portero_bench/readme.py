@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .common import IDLE_SECONDS, PROFILE_RATE, ROUND_TARGET_RATIO, TARGET_P99_MS, TARGET_RATIO
+from .play_paths import PLAY_PATHS
 from .report import LABELS, Run, play_path_lines, result_table, status_notes, target_table
 
 
@@ -66,8 +67,8 @@ on one machine, with PostgreSQL. Regenerate this file with `make bench` (that is
 
 - **(a)** `GET /healthz`: no database, no authentication. The ceiling of the stack (uvicorn,
   FastAPI, middleware) on this machine; the other scenarios are compared with it. Its route
-  is matched after every other (FastAPI tries them in order, a microsecond or more each):
-  about 0.12 ms of its CPU is that walk, which the busiest paths, matched first, do not pay.
+  is matched after every other (FastAPI tries them in order, a microsecond or so each), a
+  walk the busiest paths, matched first, do not pay.
 - **(b) new player**: `POST /v1/launches` with a player id never seen before on every request
   (id = run prefix, wrk thread, counter): one player insert and one launch insert.
 - **(b) returning player**: the same request cycling through a fixed set of
@@ -184,93 +185,9 @@ a p99 of {TARGET_P99_MS:g} ms needs at least {o.connections * 1000 / TARGET_P99_
 """
 
 
-# Where a round's time went before the play paths were reworked, and where it goes now.
-PLAY_PATHS = """
-## The play paths: where the time went
-
-Before (commit ff58435, 2026-12-06): 240 slot spins/s, 0.037 of the baseline, 4.2 ms of
-server CPU per spin, p99 1.2 s. py-spy put 56 % of the server's time in SQLAlchemy's own code
-(statement construction, compilation cache keys, the unit of work), 10 % in FastAPI and 8 % in
-asyncpg. A spin was ten round trips to PostgreSQL: BEGIN, the session, the account FOR
-UPDATE, the round id's earlier round, the account UPDATE, the two entries, the round, the
-partner's webhook endpoints, COMMIT. A roulette round added its seat lock and the currency
-terms. Two wrk threads also walked the same 64 sessions, so one player's spins waited for
-each other on the account's lock.
-
-Now: a slot spin is two statements (the session; the round: account, round and entries in
-one CTE, `rounds/pg_ledger.py`), a roulette round six (the session; BEGIN, the seat FOR
-UPDATE, the round, the seat, COMMIT), all on the bare asyncpg pool; the session query also
-brings the partner's table limits and whether it has webhooks. SQLAlchemy's session is not
-touched at all on that path. What a spin costs is now about half the framework's (routing
-about 9 %, FastAPI's dependency resolution about 10 %, the middleware about 11 %, uvicorn and
-the event loop about 18 %) and half Portero's (the slot engine 7 %, the two statements with
-their pool turns 16 %, building the round 5 %, the response 5 %). To reach a quarter of the
-no-op the framework's share itself would have to shrink: a route matched without walking
-every route before it, and the play API's dependencies (bearer token, session, query check)
-resolved as one; the benchmark says where the rest goes with `--profile`.
-
-Each wrk thread now walks its own half of the sessions, so no two requests of one player are
-in flight at once: the figures measure the round, not a player's queue.
-
-The ledger spins' code has not changed since commit 679f156, whose run gave them 0.16-0.19 of
-the baseline; the 2026-12-07 run on another machine of the same kind gives 0.28-0.34. The
-difference is the machine, not the code: there the no-op cost 0.28 ms of server CPU and a
-slot spin 1.41 ms, here 0.38 ms and 1.17 ms. A ratio near 0.25 is this close to the line on
-either machine; the framework's share above is what would move it for good.
-
-**Seamless rounds (i).** Before (commit 679f156): 41 rounds/s at 64 connections and 24 ms of
-server CPU a round, and at one connection 33 ms, Portero adding p50 28 ms and p99 471 ms to
-the wallet's two calls. A round was about twenty statements and five transactions through
-SQLAlchemy's session (py-spy: a fifth of the server's time in SQLAlchemy), and two calls
-through httpx, whose pool (httpcore 1.0) polls the socket of every idle connection it keeps
-on every request: with the 32 connections a loaded partner keeps alive, two thirds of a
-one-connection round's time was inside `AsyncClient.post`. Now each of the round's three
-steps is one statement on the asyncpg pool (`rounds/pg_seamless.py`: the bet with its claimed
-debit, the confirmed debit with the draw and the claimed credit, the confirmed credit), with
-the session and the wallet's row five in all and none inside BEGIN/COMMIT, and the wallet
-calls go through aiohttp's pool (a tenth of httpx's CPU a call, measured on this machine);
-the One Wallet body's amounts are unquoted by one compiled pattern instead of one compiled
-per call (8 % of the server's time). The result: about 3.7 ms of server CPU a round, six
-times as many rounds a second, and at one connection Portero adds p50 5.2 ms and p99 11 ms.
-
-What still misses its target, and why:
-
-- **Seamless rounds at 64 connections**: wrk keeps 64 rounds in flight, so a round takes
-  about 64 / (rounds/s) and the server's CPU (89 % of a core, and waiting for one 16 % of
-  the time) is what they queue for. Portero adding 5 ms at p50 there would need 64 rounds
-  in 2 x 22 + 5 ms, some 1,300 rounds/s: more than the ledger spins reach, which do a subset
-  of the same work without the two HTTP calls. On one process of this machine that target
-  is out of reach with every guarantee kept (each call recorded before and after, no
-  transaction across a call); what a round itself adds is the one-connection figure.
-- **The launch paths' p99 against 50 ms**: each is at 0.46-0.70 of the baseline, with a p99
-  of 54-71 ms while the baseline's own p99 in the same run was 298 ms.
-- **SQLite (h)**: one connection per process, every round through the general path: about
-  6-12 ms of CPU a round, so one process sustains some 70-150 rounds/s, and with 64 players
-  spinning at once some requests wait past the pool's timeout and answer 503. That is the
-  point to move to PostgreSQL.
-
-Met since 679f156, with what did it:
-
-- **Signalling**: p99 14.2 ms on one process and 17.3 ms through Redis before, 4.8 ms and
-  3.7 ms now. A relay itself never read the database, but each socket ran its session's
-  check and its heartbeat write in its own receive loop, so a message behind one waited for
-  a round trip; they now run in a task beside the relay (calls/ws/connection.py `_chores`).
-  Connecting the 100 calls took 30 s, now 6 s: a customer already connected no longer
-  re-reads its state on the queue's news (every arrival made every customer read).
-- **The no-op's tail**: during load the cyclic garbage collector makes no full collection
-  (start-up's objects are frozen out of it; young collections stay under 10 ms), and an idle
-  server sends PostgreSQL one small read a second per loop. The tail of (a) was the same for
-  the code before the play paths' rework, measured on the same machine the same day (p99
-  160-320 ms for both): it is this machine's scheduling of wrk, the server and PostgreSQL on
-  two cores. Absolute rates also differ from day to day and machine to machine here (the
-  no-op: 6,411 requests/s on 2026-12-06, 2,600-3,600/s on 2026-12-07): compare ratios within
-  one run.
-"""
-
-
 def _play_paths() -> str:
     """Where a round's time went before the play paths were reworked, and where it goes now
-    (measured once with `--profile` and py-spy; kept as prose, not regenerated)."""
+    (measured with `--profile` and py-spy; kept as prose in play_paths.py, not regenerated)."""
     return PLAY_PATHS
 
 

@@ -7,34 +7,30 @@ import asyncio
 import random
 import uuid
 from dataclasses import replace
-from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portero.http.runtime import Runtime
 from portero.kit import metrics
-from portero.launches import pg_sessions
 from portero.launches.limits import SessionLimits
 from portero.launches.opening import PlayContext
-from portero.partners.terms import terms_for
-from portero.roulette.bets import BetType
-from portero.roulette.rounds import RouletteSpin
-from portero.roulette.schemas import BetIn
-from portero.roulette.schemas import SpinIn as RouletteSpinIn
 from portero.rounds import pg_ledger
-from portero.rounds.games import PlayedRound
 from portero.slots.games import catalogue
 from portero.slots.rounds import SlotSpin
 from portero.slots.schemas import SpinIn
 from tests.support.factories import (
     PartnerFixture,
-    create_launch,
-    launch_body,
     make_partner,
-    open_link,
+)
+from tests.support.pg_rounds import (
+    connect,
+    ledger_of,
+    play_context,
+    play_fast,
+    set_balance,
+    until_waiting,
 )
 from tests.support.statements import statements_sent
 
@@ -53,16 +49,6 @@ async def partner(sessions: async_sessionmaker[AsyncSession]) -> PartnerFixture:
     return await make_partner(sessions)
 
 
-async def _context(client: httpx.AsyncClient, partner: PartnerFixture, runtime: Runtime,
-                   product: str, **params: Any) -> tuple[dict[str, str], PlayContext]:  # fmt: skip
-    auth = await open_link(
-        client, await create_launch(client, partner, launch_body(product, params=params))
-    )
-    assert runtime.pg_pool is not None
-    token = auth["Authorization"].removeprefix("Bearer ")
-    return auth, await pg_sessions.resume(runtime.pg_pool, token=token, wait_seconds=5)
-
-
 def _slot_spin(context: PlayContext, bet: int = 20, spin_id: str | None = None) -> SlotSpin:
     game = catalogue.game("monaco-nights")
     assert game is not None
@@ -70,57 +56,21 @@ def _slot_spin(context: PlayContext, bet: int = 20, spin_id: str | None = None) 
     return SlotSpin(context, game, request, random.Random(7).randrange)
 
 
-async def _play(runtime: Runtime, context: PlayContext, game: Any) -> PlayedRound | None:
-    assert runtime.pg_pool is not None
-    return await pg_ledger.play(runtime.pg_pool, context, game, mode="demo", wait_seconds=5)
-
-
-async def _written(database_url: str, player_key: int) -> dict[str, Any]:
-    """The player's balance, rounds and ledger entries, read straight from the database."""
-    connection = await asyncpg.connect(database_url.replace("+asyncpg", ""), timeout=5)
-    try:
-        balance = await connection.fetchval(
-            "SELECT balance FROM wallet_account WHERE player_id = $1", player_key
-        )
-        rounds = await connection.fetch(
-            "SELECT id, status, stake, payout, balance_after FROM game_round WHERE player_id = $1",
-            player_key,
-        )
-        entries = await connection.fetch(
-            "SELECT e.kind, e.amount, e.balance_after, e.reference FROM wallet_entry e "
-            "JOIN wallet_account a ON a.id = e.account_id WHERE a.player_id = $1 ORDER BY e.id",
-            player_key,
-        )
-    finally:
-        await connection.close()
-    return {"balance": balance, "rounds": [dict(r) for r in rounds], "entries": entries}
-
-
-async def _set_balance(database_url: str, player_key: int, balance: int) -> None:
-    connection = await asyncpg.connect(database_url.replace("+asyncpg", ""), timeout=5)
-    try:
-        await connection.execute(
-            "UPDATE wallet_account SET balance = $2 WHERE player_id = $1", player_key, balance
-        )
-    finally:
-        await connection.close()
-
-
 async def test_a_slot_round_writes_money_round_and_entries_together(
     client: httpx.AsyncClient, partner: PartnerFixture, runtime: Runtime, database_url: str
 ) -> None:
-    auth, context = await _context(client, partner, runtime, "slot", game_id="monaco-nights")
+    auth, context = await play_context(client, partner, runtime, "slot", game_id="monaco-nights")
     first = await client.post(
         "/play/api/slots/spins", json={"spin_id": "opens-the-account", "bet": 20}, headers=auth
     )
     assert first.status_code == 200, first.text
-    before = await _written(database_url, context.player_key)
+    before = await ledger_of(database_url, context.player_key)
 
-    played = await _play(runtime, context, _slot_spin(context))
+    played = await play_fast(runtime, context, _slot_spin(context))
 
     assert played is not None
     assert not played.replayed
-    after = await _written(database_url, context.player_key)
+    after = await ledger_of(database_url, context.player_key)
     payout = played.round.payout
     assert payout is not None
     assert after["balance"] == before["balance"] - 20 + payout == played.balance
@@ -139,29 +89,29 @@ async def test_a_slot_round_writes_money_round_and_entries_together(
 async def test_what_it_leaves_to_the_general_path_is_left_untouched(
     client: httpx.AsyncClient, partner: PartnerFixture, runtime: Runtime, database_url: str
 ) -> None:
-    _auth, newcomer = await _context(client, partner, runtime, "slot", game_id="monaco-nights")
-    assert await _play(runtime, newcomer, _slot_spin(newcomer)) is None  # no account yet
-    assert await _written(database_url, newcomer.player_key) == {
+    _auth, newcomer = await play_context(client, partner, runtime, "slot", game_id="monaco-nights")
+    assert await play_fast(runtime, newcomer, _slot_spin(newcomer)) is None  # no account yet
+    assert await ledger_of(database_url, newcomer.player_key) == {
         "balance": None, "rounds": [], "entries": []
     }  # fmt: skip
 
-    auth, player = await _context(client, partner, runtime, "slot", game_id="monaco-nights")
+    auth, player = await play_context(client, partner, runtime, "slot", game_id="monaco-nights")
     body = {"spin_id": "played-before", "bet": 20}
     assert (await client.post("/play/api/slots/spins", json=body, headers=auth)).status_code == 200
-    written = await _written(database_url, player.player_key)
-    assert await _play(runtime, player, _slot_spin(player, spin_id="played-before")) is None
-    assert await _play(runtime, player, _slot_spin(player, bet=21)) is None  # not a bet level
-    assert await _written(database_url, player.player_key) == written
-    await _set_balance(database_url, player.player_key, 19)
-    written = await _written(database_url, player.player_key)
-    assert await _play(runtime, player, _slot_spin(player, bet=20)) is None  # not covered
-    assert await _written(database_url, player.player_key) == written
+    written = await ledger_of(database_url, player.player_key)
+    assert await play_fast(runtime, player, _slot_spin(player, spin_id="played-before")) is None
+    assert await play_fast(runtime, player, _slot_spin(player, bet=21)) is None  # not a bet level
+    assert await ledger_of(database_url, player.player_key) == written
+    await set_balance(database_url, player.player_key, 19)
+    written = await ledger_of(database_url, player.player_key)
+    assert await play_fast(runtime, player, _slot_spin(player, bet=20)) is None  # not covered
+    assert await ledger_of(database_url, player.player_key) == written
 
 
 async def test_limits_and_webhooks_keep_to_the_general_path(
     client: httpx.AsyncClient, partner: PartnerFixture, runtime: Runtime
 ) -> None:
-    _auth, context = await _context(client, partner, runtime, "slot", game_id="monaco-nights")
+    _auth, context = await play_context(client, partner, runtime, "slot", game_id="monaco-nights")
     assert not context.webhooks
     assert context.limits is None
     assert pg_ledger.usable(context)
@@ -174,11 +124,11 @@ async def test_an_endpoint_enabled_after_the_session_was_read_is_seen(
 ) -> None:
     """The session said "no webhooks"; an endpoint enabled since then owes the round's event,
     so the statement leaves the round to the general path, which records it."""
-    auth, context = await _context(client, partner, runtime, "slot", game_id="monaco-nights")
+    auth, context = await play_context(client, partner, runtime, "slot", game_id="monaco-nights")
     body = {"spin_id": "opens-the-account", "bet": 20}
     assert (await client.post("/play/api/slots/spins", json=body, headers=auth)).status_code == 200
     assert not context.webhooks
-    connection = await asyncpg.connect(database_url.replace("+asyncpg", ""), timeout=5)
+    connection = await connect(database_url)
     try:
         await connection.execute(
             "INSERT INTO webhook_endpoint (id, partner_id, url, enabled_events, status, secret,"
@@ -186,7 +136,7 @@ async def test_an_endpoint_enabled_after_the_session_was_read_is_seen(
             " '[\"*\"]', 'enabled', '\\x00', now(), now())",
             partner.id,
         )
-        assert await _play(runtime, context, _slot_spin(context)) is None
+        assert await play_fast(runtime, context, _slot_spin(context)) is None
     finally:
         await connection.execute("DELETE FROM webhook_endpoint WHERE id = 'we_late'")
         await connection.close()
@@ -195,38 +145,20 @@ async def test_an_endpoint_enabled_after_the_session_was_read_is_seen(
 async def test_concurrent_retries_of_a_round_on_this_path_play_it_once(
     client: httpx.AsyncClient, partner: PartnerFixture, runtime: Runtime, database_url: str
 ) -> None:
-    auth, context = await _context(client, partner, runtime, "slot", game_id="monaco-nights")
+    auth, context = await play_context(client, partner, runtime, "slot", game_id="monaco-nights")
     body = {"spin_id": "opens-the-account", "bet": 20}
     assert (await client.post("/play/api/slots/spins", json=body, headers=auth)).status_code == 200
-    before = await _written(database_url, context.player_key)
+    before = await ledger_of(database_url, context.player_key)
     retried = {"spin_id": "retried", "bet": 20}
     answers = await asyncio.gather(
         *(client.post("/play/api/slots/spins", json=retried, headers=auth) for _ in range(3))
     )
     assert [a.status_code for a in answers] == [200] * 3
     assert sorted(a.json()["replayed"] for a in answers) == [False, True, True]
-    after = await _written(database_url, context.player_key)
+    after = await ledger_of(database_url, context.player_key)
     assert len(after["rounds"]) == len(before["rounds"]) + 1
     stakes = [e for e in after["entries"] if e["kind"] == "stake"]
     assert len(stakes) == len([e for e in before["entries"] if e["kind"] == "stake"]) + 1
-
-
-async def _until_waiting(database_url: str, count: int) -> None:
-    """Until `count` statements of the test's database wait for a lock. Read on a connection
-    of its own, outside any transaction: a transaction sees one snapshot of the statistics."""
-    watcher = await asyncpg.connect(database_url.replace("+asyncpg", ""), timeout=5)
-    try:
-        async with asyncio.timeout(10):
-            while True:
-                waiting = await watcher.fetchval(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-                    " AND wait_event_type = 'Lock'"
-                )
-                if waiting >= count:
-                    return
-                await asyncio.sleep(0.01)  # PostgreSQL has no event to await for this
-    finally:
-        await watcher.close()
 
 
 async def test_a_retry_that_waited_for_its_original_is_left_to_the_general_path(
@@ -235,11 +167,11 @@ async def test_a_retry_that_waited_for_its_original_is_left_to_the_general_path(
     """Two statements for one round id, both waiting on the account's row: the first plays
     the round, the second meets the round's unique key, writes nothing and answers None (the
     general path then answers it as a replay)."""
-    auth, context = await _context(client, partner, runtime, "slot", game_id="monaco-nights")
+    auth, context = await play_context(client, partner, runtime, "slot", game_id="monaco-nights")
     body = {"spin_id": "opens-the-account", "bet": 20}
     assert (await client.post("/play/api/slots/spins", json=body, headers=auth)).status_code == 200
-    before = await _written(database_url, context.player_key)
-    blocker = await asyncpg.connect(database_url.replace("+asyncpg", ""), timeout=5)
+    before = await ledger_of(database_url, context.player_key)
+    blocker = await connect(database_url)
     try:
         holding = blocker.transaction()
         await holding.start()
@@ -247,16 +179,16 @@ async def test_a_retry_that_waited_for_its_original_is_left_to_the_general_path(
             "SELECT 1 FROM wallet_account WHERE player_id = $1 FOR UPDATE", context.player_key
         )
         racing = [
-            asyncio.create_task(_play(runtime, context, _slot_spin(context, spin_id="twice")))
+            asyncio.create_task(play_fast(runtime, context, _slot_spin(context, spin_id="twice")))
             for _ in range(2)
         ]
-        await _until_waiting(database_url, 2)
+        await until_waiting(database_url, 2)
         await holding.commit()
         played = await asyncio.gather(*racing)
     finally:
         await blocker.close()
     assert sorted(p is None for p in played) == [False, True]
-    after = await _written(database_url, context.player_key)
+    after = await ledger_of(database_url, context.player_key)
     assert len(after["rounds"]) == len(before["rounds"]) + 1
 
 
@@ -265,7 +197,7 @@ async def test_a_spin_through_the_api_takes_this_path(
 ) -> None:
     """Once the account exists, a spin sends nothing through SQLAlchemy's engine, and its
     round is counted once."""
-    auth, _unused = await _context(client, partner, runtime, "slot", game_id="monaco-nights")
+    auth, _unused = await play_context(client, partner, runtime, "slot", game_id="monaco-nights")
     first = {"spin_id": "opens-the-account", "bet": 20}
     assert (await client.post("/play/api/slots/spins", json=first, headers=auth)).status_code == 200
     labels = (str(partner.id), "monaco-nights", "EUR")
@@ -276,34 +208,3 @@ async def test_a_spin_through_the_api_takes_this_path(
     assert answer.status_code == 200, answer.text
     assert statements == []
     assert metrics.GAME_ROUNDS.labels(*labels)._value.get() == counted + 1
-
-
-async def test_a_roulette_round_moves_the_seat_in_its_transaction(
-    client: httpx.AsyncClient, partner: PartnerFixture, runtime: Runtime, database_url: str
-) -> None:
-    auth, context = await _context(client, partner, runtime, "roulette")
-    terms = terms_for(context.partner_terms, context.currency)
-
-    def roulette(round_id: str) -> RouletteSpin:
-        bets = [BetIn(type=BetType.red, amount=terms.min_bet)]
-        return RouletteSpin(context, RouletteSpinIn(round_id=round_id, bets=bets), terms)
-
-    assert await _play(runtime, context, roulette("no-seat-yet")) is None
-    first = await client.post(
-        "/play/api/roulette/spins",
-        json={"round_id": "seats-the-player", "bets": [{"type": "red", "amount": terms.min_bet}]},
-        headers=auth,
-    )
-    assert first.status_code == 200, first.text
-    seat_before = first.json()["next"]
-
-    played = await _play(runtime, context, roulette("on-the-fast-path"))
-
-    assert played is not None
-    assert played.round.outcome is not None
-    fairness = played.round.outcome["fairness"]
-    assert fairness["server_seed_hash"] == seat_before["server_seed_hash"]
-    assert fairness["nonce"] == seat_before["nonce"]
-    table = await client.get("/play/api/roulette/table", headers=auth)
-    assert table.json()["next"]["nonce"] == seat_before["nonce"] + 1
-    assert table.json()["next"]["server_seed_hash"] != seat_before["server_seed_hash"]

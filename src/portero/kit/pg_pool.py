@@ -49,10 +49,12 @@ class FairPool:
         else:
             await self._turns.acquire()
         try:
-            # With a turn there is a connection to take (the semaphore is as large as the
-            # pool): asyncpg's own deadline is armed only when a turn had to be waited for,
-            # when a connection released a moment ago may still be on its way back.
-            async with self._pool.acquire(timeout=wait_seconds if waited else None) as connection:
+            # With a turn there is a connection to take, so no deadline here (asyncpg's would
+            # start a task and a timer on every call): the semaphore is as large as the pool,
+            # and a turn is given back only after its connection is back in asyncpg's queue
+            # (the `async with` below ends before the `finally`). A connection that has to be
+            # opened first is bounded by the pool's own connect timeout.
+            async with self._pool.acquire() as connection:
                 yield connection
         finally:
             self._turns.release()

@@ -10,11 +10,10 @@ from portero.http.deps import PageLimit, SessionDep, is_mobile
 from portero.http.error_body import responses
 from portero.http.responses import json_response
 from portero.http.runtime import runtime_of
-from portero.kit.db import session_scope
-from portero.launches.deps import PlayContextDep, session_then_query
+from portero.launches.deps import PlayContextDep, round_post, session_then_query
 from portero.launches.reality import ResponsibleGamingOut, figures_of
 from portero.roulette import service
-from portero.roulette.models import RouletteSeat
+from portero.roulette.pg_seats import Seat
 from portero.roulette.schemas import (
     BetOut,
     Commitment,
@@ -27,20 +26,21 @@ from portero.roulette.schemas import (
     TableOut,
 )
 from portero.roulette.wheel import color
-from portero.rounds.models import GameRound, RoundStatus
+from portero.rounds.games import Round
+from portero.rounds.models import RoundStatus
 from portero.rounds.schemas import WalletOut
 from portero.wallet.currency import minor_units
 
 router = APIRouter(prefix="/play/api/roulette", tags=["roulette table"])
 
 
-def _commitment(seat: RouletteSeat) -> Commitment:
+def _commitment(seat: Seat) -> Commitment:
     return Commitment(
         server_seed_hash=seat.server_seed_hash, client_seed=seat.client_seed, nonce=seat.nonce
     )
 
 
-def round_out(played: GameRound) -> RoundOut:
+def round_out(played: Round) -> RoundOut:
     outcome = played.outcome or {}
     number = int(outcome["number"])
     return RoundOut(
@@ -83,11 +83,11 @@ async def get_table(request: Request, context: PlayContextDep, session: SessionD
     )
 
 
-@router.post(
+@round_post(
+    router,
     "/spins",
     response_model=SpinOut,
     responses=responses(400, 401, 403, 409, 413, 415, 502),
-    dependencies=session_then_query(),
     openapi_extra=request_body(SpinIn),
 )
 async def post_spin(request: Request, context: PlayContextDep) -> Response:
@@ -97,20 +97,19 @@ async def post_spin(request: Request, context: PlayContextDep) -> Response:
     # The body is read here, after the session has been checked (a FastAPI body parameter
     # would be parsed first, and a malformed body would hide an ended session).
     spin_request = await read_json(request, SpinIn)
+    # No unit of work of its own: on PostgreSQL a ledger round runs on a connection of its
+    # own, and the round path opens a session only for a round that needs one.
     runtime = runtime_of(request)
-    # The request's unit of work, opened here rather than as a dependency: on PostgreSQL a
-    # ledger round runs on a connection of its own and leaves the session unused (free).
-    async with session_scope(runtime.sessions) as session:
-        spun = await service.spin(runtime, session, context, spin_request)
-        out = SpinOut(
-            round=round_out(spun.played.round),
-            balance=spun.played.balance,
-            next=_commitment(spun.seat),
-            replayed=spun.played.replayed,
-            responsible_gaming=ResponsibleGamingOut.of(
-                figures_of(context, net_loss=spun.played.session_net_loss)
-            ),
-        )
+    spun = await service.spin(runtime, None, context, spin_request)
+    out = SpinOut(
+        round=round_out(spun.played.round),
+        balance=spun.played.balance,
+        next=_commitment(spun.seat),
+        replayed=spun.played.replayed,
+        responsible_gaming=ResponsibleGamingOut.of(
+            figures_of(context, net_loss=spun.played.session_net_loss)
+        ),
+    )
     return json_response(out)
 
 

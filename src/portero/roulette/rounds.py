@@ -18,9 +18,9 @@ from portero.partners.terms import CurrencyTerms
 from portero.roulette import bets as rules
 from portero.roulette import fairness, pg_seats, seats
 from portero.roulette.errors import IllegalBet, RoundIdReused, StakeOutOfLimits
-from portero.roulette.models import RouletteSeat
+from portero.roulette.pg_seats import Seat
 from portero.roulette.schemas import BetIn, SpinIn
-from portero.rounds.games import Drawn
+from portero.rounds.games import Drawn, StateChange
 from portero.wallet.currency import to_major
 
 
@@ -81,7 +81,9 @@ class RouletteSpin:
         self.request_id = request.round_id
         self.request_hash = request_hash(request)
         self.placed: list[rules.Bet] = []
-        self.seat: RouletteSeat | None = None  # once locked: the seat, as the round left it
+        self.seat: Seat | None = None  # once locked: the seat, as the round left it
+        # On the fast path (rounds/pg_ledger.py): the seat's nonce, seed and client seed as read.
+        self._as_read: tuple[int, str, str] | None = None
 
     def stake(self) -> int:
         self.placed = place_bets(self.request.bets, self.terms, self.context.currency)
@@ -102,13 +104,19 @@ class RouletteSpin:
         await session.flush()
         return drawn
 
-    async def lock_state(self, connection: asyncpg.Connection) -> bool:
-        self.seat = await pg_seats.locked_seat(connection, self.context.player_key)
-        return self.seat is not None
+    async def read_state(self, connection: asyncpg.Connection) -> bool:
+        self.seat = await pg_seats.seat(connection, self.context.player_key)
+        if self.seat is None:
+            return False
+        self._as_read = (self.seat.nonce, self.seat.server_seed, self.seat.client_seed)
+        return True
 
-    async def save_state(self, connection: asyncpg.Connection) -> None:
-        assert self.seat is not None, "lock_state() comes first"
-        await pg_seats.save_seat(connection, self.seat)
+    def state_change(self) -> StateChange:
+        seat, as_read = self.seat, self._as_read
+        assert seat is not None, "read_state() comes first"
+        assert as_read is not None, "read_state() comes first"
+        moved = (seat.server_seed, seat.server_seed_hash, seat.client_seed, seat.nonce)
+        return StateChange(pg_seats.LOCK_AS_READ, pg_seats.SAVE, as_read + moved)
 
     def outcome(self) -> Drawn:
         seat = self.seat

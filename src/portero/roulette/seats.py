@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from portero.kit.clock import utcnow
 from portero.roulette import fairness, repository
 from portero.roulette.models import RouletteSeat
+from portero.roulette.pg_seats import Seat
 
 
 async def seat_of(session: AsyncSession, player_key: int, *, lock: bool) -> RouletteSeat:
@@ -31,7 +32,7 @@ async def seat_of(session: AsyncSession, player_key: int, *, lock: bool) -> Roul
     return created
 
 
-def commit_to_the_next_seed(seat: RouletteSeat, now: datetime) -> None:
+def commit_to_the_next_seed(seat: Seat, now: datetime) -> None:
     """The round's seed is revealed (kept on the round); the seat commits to a fresh one."""
     next_seed = fairness.new_server_seed()
     seat.server_seed = next_seed

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.http.runtime import Runtime
+from portero.kit.db import session_scope
 from portero.launches.opening import PlayContext
 from portero.partners import service as partners
 from portero.partners.terms import CurrencyTerms, terms_for
 from portero.products.registry import ProductName
 from portero.roulette import seats
 from portero.roulette.errors import TableClosed
-from portero.roulette.models import RouletteSeat
+from portero.roulette.pg_seats import Seat
 from portero.roulette.rounds import RouletteSpin
 from portero.roulette.schemas import SpinIn
 from portero.rounds import repository as rounds
@@ -40,14 +41,14 @@ class Table:
     chips: list[int]
     balance: int
     wallet_mode: str
-    seat: RouletteSeat
+    seat: Seat
     last_numbers: list[int]
 
 
 @dataclass(frozen=True, slots=True)
 class Spin:
     played: PlayedRound
-    seat: RouletteSeat
+    seat: Seat
 
 
 def _require_table(context: PlayContext) -> None:
@@ -90,17 +91,21 @@ async def last_numbers(session: AsyncSession, player_key: int) -> list[int]:
 
 
 async def spin(
-    runtime: Runtime, session: AsyncSession, context: PlayContext, request: SpinIn
+    runtime: Runtime, session: AsyncSession | None, context: PlayContext, request: SpinIn
 ) -> Spin:
     """Play one round: every bet settled as one stake and one return through the partner's
     wallet, the seed revealed, the next one committed. A repeated round id answers the round
-    it already played."""
+    it already played. Without a `session`, one is opened only if the round needs it."""
     _require_table(context)
     game = RouletteSpin(context, request, terms_for(context.partner_terms, context.currency))
     played = await round_path.play(runtime, session, context, game)
-    # The seat as the round left it; read again when this request did not draw (a replay).
-    seat = game.seat or await seats.seat_of(session, context.player_key, lock=False)
-    return Spin(played, seat)
+    if game.seat is not None:  # the seat as the round left it
+        return Spin(played, game.seat)
+    # A replay: this request drew nothing, so the seat is read again.
+    if session is not None:
+        return Spin(played, await seats.seat_of(session, context.player_key, lock=False))
+    async with session_scope(runtime.sessions) as own:
+        return Spin(played, await seats.seat_of(own, context.player_key, lock=False))
 
 
 async def rounds_of(session: AsyncSession, context: PlayContext, *, limit: int) -> list[GameRound]:

@@ -1,6 +1,6 @@
 """The common ledger round (demo, transfer) on PostgreSQL, on a bare asyncpg connection: the
-same guarantees as `on_ledger.play`, in one statement for a game without a state of its own
-(a slot spin) and in one short transaction for a game with one (the roulette seat).
+same guarantees as `on_ledger.play`, in one statement sent without BEGIN/COMMIT; a game with a
+row of its own (the roulette seat) reads it first, and the statement moves it too.
 
 The money, the round and its entries are one statement: the account's UPDATE takes the stake
 and pays the return only if the balance covers the stake and the round id is new, and the
@@ -8,7 +8,8 @@ round and both entries are inserted from its RETURNING, so all of it happens or 
 retry racing its original is stopped by the round's unique key (the statement fails whole).
 
 Anything else — no account yet (a first demo round opens it with its credit), a balance that
-does not cover the stake, a round id played before, a unique-key race — changes nothing here
+does not cover the stake, a round id played before, a unique-key race, a game's row moved by
+another request since it was read — changes nothing here
 and answers None: the caller plays the round again through `on_ledger.play`, which knows every
 case. Sessions with limits and partners with webhooks never come here (`usable`): their round
 also writes the session's net loss or an event, in the same transaction, through SQLAlchemy.
@@ -16,31 +17,37 @@ also writes the session's net loss or an event, in the same transaction, through
 
 from __future__ import annotations
 
-import json
+import functools
 from datetime import datetime
 
 import asyncpg
+import pydantic_core
 
 from portero.kit import metrics
 from portero.kit.clock import utcnow
 from portero.kit.errors import PorteroError
 from portero.kit.pg_pool import FairPool
 from portero.launches.opening import PlayContext
-from portero.rounds.games import FastGame, PlayedRound, new_round
-from portero.rounds.models import GameRound, RoundStatus
+from portero.rounds.games import FastGame, PlayedRound, RoundRecord, round_record
+from portero.rounds.models import RoundStatus
 from portero.wallet.ledger import STAKE, WIN
 from portero.webhooks.models import EndpointStatus
 
-PLAY_ROUND = f"""
-WITH account AS (
+# {state}: with a game's own row (StateChange), that row is locked first — only as the game
+# read it — and moved only if the money moved; a row changed since it was read stops the whole
+# round, as a balance that does not cover the stake does. Locked before the account, as
+# `on_ledger.play` takes them, and in the one statement, so nothing waits on a lock between
+# round trips.
+_PLAY_ROUND = f"""
+WITH {{state_lock}}account AS (
     UPDATE wallet_account SET balance = balance - $1 + $2, updated_at = $3
     WHERE player_id = $4 AND currency = $5 AND mode = $6 AND balance >= $1
       AND NOT EXISTS (SELECT 1 FROM game_round WHERE player_id = $4 AND request_id = $7)
       -- An endpoint enabled since the session was read: the round's event is owed.
       AND NOT EXISTS (SELECT 1 FROM webhook_endpoint
-                      WHERE partner_id = $9 AND status = '{EndpointStatus.enabled}')
+                      WHERE partner_id = $9 AND status = '{EndpointStatus.enabled}'){{state_found}}
     RETURNING id, balance
-), played AS (
+), {{state_save}}played AS (
     INSERT INTO game_round (id, partner_id, player_id, launch_id, product, game_id, request_id,
                             request_hash, currency, wallet_mode, status, stake, payout,
                             balance_after, outcome, created_at, updated_at, settled_at)
@@ -54,6 +61,19 @@ WITH account AS (
     SELECT id, '{WIN}', $2, balance, $15, $3 FROM account WHERE $2::bigint > 0
 )
 SELECT balance FROM account"""
+
+PLAY_ROUND = _PLAY_ROUND.format(state_lock="", state_found="", state_save="")
+
+
+@functools.cache
+def play_round_with(lock: str, save: str) -> str:
+    """The round's statement for a game with a row of its own (one text per game, so that
+    asyncpg's statement cache prepares it once per connection)."""
+    return _PLAY_ROUND.format(
+        state_lock=f"state AS ({lock}\n), ",
+        state_found="\n      AND EXISTS (SELECT 1 FROM state)",
+        state_save=f"state_saved AS ({save}\n), ",
+    )
 
 
 def usable(context: PlayContext) -> bool:
@@ -86,23 +106,9 @@ async def play(
 async def _play_on(
     connection: asyncpg.Connection, context: PlayContext, game: FastGame, *, mode: str, stake: int
 ) -> PlayedRound | None:
-    if not game.has_state:
-        return await _settle(connection, context, game, mode=mode, stake=stake)
-    try:
-        async with connection.transaction():
-            played = None
-            if await game.lock_state(connection):
-                played = await _settle(connection, context, game, mode=mode, stake=stake)
-            if played is None:
-                raise _HandOver
-            await game.save_state(connection)
-    except _HandOver:  # rolled back: nothing of it stays
+    if game.has_state and not await game.read_state(connection):
         return None
-    return played
-
-
-class _HandOver(Exception):
-    """The round is for the general path: the transaction is rolled back."""
+    return await _settle(connection, context, game, mode=mode, stake=stake)
 
 
 async def _settle(
@@ -110,12 +116,17 @@ async def _settle(
 ) -> PlayedRound | None:
     drawn = game.outcome()
     now = utcnow()
-    played = new_round(
+    played = round_record(
         context, game, mode=mode, status=RoundStatus.settled, stake=stake, now=now,
         payout=drawn.payout, outcome=drawn.outcome, settled_at=now,
     )  # fmt: skip
+    statement, arguments = PLAY_ROUND, _arguments(played, now)
+    if game.has_state:
+        change = game.state_change()
+        statement = play_round_with(change.lock, change.save)
+        arguments += change.arguments
     try:
-        balance = await connection.fetchval(PLAY_ROUND, *_arguments(played, now))
+        balance = await connection.fetchval(statement, *arguments)
     except asyncpg.UniqueViolationError:  # the same round id, played at this very moment
         return None
     if balance is None:
@@ -124,7 +135,7 @@ async def _settle(
     return PlayedRound(played, balance, replayed=False)
 
 
-def _arguments(played: GameRound, now: datetime) -> tuple[object, ...]:
+def _arguments(played: RoundRecord, now: datetime) -> tuple[object, ...]:
     return (
         played.stake,
         played.payout,
@@ -139,6 +150,7 @@ def _arguments(played: GameRound, now: datetime) -> tuple[object, ...]:
         played.product,
         played.game_id,
         played.request_hash,
-        json.dumps(played.outcome),
+        # pydantic's serialiser: a third of the json module's time for a slot's reels.
+        pydantic_core.to_json(played.outcome).decode(),
         f"{played.product}:{played.id}",
     )

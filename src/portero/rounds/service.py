@@ -34,12 +34,14 @@ class TableBalance:
 
 
 async def play(
-    runtime: Runtime, session: AsyncSession, context: PlayContext, game: FastGame
+    runtime: Runtime, session: AsyncSession | None, context: PlayContext, game: FastGame
 ) -> PlayedRound:
     """One round of `game` for the session's player, settled through the partner's wallet,
-    under the session's responsible-gaming limits (rounds/limits.py)."""
+    under the session's responsible-gaming limits (rounds/limits.py). `session` is the
+    caller's unit of work, if it has one; without one, a round the fast path declines opens
+    its own (the fast path needs none, and opening one cost 2 % of a spin)."""
     if context.wallet_mode != WalletMode.seamless and runtime.pg_pool and pg_ledger.usable(context):
-        if session.in_transaction():  # what the request read so far: its connection goes back
+        if session is not None and session.in_transaction():  # what it read: back to the pool
             await session.commit()
         fast = await pg_ledger.play(
             runtime.pg_pool,
@@ -50,6 +52,15 @@ async def play(
         )
         if fast is not None:
             return fast
+    if session is None:
+        async with session_scope(runtime.sessions) as own:
+            return await _play_in(runtime, own, context, game)
+    return await _play_in(runtime, session, context, game)
+
+
+async def _play_in(
+    runtime: Runtime, session: AsyncSession, context: PlayContext, game: FastGame
+) -> PlayedRound:
     played_as = limits.limited(context, game)
     if context.wallet_mode == WalletMode.seamless:
         played = await seamless.play(runtime, session, context, played_as)

@@ -12,10 +12,10 @@ from portero.http.deps import PageLimit, SessionDep, is_mobile
 from portero.http.error_body import responses
 from portero.http.responses import json_response
 from portero.http.runtime import runtime_of
-from portero.kit.db import session_scope
-from portero.launches.deps import PlayContextDep, session_then_query
+from portero.launches.deps import PlayContextDep, round_post, session_then_query
 from portero.launches.reality import ResponsibleGamingOut, figures_of
-from portero.rounds.models import GameRound, RoundStatus
+from portero.rounds.games import Round
+from portero.rounds.models import RoundStatus
 from portero.rounds.schemas import WalletOut
 from portero.slots import service
 from portero.slots.games.spec import GameSpec
@@ -58,7 +58,7 @@ def game_out(game: GameSpec, language: str) -> GameOut:
     )
 
 
-def record_out(played: GameRound) -> SpinRecordOut:
+def record_out(played: Round) -> SpinRecordOut:
     outcome: dict[str, Any] = played.outcome or {}
     return SpinRecordOut(
         id=played.id,
@@ -98,11 +98,11 @@ async def get_game(request: Request, context: PlayContextDep, session: SessionDe
     )
 
 
-@router.post(
+@round_post(
+    router,
     "/spins",
     response_model=SpinOut,
     responses=responses(400, 401, 403, 409, 413, 415, 502),
-    dependencies=session_then_query(),
     openapi_extra=request_body(SpinIn),
 )
 async def post_spin(request: Request, context: PlayContextDep) -> Response:
@@ -110,19 +110,18 @@ async def post_spin(request: Request, context: PlayContextDep) -> Response:
     the partner's wallet (one transaction on Portero's ledger; a debit, then a credit, with a
     seamless wallet)."""
     spin_request = await read_json(request, SpinIn)  # after the session check (see roulette)
+    # No unit of work of its own: on PostgreSQL a ledger round runs on a connection of its
+    # own, and the round path opens a session only for a round that needs one.
     runtime = runtime_of(request)
-    # The request's unit of work, opened here rather than as a dependency: on PostgreSQL a
-    # ledger round runs on a connection of its own and leaves the session unused (free).
-    async with session_scope(runtime.sessions) as session:
-        played = await service.spin(runtime, session, context, spin_request)
-        out = SpinOut(
-            spin=record_out(played.round),
-            balance=played.balance,
-            replayed=played.replayed,
-            responsible_gaming=ResponsibleGamingOut.of(
-                figures_of(context, net_loss=played.session_net_loss)
-            ),
-        )
+    played = await service.spin(runtime, None, context, spin_request)
+    out = SpinOut(
+        spin=record_out(played.round),
+        balance=played.balance,
+        replayed=played.replayed,
+        responsible_gaming=ResponsibleGamingOut.of(
+            figures_of(context, net_loss=played.session_net_loss)
+        ),
+    )
     return json_response(out)
 
 

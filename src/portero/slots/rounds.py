@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.kit.errors import PorteroError
 from portero.launches.opening import PlayContext
-from portero.rounds.games import Drawn
+from portero.rounds.games import Drawn, StateChange
 from portero.slots.errors import BetNotOffered, SpinIdReused
 from portero.slots.games import engine
 from portero.slots.games.engine import Outcome, RandBelow
@@ -114,8 +114,8 @@ class SlotSpin:
             )
         return self._drawn
 
-    async def lock_state(self, connection: asyncpg.Connection) -> bool:
+    async def read_state(self, connection: asyncpg.Connection) -> bool:
         return True  # nothing of its own
 
-    async def save_state(self, connection: asyncpg.Connection) -> None:
-        """Nothing of its own."""
+    def state_change(self) -> StateChange:
+        raise AssertionError("a slot spin has no row of its own (has_state is False)")

@@ -60,13 +60,14 @@ async def table(
 
 async def spin(
     runtime: Runtime,
-    session: AsyncSession,
+    session: AsyncSession | None,
     context: PlayContext,
     request: SpinIn,
     randbelow: RandBelow = secrets.randbelow,
 ) -> PlayedRound:
     """Play one spin and its free spins, settled as one bet and one win through the partner's
-    wallet. A repeated spin id answers the spin it already played."""
+    wallet. A repeated spin id answers the spin it already played. Without a `session`, one is
+    opened only if the round needs it (rounds/service.py)."""
     game = game_of(context)
     return await round_path.play(
         runtime, session, context, SlotSpin(context, game, request, randbelow)

@@ -46,13 +46,24 @@ def matches(game: GameSpec, symbol: Symbol, code: str) -> bool:
 def line_pay(game: GameSpec, codes: Sequence[str]) -> tuple[Symbol, int, int] | None:
     """The best left-to-right run on one line: (symbol, length, credits), or None. A run of
     wilds alone pays as the best symbol it can stand for."""
+    # A symbol's run is the leading wilds, and beyond them only for the first other code:
+    # every symbol but that one stops there. Found once per line rather than per symbol (a
+    # spin evaluates every line of the base game and of each free spin).
+    wild = game.wild
+    wilds = 0
+    for code in codes:
+        if code != wild:
+            break
+        wilds += 1
+    first = codes[wilds] if wilds < len(codes) else None
+    run = wilds
+    for code in codes[wilds:]:
+        if code != first and code != wild:
+            break
+        run += 1
     best: tuple[Symbol, int, int] | None = None
     for symbol in game.paying:
-        length = 0
-        for code in codes:
-            if not matches(game, symbol, code):
-                break
-            length += 1
+        length = run if symbol.code == first else wilds
         credits = symbol.pays.get(length, 0)
         if credits and (best is None or credits > best[2]):
             best = (symbol, length, credits)

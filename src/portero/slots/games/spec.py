@@ -3,6 +3,7 @@ free-spins feature. Every game file beside this module is validated against this
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -80,8 +81,9 @@ class GameSpec(_Strict):
     def symbol_codes(self) -> list[str]:
         return [symbol.code for symbol in self.symbols]
 
-    @property
+    @cached_property
     def paying(self) -> list[Symbol]:
+        """Asked for every line of every spin: computed once (the model is frozen)."""
         return [symbol for symbol in self.symbols if symbol.pays]
 
     @model_validator(mode="after")
