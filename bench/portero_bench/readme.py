@@ -73,13 +73,13 @@ on one machine, with PostgreSQL. Regenerate this file with `make bench` (that is
   (id = run prefix, wrk thread, counter): one player insert and one launch insert.
 - **(b) returning player**: the same request cycling through a fixed set of
   {o.returning_players} player ids, which exist after the warm-up: the upsert updates.
-- **(b) with Idempotency-Key**: as (b) new player, each request with a key of its own. Without
-  a key, issuing is one statement, atomic by itself, sent without BEGIN/COMMIT; a key makes
-  it a transaction (BEGIN, statement, COMMIT), since a replay or a refusal must see and may
-  have to undo the player upsert.
+- **(b) with Idempotency-Key**: as (b) new player, each request with a key of its own. Issuing
+  is one statement, atomic by itself, sent without BEGIN/COMMIT, with a key too: a key
+  already taken fails it whole (player upsert included), and only then does a transaction
+  replay or refuse.
 - **(d)** the create-session call of each seed API, each request for a new user: seed 000
-  (form parameters, no key: one statement), seed 001 (its `uuid` is an idempotency key: a
-  transaction) and seed 002 (JSON, no key: one statement). Seed 000 answers HTTP 200 to errors
+  (form parameters), seed 001 (its `uuid` is an idempotency key) and seed 002 (JSON), one
+  statement each. Seed 000 answers HTTP 200 to errors
   too, so only bodies with `"status":"OK"` count.
 - **(c)** `GET /launch/{{token}}`: first opening of a link (claims the launch, starts the play
   session, answers 303). {run.links:,} links are created through the API just before (and

@@ -3,15 +3,14 @@ session endpoints (bearer: the play-session token the product page received)."""
 
 from __future__ import annotations
 
-import inspect
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
-from fastapi.routing import APIRoute
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from portero.http.deps import only_query_params
+from portero.http.direct import Arguments, DirectRoute, served_by
 from portero.http.runtime import runtime_of
 from portero.kit.db import session_scope
 from portero.launches import opening, pg_sessions
@@ -53,52 +52,28 @@ def session_then_query(*allowed: str) -> list[Any]:
 RoundEndpoint = Callable[[Request, opening.PlayContext], Awaitable[Response]]
 
 
-class RoundRoute(APIRoute):
-    """A play API's round (a spin): the busiest request a game server answers. FastAPI builds
-    and documents it as any other route, from the same declaration; but a request skips
-    FastAPI's dependency solver (with the routers' walk, app.py, a fifth of a spin's CPU:
-    bench/README.md): the handler asks for the bearer token, the session and the query check
-    itself, in `session_then_query`'s order. Only for
+class RoundRoute(DirectRoute):
+    """A play API's round (a spin), the busiest request a game server answers, served as
+    http/direct.py says: the bearer token, the session and the query check are asked for
+    here, in `session_then_query`'s order. Only for
     `async def endpoint(request, context: PlayContextDep) -> Response` with
-    `dependencies=session_then_query()`; any other shape is refused as the route is built."""
+    `dependencies=session_then_query()`."""
 
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        endpoint = _round_endpoint(self)
+    def arguments(self) -> Arguments:
+        self.require(["request", "context"], [_context, _NO_QUERY_PARAMS])
 
-        async def handle(request: Request) -> Response:
+        async def arguments(request: Request) -> dict[str, Any]:
             context = await _context(request, await _bearer(request))
             await _NO_QUERY_PARAMS(request)
-            return await endpoint(request, context)
+            return {"request": request, "context": context}
 
-        return handle
-
-
-def _round_endpoint(route: APIRoute) -> RoundEndpoint:
-    parameters = list(inspect.signature(route.endpoint).parameters)
-    dependencies = [depends.dependency for depends in route.dependencies]
-    if parameters != ["request", "context"] or dependencies != [_context, _NO_QUERY_PARAMS]:
-        raise TypeError(
-            f"{route.path}: a RoundRoute takes (request, context) and "
-            "dependencies=session_then_query(), nothing else"
-        )
-    endpoint: RoundEndpoint = route.endpoint
-    return endpoint
+        return arguments
 
 
 def round_post(
     router: APIRouter, path: str, **options: Any
 ) -> Callable[[RoundEndpoint], RoundEndpoint]:
     """`@router.post(path, **options)` for a round endpoint, served through `RoundRoute`."""
-
-    def register(endpoint: RoundEndpoint) -> RoundEndpoint:
-        router.add_api_route(
-            path,
-            endpoint,
-            methods=["POST"],
-            dependencies=session_then_query(),
-            route_class_override=RoundRoute,
-            **options,
-        )
-        return endpoint
-
-    return register
+    return served_by(
+        RoundRoute, router, path, methods=["POST"], dependencies=session_then_query(), **options
+    )

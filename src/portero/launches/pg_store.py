@@ -61,6 +61,12 @@ FROM p LEFT JOIN l ON true"""
 
 
 INSERT_LAUNCH = _insert_sql()
+# A keyed launch, first try: without the key's ON CONFLICT, a key already taken (or being
+# taken by a request in flight) fails the whole statement on its unique index, player upsert
+# included, so a new key costs one statement rather than BEGIN, statement, COMMIT.
+_ON_KEY_CONFLICT = "    ON CONFLICT (partner_id, source, request_key) DO NOTHING\n"
+assert _ON_KEY_CONFLICT in INSERT_LAUNCH
+INSERT_NEW_KEY_LAUNCH = INSERT_LAUNCH.replace(_ON_KEY_CONFLICT, "")
 BY_REQUEST_KEY = f"""
 SELECT {_RETURNED_LAUNCH}, {_RETURNED_PLAYER}
 FROM launch l JOIN player p ON p.id = l.player_id
@@ -142,23 +148,29 @@ class AsyncpgLaunchStore:
         default_currency: str,
         may_refuse: bool = False,
     ) -> LaunchRecord | None:
-        if launch["request_key"] is not None or may_refuse:
-            # The key may be taken already, or the caller may refuse the launch: the replay
-            # or refusal that follows must see, and may have to undo, this statement's player
-            # upsert.
-            await self._begin()
         limits = launch["limits"]
         launch_values = dict(launch) | {
             "params": json.dumps(launch["params"]),
             "limits": None if limits is None else json.dumps(limits),
         }
-        row = await self.connection.fetchrow(
-            INSERT_LAUNCH,
+        arguments = (
             *(player[c] for c in PLAYER_INSERT_COLUMNS),
             *(launch_values[c] for c in LAUNCH_INSERT_COLUMNS),
             default_language,
             default_currency,
         )
+        keyed = launch["request_key"] is not None
+        if keyed and not may_refuse and self._transaction is None:
+            try:
+                return _record(await self.connection.fetchrow(INSERT_NEW_KEY_LAUNCH, *arguments))
+            except asyncpg.UniqueViolationError:
+                pass  # the key is taken: nothing was written; the transaction below finds it
+        if keyed or may_refuse:
+            # The key may be taken already, or the caller may refuse the launch: the replay
+            # or refusal that follows must see, and may have to undo, this statement's player
+            # upsert.
+            await self._begin()
+        row = await self.connection.fetchrow(INSERT_LAUNCH, *arguments)
         return _record(row) if row is not None and row["inserted"] else None
 
     async def by_request_key(

@@ -15,6 +15,7 @@ from portero.dialects.cammer.errors import FieldsFailed, MissingAuthorization, c
 from portero.dialects.cammer.request import SessionLinkRequest, read_request
 from portero.http.assembly import Assembly
 from portero.http.body import parse_json
+from portero.http.direct import RequestRoute, served_by
 from portero.http.errors import is_json, translate_errors
 from portero.http.runtime import Runtime, runtime_of
 from portero.http.throttling import counting_failed_authentications
@@ -49,12 +50,18 @@ async def _body(request: Request) -> dict[str, Any]:
     return data
 
 
-@router.post(
+@served_by(
+    RequestRoute,
+    router,
     "/api/v1/access/external/cammer/generate-session",
+    methods=["POST"],
     **openapi.session_operation("Create a session link"),
 )
-@router.post(
+@served_by(
+    RequestRoute,
+    router,
     "/v1/access/external/cammer/generate-session",
+    methods=["POST"],
     **openapi.session_operation("The same, without the /api prefix"),
 )
 async def generate_session(request: Request) -> Response:

@@ -21,6 +21,7 @@ from portero.dialects.luckymonaco.catalogue import (
 from portero.dialects.luckymonaco.errors import invalid
 from portero.http.assembly import Assembly
 from portero.http.body import read_json
+from portero.http.direct import RequestRoute, served_by
 from portero.http.errors import translate_errors
 from portero.http.runtime import runtime_of
 from portero.http.throttling import counting_failed_authentications
@@ -125,7 +126,13 @@ def _core_request(request: Request, game: Game, player: WirePlayer) -> LaunchCre
         raise translate_errors(error.errors(), request) from None
 
 
-@router.post("/api/session", **openapi.session_operation(SessionRequest))
+@served_by(
+    RequestRoute,
+    router,
+    "/api/session",
+    methods=["POST"],
+    **openapi.session_operation(SessionRequest),
+)
 async def create_session(request: Request) -> Response:
     """Create a game session: `?MEMB_ID=<partner id>&HASH=<token>`, JSON body."""
     partner = await _partner(request)

@@ -18,11 +18,13 @@ from portero.dialects.native import (
     webhook_schemas,
 )
 from portero.dialects.native.auth import CurrentPartner
+from portero.dialects.native.launch_route import LaunchRoute
 from portero.dialects.native.player_schemas import PlayerTerminationOut
 from portero.dialects.native.schemas import LaunchList, LaunchOut
 from portero.http.assembly import Assembly
 from portero.http.body import read_json, request_body
 from portero.http.deps import PageLimit, RuntimeDep, SessionDep, only_query_params
+from portero.http.direct import served_by
 from portero.http.error_body import responses
 from portero.http.responses import json_response
 from portero.http.runtime import runtime_of
@@ -60,8 +62,11 @@ IdempotencyKey = Annotated[
 ]
 
 
-@router.post(
+@served_by(
+    LaunchRoute,
+    router,
     "/launches",
+    methods=["POST"],
     status_code=status.HTTP_201_CREATED,
     response_model=LaunchOut,
     responses=responses(400, 401, 403, 409, 413, 415),

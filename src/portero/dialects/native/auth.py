@@ -24,3 +24,9 @@ async def _current_partner(
 
 
 CurrentPartner = Annotated[PartnerSnapshot, Depends(_current_partner)]
+
+
+async def partner_of(request: Request) -> PartnerSnapshot:
+    """What `CurrentPartner` resolves to, for a route served without FastAPI's dependency
+    solver (launch_route.py)."""
+    return await _current_partner(request, await _bearer(request))

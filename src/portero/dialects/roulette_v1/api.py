@@ -14,6 +14,7 @@ from portero.dialects.roulette_v1 import errors, openapi
 from portero.dialects.roulette_v1.errors import MissingParameter
 from portero.http.assembly import Assembly
 from portero.http.body import parse_json
+from portero.http.direct import RequestRoute, served_by
 from portero.http.errors import is_json, translate_errors
 from portero.http.runtime import runtime_of
 from portero.http.throttling import counting_failed_authentications
@@ -63,12 +64,18 @@ async def read_parameters(request: Request) -> dict[str, str]:
     }
 
 
-@router.post(
+@served_by(
+    RequestRoute,
+    router,
     "/request_session",
+    methods=["POST"],
     **openapi.session_operation("roulette_v1_request_session", "Request a session", PARAMETERS),
 )
-@router.post(
+@served_by(
+    RequestRoute,
+    router,
     "/request/session",
+    methods=["POST"],
     **openapi.session_operation(
         "roulette_v1_request_session_alias", "Request a session (the example's path)", PARAMETERS
     ),

@@ -1,7 +1,7 @@
-"""The round endpoints' own route class (launches/deps.py `RoundRoute`) and the flat route
-table (app.py): a round answers exactly as a route through FastAPI's dependency solver would,
-the shapes it cannot serve are refused when the route is built, and no request walks an
-included router's branch."""
+"""Routes served without FastAPI's dependency solver (http/direct.py: the rounds' `RoundRoute`,
+the seeds' launches' `RequestRoute`; the native launch's is tested with it) and the flat route
+table (app.py): a round answers exactly as through FastAPI's solver, the shapes a class cannot
+serve are refused when the route is built, and no request walks an included router's branch."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response, Security
 from fastapi.routing import APIRoute
+from fastapi.security import APIKeyHeader
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.routing import Mount
 
+from portero.http.direct import RequestRoute, served_by
 from portero.launches.deps import PlayContextDep, RoundRoute, round_post, session_then_query
 from tests.support.factories import (
     PartnerFixture,
@@ -88,6 +90,7 @@ def test_no_request_walks_an_included_router(app: FastAPI) -> None:
     kinds = {type(route).__module__ + "." + type(route).__name__ for route in app.router.routes}
     assert kinds <= {
         "fastapi.routing.APIRoute", "portero.launches.deps.RoundRoute",
+        "portero.dialects.native.launch_route.LaunchRoute", "portero.http.direct.RequestRoute",
         "fastapi.routing.APIWebSocketRoute", "starlette.routing.Route", Mount.__module__ + ".Mount",
     }  # fmt: skip
 
@@ -107,13 +110,13 @@ async def _takes_the_context_first(context: PlayContextDep, request: Request) ->
 @pytest.mark.parametrize("endpoint", [_takes_more, _takes_the_context_first])
 def test_a_shape_it_cannot_serve_is_refused_as_the_route_is_built(endpoint: object) -> None:
     router = APIRouter()
-    with pytest.raises(TypeError, match="RoundRoute takes"):
+    with pytest.raises(TypeError, match="RoundRoute serves"):
         round_post(router, "/x")(endpoint)  # type: ignore[arg-type]
 
 
 def test_dependencies_it_would_skip_are_refused() -> None:
     router = APIRouter()
-    with pytest.raises(TypeError, match="RoundRoute takes"):
+    with pytest.raises(TypeError, match="RoundRoute serves"):
         router.add_api_route(
             "/x",
             _takes_a_session,
@@ -123,3 +126,40 @@ def test_dependencies_it_would_skip_are_refused() -> None:
         )
     round_post(router, "/y")(_takes_a_session)  # the shape it serves
     assert [type(route) for route in router.routes] == [RoundRoute]
+
+
+async def _reads_everything_itself(request: Request) -> Response:
+    return Response()
+
+
+def test_a_request_route_takes_the_request_and_documenting_schemes_only() -> None:
+    router = APIRouter()
+    documenting = APIKeyHeader(name="Authorization", auto_error=False)
+    served_by(RequestRoute, router, "/a", methods=["POST"])(_reads_everything_itself)
+    served_by(RequestRoute, router, "/b", methods=["POST"], dependencies=[Security(documenting)])(
+        _reads_everything_itself
+    )
+    assert [type(route) for route in router.routes] == [RequestRoute, RequestRoute]
+    refusing = APIKeyHeader(name="Authorization", auto_error=True)  # would answer 403 itself
+    for dependencies in ([Security(refusing)], session_then_query()):
+        with pytest.raises(TypeError, match="RequestRoute serves"):
+            served_by(RequestRoute, router, "/c", methods=["POST"], dependencies=dependencies)(
+                _reads_everything_itself
+            )
+    with pytest.raises(TypeError, match="RequestRoute serves"):
+        served_by(RequestRoute, router, "/d", methods=["POST"])(_takes_a_session)
+
+
+def test_the_seeds_launches_are_request_routes(app: FastAPI) -> None:
+    served = {
+        (route.path, method): type(route)
+        for route in app.router.routes
+        if isinstance(route, APIRoute)
+        for method in route.methods
+    }
+    for path in (
+        "/1.0/request_session", "/1.0/request/session", "/api/session",
+        "/api/v1/access/external/cammer/generate-session",
+        "/v1/access/external/cammer/generate-session",
+    ):  # fmt: skip
+        assert served[path, "POST"] is RequestRoute, path
