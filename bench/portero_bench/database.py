@@ -51,19 +51,3 @@ class Postgres:
 
     def version(self) -> str:
         return asyncio.run(self._query("SHOW server_version"))
-
-    def autovacuum(self) -> str:
-        return asyncio.run(self._query("SHOW autovacuum"))
-
-    def vacuum(self, name: str) -> None:
-        """VACUUM (ANALYZE) database `name`: what autovacuum does all along on a maintained
-        server. Before each scenario, so that none runs on the dead rows and stale statistics
-        of the ones before it (some machines run PostgreSQL with autovacuum off)."""
-        asyncio.run(self._vacuum(name))
-
-    async def _vacuum(self, name: str) -> None:
-        connection = await asyncpg.connect(self.url(name), timeout=10)
-        try:
-            await connection.execute("VACUUM (ANALYZE)")
-        finally:
-            await connection.close()

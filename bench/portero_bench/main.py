@@ -67,7 +67,6 @@ class Bench:
     ) -> None:
         warm, timed = self.options.warmup, self.options.duration
         step(number, self.steps, f"{LABELS[key]}: {warm:g} s warm-up, {timed:g} s timed")
-        self.postgres.vacuum(self.database)
         if warm > 0:
             self.wrk.run(f"{key}-warmup", script, path, warm, *warm_args, expected=expected)
         result = self.wrk.run(key, script, path, timed, *run_args, expected=expected)
@@ -280,7 +279,6 @@ def _open_links(bench: Bench) -> None:
     warm, timed = options.warmup, options.duration
     threads = str(options.threads)
     step(8, bench.steps, f"{LABELS['c']}: {warm:g} s warm-up, {timed:g} s timed")
-    bench.postgres.vacuum(bench.database)
     if warm > 0:
         warm_file = str(out / "links-warmup.txt")
         wrk.run("c-warmup", "open_link.lua", "/", warm, warm_file, threads, expected=303)

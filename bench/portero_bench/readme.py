@@ -119,10 +119,7 @@ def _how(run: Run) -> str:
     return f"""## How
 
 - A fresh PostgreSQL database per run, migrated, with one configured partner (link lifetime
-  1 h); dropped at the end. `VACUUM (ANALYZE)` before each scenario, as autovacuum would keep
-  a served database: without it (this machine's PostgreSQL runs with autovacuum off) the
-  later scenarios ran on the dead rows and stale statistics of the earlier ones, and
-  PostgreSQL took about 40 % more CPU per round.
+  1 h); dropped at the end.
 - `portero serve --workers 1`, with `PORTERO_LOG_LEVEL={o.log_level}` (the per-request access
   line is INFO: left out so that the numbers measure the service, not the log pipe) and the
   expiry sweep off.
@@ -155,7 +152,6 @@ def _machine(run: Run) -> str:
 | kernel | {m["kernel"]} |
 | Python | {m["python"]} |
 | PostgreSQL | {m["postgres"]} |
-| PostgreSQL autovacuum | {m.get("autovacuum", "unknown")} (vacuumed before each scenario) |
 | wrk | {m["wrk"]} |
 | packages | {m["packages"]} |
 | code | {m["commit"]} |

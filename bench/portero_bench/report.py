@@ -191,7 +191,6 @@ def machine_facts(wrk: str, postgres: Postgres) -> dict[str, str]:
         "kernel": platform.release(),
         "python": platform.python_version(),
         "postgres": postgres.version(),
-        "autovacuum": postgres.autovacuum(),
         "wrk": wrk_version.strip(),
         "packages": packages,
         "commit": (commit or "unknown")

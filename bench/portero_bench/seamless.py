@@ -193,7 +193,6 @@ def seamless_rounds(bench: Bench, number: int, *, single_seconds: float = 5.0) -
         file.write_text("\n".join(sessions) + "\n")
         idle = idle_probe(wallet.url, token)
         threads = str(options.threads)
-        bench.postgres.vacuum(bench.database)
         if options.warmup > 0:
             bench.wrk.run(f"{KEY}-warmup", "slot_spin.lua", "/", options.warmup, str(file),
                           threads, "warm", expected=200)  # fmt: skip
