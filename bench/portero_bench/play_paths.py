@@ -17,32 +17,55 @@ round and entries in one CTE, `rounds/pg_ledger.py`), a roulette round six (the 
 BEGIN, the seat FOR UPDATE, the round, the seat, COMMIT), all on the bare asyncpg pool, and
 SQLAlchemy's session not touched. About half of a spin's CPU was the framework's.
 
-Now (2026-12-07, measured against commit 9f2e246 on the same machine in the same hour, 8 s
-runs): FastAPI 0.16x keeps every `include_router` as a branch that each request walks, with
-scope bookkeeping per candidate route, and the matched branch walked twice. py-spy put 19 %
-of a spin's samples between the middleware and the endpoint, and cProfile 70 % of a
-`/healthz` inside FastAPI's matching. The routes now sit on the application's own router
-(`app._build`), and the round endpoints are served by `launches.deps.RoundRoute`, which calls
-the session dependency and the query check itself rather than FastAPI's dependency solver;
-FastAPI still documents them from the same declaration. A roulette round is three statements
-now: the session, the seat (read without a lock), and the round's statement. That statement
-locks the seat only if it is still as read, and moves it only if the money moved
-(`rounds.games.StateChange`), so there is no transaction and no lock held between round
-trips. A connection taken with a turn of the pool's semaphore no longer arms asyncpg's own
-deadline (a task and a timer a call). Per spin, server CPU fell from 0.86 to 0.74-0.77 ms for
-the slot, 1.13 to 0.80-0.86 ms for roulette and 0.86 to 0.74-0.82 ms for the transfer wallet:
-13-35 % more rounds a second. The no-op gained more: 4,100 to 5,700-5,900 requests/s, and
-its p99 at 64 connections fell from 150 ms to 20-65 ms. Its walk of every route had been
-most of its cost, and most of its tail. So the ratios fell (0.28 / 0.21 / 0.28 before, about
-0.22 / 0.20 / 0.22 after), although every path got faster. The ratio targets were set
-against a no-op that paid for that walk.
+Now (2026-12-07, commits 77bd832 to 7548b2f; compared with a full run of 9f2e246 on this
+machine the same afternoon). What changed, in order of what it saved:
 
-Where a spin's time goes now (`--profile`, below): the slot engine about 11 %, SQLAlchemy's
-ORM object for the round and the unused session about 6 %, the pool's turns and timers about
-8 %, the two statements about 6 %, uvicorn and the event loop about 15 %. The next steps, in
-order of what they would save: a plain record instead of the ORM `GameRound` on the fast
-path, no AsyncSession opened before the fast path has declined, and a faster line
-evaluation in the slot engine (`slots/games/rules.py`).
+- **The route table.** FastAPI 0.16x keeps each `include_router` as a branch that every
+  request walks, with scope bookkeeping per candidate, and the matched branch twice; cProfile
+  put 70 % of a `/healthz` in that matching. The routes now sit on the application's own
+  router (`app._build`).
+- **No dependency solver on the busiest routes** (`http/direct.py`): the rounds
+  (`RoundRoute`), `POST /v1/launches` (`LaunchRoute`: the partner, then the Idempotency-Key
+  through FastAPI's own field) and the seeds' launches (`RequestRoute`) are documented by
+  FastAPI from their declarations but served without its solver and its per-request exit
+  stacks. py-spy had put 15 % of a launch in `solve_dependencies` and 12 % of a spin in the
+  request wrappers.
+- **A keyed launch in one statement**: without ON CONFLICT on the key, a key already taken
+  fails the statement whole, and only then does a transaction replay or refuse. Seed 001
+  (its `uuid` is a key) gains the same: 0.72 to 0.50 ms.
+- **A roulette round in three statements** instead of six: the session, the seat read
+  without a lock, and one statement that locks the seat only as read, moves it only if the
+  money moved, and settles the round (`rounds.games.StateChange`).
+- **The pool's turns** (`kit/turns.py`): one timer for every waiter instead of one per wait,
+  and no asyncpg deadline for a connection a turn guarantees.
+- **The rest of a spin**: plain records instead of ORM objects on the fast path, no
+  SQLAlchemy session opened unless the general path needs one, and the slot engine finding
+  each line's run once rather than once per symbol (monaco-nights: 11,300 to 21,400 spins/s
+  on one core, bench/SLOTS.md).
+
+Server CPU per request, then and now: the no-op 0.25 to 0.17 ms; launches 0.55-0.74 to
+0.47-0.52 ms; the first open 0.43 to 0.44 ms; slot, roulette and transfer spins 0.94, 1.15
+and 1.04 to 0.57, 0.78 and 0.83 ms. The no-op's p99 at 64 connections fell from 103 ms to
+17 ms: its walk of every route had been most of its cost and of its tail. Because it gained
+the most, the ratios did not all rise: the launches went from 0.32-0.44 to 0.32-0.35 of it,
+the spins from 0.20-0.25 to 0.17-0.26.
+
+The later spins of a run are bound by PostgreSQL as much as by the server: on two cores,
+PostgreSQL took 70-74 % of a core during (e)-(g) (0.49-0.72 ms per round, 0.36-0.53 ms in
+the run of 9f2e246), and the server waited for a CPU 11-13 % of the time. This machine's
+PostgreSQL runs with autovacuum off, so each scenario runs on the dead rows of all those
+before it. In 8 s runs on a fresh database the same code gave 0.54-0.60 ms (slot),
+0.66 ms (roulette) and 0.59-0.63 ms (transfer), and 0.25-0.30 / 0.23-0.26 / 0.25-0.28 of
+the no-op. Vacuuming with ANALYZE before each scenario made it worse (statistics taken on
+near-empty tables gave the prepared statements plans that put PostgreSQL at 94 % of a core).
+The same code's CPU per request also moved by up to 40 % between runs an hour apart.
+
+Where a spin's time goes now (`--profile`, below): about 45 % in the endpoint (the round's
+statements and pool turns, the engine, the response), 15-18 % resuming the session, 12 %
+uvicorn and the event loop, and the middleware and Starlette's routing most of the rest.
+What would move it next: the session and the round on one pool turn instead of two, the
+roulette seat read with the session, and the response written without pydantic's
+validation of what the engine produced.
 
 Each wrk thread walks its own half of the sessions, so no two requests of one player are in
 flight at once: the figures measure the round, not a player's queue.
@@ -71,11 +94,16 @@ What still misses its target, and why:
   of the same work without the two HTTP calls. On one process of this machine that target
   is out of reach with every guarantee kept (each call recorded before and after, no
   transaction across a call); what a round itself adds is the one-connection figure.
-- **The play paths' ratios** (0.25): see above; every spin is cheaper than before, and the
-  no-op cheaper still.
-- **The launch paths' p99 against 50 ms**: with 64 requests in flight a p99 of 50 ms needs
-  about 1,300 ok/s and an even spread; the launches are at 1,300-1,800 ok/s, with PostgreSQL
-  taking half a core beside the server on two cores.
+- **The play paths' ratios** (0.25) for roulette and the transfer wallet, and the p99 of
+  every spin against 50 ms (the no-op's own p99 now being below it): see above. A p99 of
+  50 ms at 64 connections needs some 1,300 rounds/s spread evenly; the spins reach
+  1,000-1,500 in a full run, with PostgreSQL taking most of the second core.
+- **The launch paths**: keyed 0.321 and seed 002 0.329 of the no-op, a hair under 0.33;
+  their p99 41-51 ms against 50 ms.
+- **Signalling p99 on one process** (6.1 ms against 5 ms; 5.0 ms in the run of 9f2e246, 8.3
+  ms in another of today's): its p50 (0.65 ms), p90 (2.3 ms) and CPU per message (0.67 ms)
+  are those of before, and the relay's code did not change; at 400 messages/s over 10 s the
+  p99 is the 40 slowest messages, and moves with the machine.
 - **SQLite (h)**: one connection per process, every round through the general path: about
   6-12 ms of CPU a round, so one process sustains some 70-150 rounds/s, and with 64 players
   spinning at once some requests wait past the pool's timeout and answer 503. That is the
@@ -83,17 +111,19 @@ What still misses its target, and why:
 
 Met since 679f156, with what did it:
 
-- **Signalling**: p99 14.2 ms on one process and 17.3 ms through Redis before, 4.8 ms and
-  3.7 ms now. A relay itself never read the database, but each socket ran its session's
-  check and its heartbeat write in its own receive loop, so a message behind one waited for
-  a round trip; they now run in a task beside the relay (calls/ws/connection.py `_chores`).
-  Connecting the 100 calls took 30 s, now 6 s: a customer already connected no longer
-  re-reads its state on the queue's news (every arrival made every customer read).
+- **Signalling** (through Redis; for one process, see above): p99 14.2 ms on one process
+  and 17.3 ms through Redis before 679f156, 4.6-6.5 ms through Redis in today's runs. A
+  relay itself never read the database, but each socket ran its session's check and its
+  heartbeat write in its own receive loop, so a message behind one waited for a round trip;
+  they now run in a task beside the relay (calls/ws/connection.py `_chores`). Connecting
+  the 100 calls took 30 s, now 6 s: a customer already connected no longer re-reads its
+  state on the queue's news (every arrival made every customer read).
 - **The no-op's tail**: during load the cyclic garbage collector makes no full collection
   (start-up's objects are frozen out of it; young collections stay under 10 ms), and an idle
-  server sends PostgreSQL one small read a second per loop. The rest was the code's after all:
-  the walk through FastAPI's included routers. With the routes flat, (a)'s p99 at 64
-  connections fell from 103-151 ms to 20-65 ms on this machine. Absolute rates still differ
-  from day to day and machine to machine here (the no-op: 6,411 requests/s on 2026-12-06,
-  2,600-4,100/s on 2026-12-07 before the change): compare ratios within one run.
+  server sends PostgreSQL one small read a second per loop. The rest was the code's after
+  all: the walk through FastAPI's included routers. With the routes flat, (a)'s p99 at 64
+  connections fell from 103 ms to 17 ms in this file's run (20-65 ms in short runs).
+  Absolute rates still differ from day to day and machine to machine here (the no-op: 6,411
+  requests/s on 2026-12-06, 2,600-4,100/s on 2026-12-07 before the change): compare ratios
+  within one run.
 """
