@@ -117,8 +117,9 @@ def _build(app: FastAPI, assembly: Assembly) -> None:
     for router in assembly.routers:
         # The routers' own routes, straight onto the application's router: FastAPI 0.16x keeps
         # an included router as a branch that every request walks (and the matched one twice),
-        # which cost more CPU than the whole of a `/healthz` answer. The routers carry no
-        # options of their own beyond their prefix, which their routes already have.
+        # which cost more CPU than the whole of a `/healthz` answer. A router's own options
+        # (prefix, tags, responses, dependencies) are already on its routes: FastAPI applies
+        # them as each route is declared.
         app.router.routes.extend(router.routes)
     app.state.method_index = index_methods(assembly.routers)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")

@@ -92,15 +92,7 @@ def launch(portero: Portero, language: str, product: str, **params: str) -> str:
     player = {"id": f"cjk-{language}", "nickname": NICKNAME, "language": language}
     if product == "call":
         player["name"] = CUSTOMER[language]
-    response = httpx.post(
-        f"{portero.base_url}/v1/launches",
-        headers={"Authorization": f"Bearer {portero.partner_token}"},
-        json={"product": product, "params": params, "player": player},
-        timeout=5,
-    )
-    assert response.status_code == 201, response.text
-    url: str = response.json()["url"]
-    return url
+    return portero.native_link({"product": product, "params": params, "player": player})
 
 
 def native(portero: Portero, path: str, body: dict[str, Any]) -> dict[str, Any]:

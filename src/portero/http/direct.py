@@ -1,8 +1,7 @@
 """Routes served without FastAPI's per-request machinery, for the busiest endpoints (a round,
 a launch): FastAPI builds and documents such a route from its declaration like any other, but
-a request skips its dependency solver and its per-request wrapping. On the hot paths those
-cost more than the endpoint's own work: about a third of a launch's CPU and a quarter of a
-spin's (bench/README.md).
+a request skips its dependency solver and its per-request wrapping. On the hot paths py-spy
+put about a quarter of a launch's CPU in those, and an eighth of a spin's (bench/README.md).
 
 A subclass names the arguments its endpoints take and how each is found from the request
 alone, and refuses, when the route is built, any endpoint it could not serve exactly as
