@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -23,6 +23,8 @@ from tests.support.browsing import (
     require_browser,
     serving,
 )
+
+SERVER_LOG_LINES = 60
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +53,7 @@ def portero(
         "PORTERO_AUTH_CACHE_SECONDS": "0",
     }
     with serving(env, port, workdir / "server.log"):
-        server = Portero(base_url=base_url, env=env)
+        server = Portero(base_url=base_url, env=env, log=workdir / "server.log")
         created = json.loads(server.cli("partner", "create", "Browser test casino", "--json"))
         server.cli(
             "partner", "configure", str(created["id"]),
@@ -62,6 +64,20 @@ def portero(
         server.partner_id = created["id"]
         server.partner_token = created["token"]
         yield server
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """A failed browser test shows the end of its server's log: what the server saw of the
+    page (a socket closed, an error) is often the half of the story the assertion lacks."""
+    report: pytest.TestReport = yield
+    server = getattr(item, "funcargs", {}).get("portero")
+    if report.failed and isinstance(server, Portero) and server.log and server.log.exists():
+        tail = server.log.read_text(errors="replace").splitlines()[-SERVER_LOG_LINES:]
+        report.sections.append(("portero server log (last lines)", "\n".join(tail)))
+    return report
 
 
 @pytest.fixture(scope="module")

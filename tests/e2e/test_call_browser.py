@@ -19,9 +19,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import asyncpg
+import httpx
 import pytest
 import redis
-from playwright.sync_api import Frame, Page
+from playwright.sync_api import Frame, Page, WebSocketRoute
 from playwright.sync_api import expect as pw_expect
 
 from tests.support.browsing import (
@@ -224,6 +225,50 @@ def test_customers_waiting_see_their_place_in_the_queue(
     pw_expect(second.locator("#queue-status")).to_have_text("Eres el número 1 en la cola")
     first.get_by_role("button", name="Intentar de nuevo").click()
     pw_expect(first.locator("#queue-status")).to_have_text("Eres el número 2 en la cola")
+
+
+def test_leaving_the_queue_survives_a_dropped_connection(
+    portero: Portero, open_browser: OpenBrowser
+) -> None:
+    """The connection drops just as the customer leaves the queue, taking the hangup with it:
+    once the page has reconnected it asks again, and the customer has left."""
+    agent = add_agent(portero, "Gala", "Cortes")
+    customer = open_browser(args=MEDIA_ARGS).new_page()
+    connections: list[WebSocketRoute] = []
+    hangups: list[int] = []  # the connection each hangup was sent on
+
+    def relay(page_side: WebSocketRoute) -> None:
+        connections.append(page_side)
+        number = len(connections)
+        server_side = page_side.connect_to_server()
+
+        def from_page(message: str | bytes) -> None:
+            if isinstance(message, str) and json.loads(message).get("type") == "hangup":
+                hangups.append(number)
+                if number == 1:  # lost on the way: the page's connection drops
+                    page_side.close(code=1011, reason="lost")
+                    server_side.close()
+                    return
+            server_side.send(message)
+
+        page_side.on_message(from_page)
+        server_side.on_message(page_side.send)
+
+    customer.route_web_socket(re.compile(r"/play/api/call/ws$"), relay)
+    customer.goto(seed_002_link(portero, agent.category, name="Hugo", cellphone="+584140000004"))
+    pw_expect(customer.locator("#queue-status")).to_have_text("Eres el número 1 en la cola")
+    customer.get_by_role("button", name="Salir de la cola").click()
+    pw_expect(customer.locator("#unanswered h1")).to_have_text("Has salido de la cola")
+    assert hangups == [1, 2]
+    # Gone for the desk too: the call is over, not waiting for an agent.
+    calls = httpx.get(
+        f"{portero.base_url}/v1/calls",
+        headers={"Authorization": f"Bearer {portero.partner_token}"},
+        timeout=5,
+    ).json()["data"]
+    assert [
+        (call["status"], call["ended_by"]) for call in calls if call["customer"]["name"] == "Hugo"
+    ] == [("abandoned", "customer")]
 
 
 def test_a_customer_without_a_camera_still_joins_and_chats(

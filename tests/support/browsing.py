@@ -100,6 +100,7 @@ class Portero:
     env: dict[str, str]
     partner_id: int = 0
     partner_token: str = ""
+    log: Path | None = None  # where the server writes, shown when a test of it fails
 
     def cli(self, *args: str) -> str:
         done = subprocess.run(

@@ -20,6 +20,9 @@
     peer: null,
     agentName: "",
     agentMedia: null, // the agent's last `media` message
+    // The customer asked to leave the queue and no final state has come yet: a hangup lost
+    // with a dropped connection is sent again once the socket is back (see `showState`).
+    leaving: false,
   };
   let view = null;
 
@@ -108,7 +111,10 @@
 
     if (call.status === "waiting" || call.status === "ringing") {
       panel("waiting");
-      $("leave-queue").disabled = false;
+      // Still queued after asking to leave: this state is the first of a new connection (the
+      // hangup went down with the old one) or overtook the hangup; asking again costs nothing.
+      if (state.leaving) leave();
+      $("leave-queue").disabled = state.leaving;
       const status = $("queue-status");
       if (call.status === "ringing") status.textContent = say("ringing");
       else if (call.position) status.textContent = say("position", { n: call.position });
@@ -158,7 +164,16 @@
     } else if (message.type === "media") {
       state.agentMedia = message;
       view.setRemote(state.agentName || say("agent"), message);
+    } else if (message.type === "error" && state.leaving) {
+      // The hangup was not acted on (the database was busy, say): the customer may ask again.
+      state.leaving = false;
+      $("leave-queue").disabled = false;
     }
+  }
+
+  function leave() {
+    state.leaving = true;
+    state.socket.send({ type: "hangup" });
   }
 
   function connect() {
@@ -188,12 +203,13 @@
     });
     $("leave-queue").onclick = function () {
       $("leave-queue").disabled = true;
-      state.socket.send({ type: "hangup" });
+      leave();
     };
     $("try-again").onclick = function () {
       panel("waiting");
       $("queue-status").textContent = say("connecting");
       $("leave-queue").disabled = true;
+      state.leaving = false;
       state.fresh = true;
       state.agentMedia = null; // a new request: whoever answers it tells their own
       state.socket.restart(); // a new hello joins the queue again, as a new request
