@@ -59,6 +59,12 @@ before it. In 8 s runs on a fresh database the same code gave 0.54-0.60 ms (slot
 the no-op. Vacuuming with ANALYZE before each scenario made it worse (statistics taken on
 near-empty tables gave the prepared statements plans that put PostgreSQL at 94 % of a core).
 The same code's CPU per request also moved by up to 40 % between runs an hour apart.
+A full run of 4970034 a day later (2026-12-07 18:42) on a slower draw of this machine
+gave the no-op 2,061 requests/s (0.48 ms of CPU, p99 544 ms) and the spins 1.07-1.32 ms:
+every ratio passed (launches 0.38-0.48, first open 0.64, slot 0.33, roulette 0.32,
+transfer 0.41) and every p99 failed (the spins 132-140 ms: below 1,280 rounds/s, 64
+connections cannot average 50 ms). The ratios and the p99 bound pull opposite ways as the
+machine's speed moves; the CPU per request, within one run, is the figure to compare.
 
 Where a spin's time goes now (`--profile`, below): about 45 % in the endpoint (the round's
 statements and pool turns, the engine, the response), 15-18 % resuming the session, 12 %
