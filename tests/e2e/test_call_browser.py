@@ -47,6 +47,7 @@ from tests.support.call_pages import (
     add_agent,
     chat,
     open_console,
+    rate_the_call,
     seed_002_link,
     wait_for_media,
 )
@@ -169,6 +170,7 @@ def call_through(
     pw_expect(customer.locator("#over h1")).to_have_text("La llamada ha terminado")
     pw_expect(customer.locator("#duration")).to_have_text(re.compile(r"^Duración: \d+:\d\d$"))
     pw_expect(customer.locator("#agent-name")).to_have_text("")  # no longer "in a call with"
+    rate_the_call(customer, customer_portero, label)
     pw_expect(console.locator("#call")).to_be_hidden()
     pw_expect(console.locator("#message")).to_have_text("La llamada con Abraham ha terminado.")
     row = console.locator("#recent-calls tr").first

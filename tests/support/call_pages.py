@@ -12,7 +12,7 @@ import httpx
 from playwright.sync_api import BrowserContext, Frame, Page
 from playwright.sync_api import expect as pw_expect
 
-from tests.support.browsing import Portero
+from tests.support.browsing import ARTIFACTS, Portero
 
 # Chromium's fake camera (a test pattern) and microphone (a beep), allowed without a prompt.
 MEDIA_ARGS = ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream"]
@@ -130,3 +130,25 @@ def chat(sender: Page | Frame, receiver: Page | Frame, text: str) -> None:
     sender.get_by_role("button", name="Enviar").click()
     pw_expect(sender.locator("#chat-log li.mine").last).to_contain_text(text)
     pw_expect(receiver.locator("#chat-log li.theirs").last).to_contain_text(text)
+
+
+def rate_the_call(customer: Page | Frame, portero: Portero, label: str) -> None:
+    """The customer gives the call four stars and a comment: the partner's record has both."""
+    comment = f"Muy amable ({label})"
+    send = customer.get_by_role("button", name="Enviar valoración")
+    pw_expect(send).to_be_disabled()  # no score chosen yet
+    customer.locator("label[for='score-4']").click()
+    pw_expect(customer.get_by_role("radio", name="4 de 5")).to_be_checked()
+    customer.get_by_label("¿Algo más que contarnos? (opcional)").fill(comment)
+    page = customer if isinstance(customer, Page) else customer.page
+    page.screenshot(path=ARTIFACTS / f"call-customer-rating-{label}.png", full_page=True)
+    send.click()
+    pw_expect(customer.locator("#rating-done")).to_have_text("Gracias por tu valoración.")
+    pw_expect(customer.locator("#rating")).to_be_hidden()
+    calls = httpx.get(
+        f"{portero.base_url}/v1/calls",
+        headers={"Authorization": f"Bearer {portero.partner_token}"},
+        timeout=5,
+    ).json()["data"]
+    rated = [call["satisfaction"] for call in calls if call["satisfaction"]]
+    assert [(r["score"], r["comment"]) for r in rated if r["comment"] == comment] == [(4, comment)]

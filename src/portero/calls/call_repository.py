@@ -312,3 +312,29 @@ async def clock_outlook(session: AsyncSession) -> AnyRow:
         .where(open_call)
     )
     return (await session.execute(across_partners(query))).one()
+
+
+async def rate(
+    session: AsyncSession,
+    *,
+    call_id: str,
+    play_session_id: str,
+    score: int,
+    comment: str | None,
+    now: datetime,
+    ended_since: datetime,
+) -> bool:
+    """The customer's rating, kept if the call is completed, was made by that play session,
+    ended since `ended_since` and has none yet (two at once: the second matches nothing)."""
+    rated = await session.execute(
+        update(CALL)
+        .where(
+            CALL.c.id == call_id,
+            CALL.c.status == CallStatus.completed.value,
+            CALL.c.satisfaction_score.is_(None),
+            CALL.c.ended_at >= ended_since,
+            or_(CALL.c.play_session_id.is_(None), CALL.c.play_session_id == play_session_id),
+        )
+        .values(satisfaction_score=score, satisfaction_comment=comment, rated_at=now)
+    )
+    return matched(rated)

@@ -36,3 +36,10 @@ class CallTaken(PorteroError):
     may join it while it is open."""
 
     default_message = "This call is already in progress on another device."
+
+
+class CallNotRatable(CallNotActive):
+    """A rating for a call that cannot take one: not completed, already rated, or ended too
+    long ago (calls/satisfaction.py)."""
+
+    default_message = "Only a completed call can be rated, once, within a day of its end."

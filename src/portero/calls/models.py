@@ -127,6 +127,9 @@ class Call(Base):
         ),
         Index("ix_call_partner_id_status_created_at", "partner_id", "status", "created_at"),
         Index("ix_call_partner_id_id", "partner_id", "id"),
+        CheckConstraint(
+            "satisfaction_score BETWEEN 1 AND 5", name="satisfaction_score_one_to_five"
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -158,6 +161,11 @@ class Call(Base):
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
     ended_by: Mapped[str | None] = mapped_column(String(16), default=None)
+    # The customer's rating of a completed call (1-5) and comment: at most one, kept with the
+    # call and removed with it.
+    satisfaction_score: Mapped[int | None] = mapped_column(default=None)
+    satisfaction_comment: Mapped[str | None] = mapped_column(String(1000), default=None)
+    rated_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
 
 
 class CallOffer(Base):

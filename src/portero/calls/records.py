@@ -30,6 +30,15 @@ class OfferRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class Satisfaction:
+    """The customer's rating of the call, once they gave one."""
+
+    score: int
+    comment: str | None
+    rated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class CallRecord:
     id: str
     status: CallStatus
@@ -49,6 +58,7 @@ class CallRecord:
     ended_at: datetime | None
     ended_by: str | None
     offers: list[OfferRecord]
+    satisfaction: Satisfaction | None
 
     @property
     def duration_seconds(self) -> int | None:
@@ -123,4 +133,11 @@ def _record(row: Row[Any], offers: list[OfferRecord]) -> CallRecord:
         ended_at=row.ended_at,
         ended_by=row.ended_by,
         offers=offers,
+        satisfaction=_satisfaction(row),
     )
+
+
+def _satisfaction(row: Row[Any]) -> Satisfaction | None:
+    if row.satisfaction_score is None or row.rated_at is None:
+        return None
+    return Satisfaction(row.satisfaction_score, row.satisfaction_comment, row.rated_at)

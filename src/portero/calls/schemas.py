@@ -36,6 +36,12 @@ class CallOfferOut(BaseModel):
     outcome: OfferOutcome | None = Field(description="null while it rings.")
 
 
+class CallSatisfactionOut(BaseModel):
+    score: int = Field(ge=1, le=5, description="1 (very poor) to 5 (excellent).")
+    comment: str | None = Field(description="What the customer wrote, if anything.")
+    rated_at: datetime
+
+
 class CallOut(BaseModel):
     object: Literal["call"] = "call"
     id: str
@@ -52,6 +58,9 @@ class CallOut(BaseModel):
     ended_by: str | None = Field(description="`customer`, `agent` or `system`.")
     duration_seconds: int | None = Field(description="From the answer to the end.")
     offers: list[CallOfferOut] = Field(description="Each agent it rang on, in order.")
+    satisfaction: CallSatisfactionOut | None = Field(
+        description="The customer's rating after a completed call; null until they give one."
+    )
 
     @classmethod
     def of(cls, call: CallRecord) -> CallOut:
@@ -86,4 +95,12 @@ class CallOut(BaseModel):
                 )
                 for o in call.offers
             ],
+            satisfaction=_satisfaction_of(call),
         )
+
+
+def _satisfaction_of(call: CallRecord) -> CallSatisfactionOut | None:
+    rating = call.satisfaction
+    if rating is None:
+        return None
+    return CallSatisfactionOut(score=rating.score, comment=rating.comment, rated_at=rating.rated_at)

@@ -32,6 +32,7 @@ EVENT_TYPES = (
     "call.answered",
     "call.ended",
     "call.missed",
+    "call.rated",
 )
 ALL = "*"
 

@@ -10,6 +10,7 @@ from portero.calls.errors import (
     AgentNotFound,
     CallNotActive,
     CallNotFound,
+    CallNotRatable,
     CallTaken,
     CategoryNotFound,
     NotACallSession,
@@ -100,6 +101,7 @@ ERROR_TABLE: dict[type[PorteroError], tuple[int, ErrorType, str]] = {
     # another product is the wrong one.
     OfferGone: (404, "invalid_request_error", "resource_missing"),
     CallNotActive: (409, "invalid_request_error", "launch_already_used"),
+    CallNotRatable: (409, "invalid_request_error", "call_not_ratable"),
     CallTaken: (409, "invalid_request_error", "call_in_progress"),
     NotACallSession: (403, "permission_error", "wrong_product"),
     NotAnAgentConsole: (403, "permission_error", "wrong_product"),

@@ -176,6 +176,40 @@
     state.socket.send({ type: "hangup" });
   }
 
+  // --- The customer's rating, once the call is over --------------------------------------------
+
+  function chosenScore() {
+    const chosen = document.querySelector("#rating input[name=score]:checked");
+    return chosen ? Number(chosen.value) : null;
+  }
+
+  async function sendRating(event) {
+    event.preventDefault();
+    const score = chosenScore();
+    if (score === null) return;
+    $("rating-send").disabled = true;
+    $("rating-error").hidden = true;
+    let response = null;
+    try {
+      response = await session.fetch("/play/api/call/rating", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ score: score, comment: $("rating-comment").value }),
+      });
+    } catch (failure) {
+      response = null; // no answer: the customer may send it again
+    }
+    // 409: this call already has its rating (sent from another tab, or an answer lost on the
+    // way back): thanked the same.
+    if (response && (response.ok || response.status === 409)) {
+      $("rating").hidden = true;
+      $("rating-done").hidden = false;
+      return;
+    }
+    $("rating-error").hidden = false;
+    $("rating-send").disabled = false;
+  }
+
   function connect() {
     state.fresh = true;
     state.socket = calls.openSocket("/play/api/call/ws", {
@@ -205,6 +239,10 @@
       $("leave-queue").disabled = true;
       leave();
     };
+    $("rating").addEventListener("change", function () {
+      $("rating-send").disabled = chosenScore() === null;
+    });
+    $("rating").addEventListener("submit", sendRating);
     $("try-again").onclick = function () {
       panel("waiting");
       $("queue-status").textContent = say("connecting");

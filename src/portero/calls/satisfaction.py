@@ -1,0 +1,60 @@
+"""The customer's rating of a completed call: a score from 1 to 5 and, if they like, a comment;
+given once, from the call's own page, within `RATING_WINDOW` of the call's end.
+
+The call's end has ended the page's play session (calls/ending.py), so its token is taken here
+for what it still proves: which link, and which browser tab, made the call. A revoked link, a
+disabled partner or one that no longer offers calls takes no rating.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from portero.calls import call_repository as calls
+from portero.calls import records
+from portero.calls.errors import CallNotRatable, NotACallSession
+from portero.calls.events import call_event
+from portero.calls.records import CallRecord
+from portero.launches import session_repository
+from portero.launches.errors import SessionInvalid, SessionWithdrawn
+from portero.launches.models import LaunchStatus
+from portero.launches.opening import token_hash_of
+from portero.partners.auth import may_offer
+from portero.products.registry import ProductName
+
+# Long enough for a customer who comes back to the tab later in the day; short enough that a
+# rating is about a call they remember.
+RATING_WINDOW = timedelta(hours=24)
+MAX_COMMENT = 1000
+
+
+async def rate(
+    session: AsyncSession, *, token: str | None, score: int, comment: str | None, now: datetime
+) -> CallRecord:
+    """The rating kept with the call (and its `call.rated` event): the call as now recorded."""
+    row = await session_repository.session_by_token_hash(session, token_hash_of(token))
+    if row is None or row.launch_status == LaunchStatus.revoked:
+        raise SessionInvalid()
+    products = row.partner_products or ()
+    if not may_offer(status=row.partner_status, products=products, product=row.product):
+        raise SessionWithdrawn()
+    if row.product != ProductName.call:
+        raise NotACallSession()
+    latest = await calls.latest_of_launch(
+        session, partner_id=row.partner_id, launch_id=row.launch_id
+    )
+    rated = latest is not None and await calls.rate(
+        session,
+        call_id=latest.id,
+        play_session_id=row.id,
+        score=score,
+        comment=(comment or "").strip() or None,
+        now=now,
+        ended_since=now - RATING_WINDOW,
+    )
+    if not rated or latest is None:
+        raise CallNotRatable()
+    await call_event(session, partner_id=row.partner_id, call_id=latest.id, event_type="call.rated")
+    return await records.get_call(session, partner_id=row.partner_id, call_id=latest.id)
