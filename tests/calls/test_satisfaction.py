@@ -176,14 +176,14 @@ async def test_a_rating_needs_the_call_pages_own_session(desk: CallDesk) -> None
     assert (await desk.call(call_id)).satisfaction_score is None
 
 
+async def change_partner(desk: CallDesk, **values: Any) -> None:
+    async with session_scope(desk.sessions) as session:
+        await session.execute(update(Partner).where(Partner.id == desk.partner.id).values(**values))
+
+
 async def test_a_disabled_partner_takes_no_rating(desk: CallDesk) -> None:
     call_id, bearer = await completed_call(desk)
-    async with session_scope(desk.sessions) as session:
-        await session.execute(
-            update(Partner)
-            .where(Partner.id == desk.partner.id)
-            .values(status=PartnerStatus.disabled)
-        )
+    await change_partner(desk, status=PartnerStatus.disabled)
     answer = await rate(desk, bearer, {"score": 5})
     assert answer.status_code == 401, answer.text
     assert answer.json()["error"]["code"] == "session_expired"
@@ -192,10 +192,7 @@ async def test_a_disabled_partner_takes_no_rating(desk: CallDesk) -> None:
 
 async def test_a_games_session_rates_no_call(desk: CallDesk) -> None:
     call_id, _ = await completed_call(desk)
-    async with session_scope(desk.sessions) as session:
-        await session.execute(
-            update(Partner).where(Partner.id == desk.partner.id).values(products=["call", "slot"])
-        )
+    await change_partner(desk, products=["call", "slot"])
     slot = await create_launch(desk.client, desk.partner, launch_body("slot"))
     answer = await rate(desk, await open_link(desk.client, slot), {"score": 5})
     assert answer.status_code == 403, answer.text

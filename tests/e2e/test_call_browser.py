@@ -19,7 +19,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import asyncpg
-import httpx
 import pytest
 import redis
 from playwright.sync_api import Frame, Page, WebSocketRoute
@@ -263,13 +262,10 @@ def test_leaving_the_queue_survives_a_dropped_connection(
     pw_expect(customer.locator("#unanswered h1")).to_have_text("Has salido de la cola")
     assert hangups == [1, 2]
     # Gone for the desk too: the call is over, not waiting for an agent.
-    calls = httpx.get(
-        f"{portero.base_url}/v1/calls",
-        headers={"Authorization": f"Bearer {portero.partner_token}"},
-        timeout=5,
-    ).json()["data"]
     assert [
-        (call["status"], call["ended_by"]) for call in calls if call["customer"]["name"] == "Hugo"
+        (call["status"], call["ended_by"])
+        for call in portero.calls()
+        if call["customer"]["name"] == "Hugo"
     ] == [("abandoned", "customer")]
 
 

@@ -114,6 +114,17 @@ class Portero:
         assert done.returncode == 0, f"portero {' '.join(args)} failed:\n{done.stderr}"
         return done.stdout
 
+    def calls(self) -> list[dict[str, Any]]:
+        """The partner's call records (`GET /v1/calls`), newest first."""
+        answer = httpx.get(
+            f"{self.base_url}/v1/calls",
+            headers={"Authorization": f"Bearer {self.partner_token}"},
+            timeout=5,
+        )
+        assert answer.status_code == 200, answer.text
+        found: list[dict[str, Any]] = answer.json()["data"]
+        return found
+
     def native_link(self, body: dict[str, Any]) -> str:
         """The link of a launch made through the native API with `body`."""
         response = httpx.post(

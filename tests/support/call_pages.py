@@ -145,10 +145,5 @@ def rate_the_call(customer: Page | Frame, portero: Portero, label: str) -> None:
     send.click()
     pw_expect(customer.locator("#rating-done")).to_have_text("Gracias por tu valoración.")
     pw_expect(customer.locator("#rating")).to_be_hidden()
-    calls = httpx.get(
-        f"{portero.base_url}/v1/calls",
-        headers={"Authorization": f"Bearer {portero.partner_token}"},
-        timeout=5,
-    ).json()["data"]
-    rated = [call["satisfaction"] for call in calls if call["satisfaction"]]
+    rated = [call["satisfaction"] for call in portero.calls() if call["satisfaction"]]
     assert [(r["score"], r["comment"]) for r in rated if r["comment"] == comment] == [(4, comment)]

@@ -18,10 +18,7 @@ from portero.calls.errors import CallNotRatable, NotACallSession
 from portero.calls.events import call_event
 from portero.calls.records import CallRecord
 from portero.launches import session_repository
-from portero.launches.errors import SessionInvalid, SessionWithdrawn
-from portero.launches.models import LaunchStatus
-from portero.launches.opening import token_hash_of
-from portero.partners.auth import may_offer
+from portero.launches.opening import standing, token_hash_of
 from portero.products.registry import ProductName
 
 # Long enough for a customer who comes back to the tab later in the day; short enough that a
@@ -34,21 +31,18 @@ async def rate(
     session: AsyncSession, *, token: str | None, score: int, comment: str | None, now: datetime
 ) -> CallRecord:
     """The rating kept with the call (and its `call.rated` event): the call as now recorded."""
-    row = await session_repository.session_by_token_hash(session, token_hash_of(token))
-    if row is None or row.launch_status == LaunchStatus.revoked:
-        raise SessionInvalid()
-    products = row.partner_products or ()
-    if not may_offer(status=row.partner_status, products=products, product=row.product):
-        raise SessionWithdrawn()
-    if row.product != ProductName.call:
+    found = await session_repository.session_by_token_hash(session, token_hash_of(token))
+    row = standing(None if found is None else dict(found._mapping))
+    if row["product"] != ProductName.call:
         raise NotACallSession()
+    partner_id = row["partner_id"]
     latest = await calls.latest_of_launch(
-        session, partner_id=row.partner_id, launch_id=row.launch_id
+        session, partner_id=partner_id, launch_id=row["launch_id"]
     )
     rated = latest is not None and await calls.rate(
         session,
         call_id=latest.id,
-        play_session_id=row.id,
+        play_session_id=row["id"],
         score=score,
         comment=(comment or "").strip() or None,
         now=now,
@@ -56,5 +50,5 @@ async def rate(
     )
     if not rated or latest is None:
         raise CallNotRatable()
-    await call_event(session, partner_id=row.partner_id, call_id=latest.id, event_type="call.rated")
-    return await records.get_call(session, partner_id=row.partner_id, call_id=latest.id)
+    await call_event(session, partner_id=partner_id, call_id=latest.id, event_type="call.rated")
+    return await records.get_call(session, partner_id=partner_id, call_id=latest.id)

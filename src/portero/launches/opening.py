@@ -174,9 +174,10 @@ class Resumed:
     touch: bool  # last_seen_at (and the idle expiry) is to be written: a minute has passed
 
 
-def resumed_from(row: Mapping[str, Any] | None, now: datetime) -> Resumed:
-    """The session read by its token (session_repository, pg_sessions), checked: raises the
-    error the page shows when it cannot go on. JSON columns come decoded."""
+def standing(row: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """The session read by its token, if its link was not revoked and its partner still offers
+    its product, whether or not the session itself is over (a call's rating takes a session its
+    call has ended: calls/satisfaction.py)."""
     if row is None or row["launch_status"] == LaunchStatus.revoked:
         raise SessionInvalid()
     # Before the session's own end: a page whose partner lost the product says so, not "ended".
@@ -184,6 +185,13 @@ def resumed_from(row: Mapping[str, Any] | None, now: datetime) -> Resumed:
         status=row["partner_status"], products=row["partner_products"] or (), product=row["product"]
     ):
         raise SessionWithdrawn()
+    return row
+
+
+def resumed_from(row: Mapping[str, Any] | None, now: datetime) -> Resumed:
+    """The session read by its token (session_repository, pg_sessions), checked: raises the
+    error the page shows when it cannot go on. JSON columns come decoded."""
+    row = standing(row)
     limits = SessionLimits.stored(row["limits"])
     if row["ended_at"] is not None or now >= row["expires_at"] or now >= row["idle_expires_at"]:
         raise why_ended(
