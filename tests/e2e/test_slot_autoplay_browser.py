@@ -109,7 +109,8 @@ def test_autoplay_plays_exactly_the_spins_chosen_and_counts_them_down(
         route.continue_()
 
     page.route(f"{portero.base_url}{SPINS}", through)
-    start_autoplay(frame, 10, balance="0.01")  # a balance stop that never comes
+    # A balance stop that never comes; free spins would stop it on their own (not chosen here).
+    start_autoplay(frame, 10, balance="0.01", feature=False)
     pw_expect(frame.locator("#spin")).to_have_attribute("data-role", "stop")
     pw_expect(frame.locator("#spin")).to_have_text("Parar")
     pw_expect(frame.locator("#autoplay-left")).to_be_visible()
