@@ -22,6 +22,7 @@ from typing import Any
 from .common import BENCH, HOST, IDLE_SECONDS, PORTERO, ensure_makedirs, say, step
 from .cpu import CpuMeter
 from .database import Postgres
+from .loops import noop_on_asyncio
 from .processes import Children, ensure_wrk, free_port, portero, wait_until_up
 from .profiling import profile
 from .readme import render_readme
@@ -75,7 +76,7 @@ class Bench:
 
 
 def run_benchmark(options: argparse.Namespace) -> int:
-    steps = 16 if options.profile else 15
+    steps = 17 if options.profile else 16
     for signum in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, _terminate)
     started = datetime.now(UTC)
@@ -196,6 +197,7 @@ def _measure(bench: Bench) -> None:
     say(f"      {brief(bench.run.results['a-end'])}")
     _measure_idle(bench)
     bench.run.memory["end"] = resident_mb(bench.server.pid)
+    noop_on_asyncio(bench, 15)
 
     if bench.options.profile:
         _profile_server(bench)
@@ -294,7 +296,7 @@ def _profile_server(bench: Bench) -> None:
     run, wrk, server_pid = bench.run, bench.wrk, bench.server.pid
     threads = str(bench.options.threads)
     seconds = bench.options.profile_seconds
-    step(15, bench.steps, f"profiling (b) new player, (c) and (e) with py-spy, {seconds:g} s each")
+    step(16, bench.steps, f"profiling (b) new player, (c) and (e) with py-spy, {seconds:g} s each")
     profile(run, wrk, server_pid, "b-new", "launch_new.lua", "/v1/launches", "prof", expected=201)
     profile_links = str(bench.out / "links-profile.txt")
     profile(run, wrk, server_pid, "c", "open_link.lua", "/", profile_links, threads, expected=303)

@@ -43,12 +43,12 @@ machine the same afternoon). What changed, in order of what it saved:
   each line's run once rather than once per symbol (monaco-nights: 11,300 to 21,400 spins/s
   on one core, bench/SLOTS.md).
 
-Server CPU per request, then and now: the no-op 0.25 to 0.17 ms; launches 0.55-0.74 to
-0.47-0.52 ms; the first open 0.43 to 0.44 ms; slot, roulette and transfer spins 0.94, 1.15
-and 1.04 to 0.57, 0.78 and 0.83 ms. The no-op's p99 at 64 connections fell from 103 ms to
-17 ms: its walk of every route had been most of its cost and of its tail. Because it gained
-the most, the ratios did not all rise: the launches went from 0.32-0.44 to 0.32-0.35 of it,
-the spins from 0.20-0.25 to 0.17-0.26.
+Server CPU per request, then and after (the run of 7548b2f): the no-op 0.25 to 0.17 ms;
+launches 0.55-0.74 to 0.47-0.52 ms; the first open 0.43 to 0.44 ms; slot, roulette and
+transfer spins 0.94, 1.15 and 1.04 to 0.57, 0.78 and 0.83 ms. The no-op's p99 at 64
+connections fell from 103 ms to 17 ms: its walk of every route had been most of its cost and
+of its tail. Because it gained the most, the ratios did not all rise: the launches went from
+0.32-0.44 to 0.32-0.35 of it, the spins from 0.20-0.25 to 0.17-0.26.
 
 The later spins of a run are bound by PostgreSQL as much as by the server: on two cores,
 PostgreSQL took 70-74 % of a core during (e)-(g) (0.49-0.72 ms per round, 0.36-0.53 ms in
@@ -59,19 +59,34 @@ before it. In 8 s runs on a fresh database the same code gave 0.54-0.60 ms (slot
 the no-op. Vacuuming with ANALYZE before each scenario made it worse (statistics taken on
 near-empty tables gave the prepared statements plans that put PostgreSQL at 94 % of a core).
 The same code's CPU per request also moved by up to 40 % between runs an hour apart.
-A full run of 4970034 a day later (2026-12-07 18:42) on a slower draw of this machine
-gave the no-op 2,061 requests/s (0.48 ms of CPU, p99 544 ms) and the spins 1.07-1.32 ms:
-every ratio passed (launches 0.38-0.48, first open 0.64, slot 0.33, roulette 0.32,
-transfer 0.41) and every p99 failed (the spins 132-140 ms: below 1,280 rounds/s, 64
-connections cannot average 50 ms). The ratios and the p99 bound pull opposite ways as the
-machine's speed moves; the CPU per request, within one run, is the figure to compare.
+Three full runs of the same play paths on three draws of this machine (the tables above are
+the last; the code of the play paths did not change between them):
 
-Where a spin's time goes now (`--profile`, below): about 45 % in the endpoint (the round's
-statements and pool turns, the engine, the response), 15-18 % resuming the session, 12 %
-uvicorn and the event loop, and the middleware and Starlette's routing most of the rest.
-What would move it next: the session and the round on one pool turn instead of two, the
-roulette seat read with the session, and the response written without pydantic's
-validation of what the engine produced.
+| run | no-op /s (CPU ms, p99 ms) | launch ratios | spins' CPU ms | spin ratios | spin p99 ms |
+|---|---|---|---|---|---|
+| 7548b2f, 2026-12-07 07:27 | 5,885 (0.17, 17) | 0.32-0.35 | 0.57-0.83 | 0.17-0.26 | 63-97 |
+| 4970034, 2026-12-07 18:42 | 2,061 (0.48, 544) | 0.38-0.48 | 1.07-1.32 | 0.32-0.41 | 132-140 |
+| this file's, 2026-12-08 00:35 | 2,931 (0.34, 380) | 0.32-0.38 | 1.04-1.24 | 0.25-0.29 | 123-133 |
+
+On a fast draw the ratios fall short and the p99s come near 50 ms; on a slow one the ratios
+pass and every p99 is far above it (below 1,280 rounds/s, 64 connections cannot average 50
+ms). The ratios and the p99 bound pull opposite ways as the machine's speed moves; the CPU
+per request, within one run, is the figure to compare.
+
+Where a spin's time goes now (`--profile`, below): of the samples, 12 % in writes to
+PostgreSQL's socket (which, on two shared cores, includes waking PostgreSQL and waiting for
+it to yield the CPU), 4 % in writes to the client's, 6 % in the event loop's own C code; of
+the Python, a quarter is Portero's own and an eighth asyncpg's, with the asyncpg pool's
+acquire and release 7 % across the round's two turns (the session, then the round), the
+response's validation and serialisation 3 %, and uvicorn, Starlette's middleware and
+FastAPI most of the rest. What would move it next: the session and the round on one pool
+turn instead of two (about half of that 7 %), the roulette seat read with the session, and
+the response written without pydantic's validation of what the engine produced. None of
+them touches what bounds a spin on this machine: PostgreSQL and the server share two cores,
+PostgreSQL took 60-66 % of one during the spins and the server waited for a CPU 7-9 % of the
+time, so a spin's own CPU (about 1 ms here, 0.6 ms on a fast draw) plus PostgreSQL's caps
+one process at 850-1,500 rounds/s; a second core for the server (another worker) or
+PostgreSQL on its own host is what raises it.
 
 Each wrk thread walks its own half of the sessions, so no two requests of one player are in
 flight at once: the figures measure the round, not a player's queue.
@@ -100,18 +115,21 @@ What still misses its target, and why:
   of the same work without the two HTTP calls. On one process of this machine that target
   is out of reach with every guarantee kept (each call recorded before and after, no
   transaction across a call); what a round itself adds is the one-connection figure.
-- **The play paths' ratios** (0.25) for roulette and the transfer wallet, and the p99 of
-  every spin against 50 ms (the no-op's own p99 now being below it): see above. A p99 of
-  50 ms at 64 connections needs some 1,300 rounds/s spread evenly; the spins reach
-  1,000-1,500 in a full run, with PostgreSQL taking most of the second core.
-- **The launch paths**: keyed 0.321 and seed 002 0.329 of the no-op, a hair under 0.33;
-  their p99 41-51 ms against 50 ms.
-- **Signalling p99 on one process** (6.1 ms against 5 ms; 5.0 ms in the run of 9f2e246, 8.3
-  ms in another of today's): its p50 (0.65 ms), p90 (2.3 ms) and CPU per message (0.67 ms)
-  are those of before, and the relay's code did not change; at 400 messages/s over 10 s the
-  p99 is the 40 slowest messages, and moves with the machine.
+- **The play paths' p99 against 50 ms** (the ratios and the bound of the no-op's own p99
+  pass in this file's run): a p99 of 50 ms at 64 connections needs some 1,300 rounds/s
+  spread evenly; the spins reach 750-1,500 in a full run, with PostgreSQL taking most of the
+  second core (above).
+- **The launch paths**: seed 001 0.318 of the no-op in this file's run (0.33-0.38 for the
+  others; in the run of 7548b2f the keyed launch and seed 002 fell a hair short), and their
+  p99 90-114 ms against 50 ms, at about 1,000 launches/s: 64 in flight average 64 ms. In their
+  profile (below, (b)) Portero's own code is a quarter of the samples, uvicorn, Starlette,
+  FastAPI and pydantic together a third, and the launch's one statement 5 %.
+- **Signalling p99** (17.1 ms on one process, 11.8 ms through Redis in this file's run;
+  4.6-6.5 ms through Redis and 5-8 ms on one process on 2026-12-07): its CPU per message
+  (1.1-1.5 ms here, 0.67-0.83 ms then) moved with the machine, the relay's code did not;
+  at 400 messages/s over 10 s the p99 is the 40 slowest messages.
 - **SQLite (h)**: one connection per process, every round through the general path: about
-  6-12 ms of CPU a round, so one process sustains some 70-150 rounds/s, and with 64 players
+  6-13 ms of CPU a round, so one process sustains some 70-150 rounds/s, and with 64 players
   spinning at once some requests wait past the pool's timeout and answer 503. That is the
   point to move to PostgreSQL.
 
@@ -126,10 +144,17 @@ Met since 679f156, with what did it:
   state on the queue's news (every arrival made every customer read).
 - **The no-op's tail**: during load the cyclic garbage collector makes no full collection
   (start-up's objects are frozen out of it; young collections stay under 10 ms), and an idle
-  server sends PostgreSQL one small read a second per loop. The rest was the code's after
-  all: the walk through FastAPI's included routers. With the routes flat, (a)'s p99 at 64
-  connections fell from 103 ms to 17 ms in this file's run (20-65 ms in short runs).
-  Absolute rates still differ from day to day and machine to machine here (the no-op: 6,411
-  requests/s on 2026-12-06, 2,600-4,100/s on 2026-12-07 before the change): compare ratios
-  within one run.
+  server sends PostgreSQL one small read a second per loop. Then the code's share: the walk
+  through FastAPI's included routers (with the routes flat, (a)'s p99 fell from 103 ms to
+  17 ms on a fast draw). What is left of it on a slow draw (p99 250-870 ms beside a p50 of
+  20-30 ms) is the event loop's: uvloop, serving a process saturated on CPU, leaves some
+  ready connections waiting many turns. The same server on asyncio's loop (`portero serve
+  --loop asyncio`, now measured in every run: the line above the memory figures) keeps its
+  p99 within a few milliseconds of its mean (41.6 ms beside a p50 of 29.2 ms in this file's
+  run), and so does an ASGI application of ten lines that spends 0.4 ms of CPU a request:
+  p99 about 495 ms on uvloop and 37 ms on asyncio, at 1,900-2,000 requests/s on both
+  (0.2 ms a request: 175-220 ms on uvloop). uvloop stays the default: in 8 s runs it served
+  1,215-1,230 launches/s to asyncio's 879-980, and the spins alike on both within the runs'
+  noise, and the paths that wait on PostgreSQL between their steps keep their p99 near 1.5
+  times their p50 on either loop. docs/operations.md says when to choose the other.
 """

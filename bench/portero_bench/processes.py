@@ -10,6 +10,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,25 @@ class Children:
     def stop_all(self) -> None:
         for process in reversed(self.processes):
             stop_process(process)
+
+
+@contextlib.contextmanager
+def second_server(
+    children: Children, env: dict[str, str], port: int, log: Path, *options: str
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A `portero serve` of its own beside the server under test (one worker, `options`
+    added), up when entered and stopped on the way out."""
+    server = children.start(
+        [str(PORTERO), "serve", "--host", HOST, "--port", str(port), "--workers", "1", *options],
+        env=env,
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_until_up(f"http://{HOST}:{port}", server, log)
+        yield server
+    finally:
+        stop_process(server)
 
 
 def stop_process(process: subprocess.Popen[bytes], grace: float = 10.0) -> None:

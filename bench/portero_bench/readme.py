@@ -104,6 +104,9 @@ on one machine, with PostgreSQL. Regenerate this file with `make bench` (that is
 - **(h)** as (e), on the embedded default: a second server process on a scratch SQLite file,
   started when the first has gone quiet. Compared with this run's baseline (a), no target:
   it says what one process on SQLite sustains.
+- **(a) on asyncio's loop**: (a) again on a second server process of the same code started
+  with `--loop asyncio` (the server under test runs on uvloop, the default): how much of the
+  no-op's tail is the event loop's.
 - Resident memory of the server process (VmRSS) before the play paths, after each of them
   and at the end; and what an idle server asks of PostgreSQL: transactions per second over
   {IDLE_SECONDS:g} s without a request (`pg_stat_database`, read from another database).

@@ -56,6 +56,7 @@ LABELS = {
     "i-seamless": "(i) POST /play/api/slots/spins, as (e) on a seamless wallet (20 ms a call)",
     "i-seamless-1": "(i) the same, one connection",
     "a-end": "(a) GET /healthz again, at the end",
+    "a-asyncio": "(a) GET /healthz on the standard asyncio loop (a server of its own)",
     "h-sqlite": "(h) POST /play/api/slots/spins, as (e) on SQLite (a server of its own)",
 }
 # The play paths' targets: ratio and p99 as the launches' (the p99 bound is the baseline's own
@@ -144,6 +145,7 @@ def play_path_lines(run: Run) -> str:
             )
     if run.seamless is not None:
         lines += run.seamless.lines()
+    lines += _loop_lines(run)
     if run.signalling is not None:
         lines += run.signalling.lines()
     if run.memory:
@@ -155,6 +157,19 @@ def play_path_lines(run: Run) -> str:
             f"{run.idle_transactions_per_second:.1f} transactions/s (its background loops)."
         )
     return "\n" + "\n".join(lines) + "\n" if lines else ""
+
+
+def _loop_lines(run: Run) -> list[str]:
+    """(a) on uvloop, the server under test's loop, beside (a) on asyncio's."""
+    uv, std = run.results.get("a"), run.results.get("a-asyncio")
+    if uv is None or std is None:
+        return []
+    return [
+        f"- The no-op on each event loop: uvloop {uv.ok_per_second:,.0f} requests/s, p50 "
+        f"{uv.ms('p50'):.1f} ms, p99 {uv.ms('p99'):.1f} ms; asyncio's "
+        f"{std.ok_per_second:,.0f} requests/s, p50 {std.ms('p50'):.1f} ms, p99 "
+        f"{std.ms('p99'):.1f} ms (the same code, `portero serve --loop asyncio`)."
+    ]
 
 
 def machine_facts(wrk: str, postgres: Postgres) -> dict[str, str]:

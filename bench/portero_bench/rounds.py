@@ -6,15 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from .common import HOST, PORTERO, say, step
+from .common import HOST, say, step
 from .cpu import CpuMeter
-from .processes import free_port, portero, stop_process, wait_until_up
+from .processes import free_port, portero, second_server
 from .workload import create_play_sessions
 from .wrk import Wrk, brief
 
@@ -100,15 +99,7 @@ def spin_on_sqlite(bench: Bench, number: int) -> None:
     ident = str(partner["id"])
     portero(env, "partner", "configure", ident, "--products", "slot", "--launch-ttl", "3600")
     portero(env, "partner", "terms", ident, "EUR", "--demo-credit", CREDIT_EUR)
-    log = out / "server-sqlite.log"
-    server = bench.children.start(
-        [str(PORTERO), "serve", "--host", HOST, "--port", str(port), "--workers", "1"],
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_until_up(base_url, server, log)
+    with second_server(bench.children, env, port, out / "server-sqlite.log") as server:
         count = 2 * options.connections
         sessions = asyncio.run(create_play_sessions(base_url, partner["token"], count))
         file = out / "sessions-h-sqlite.txt"
@@ -130,5 +121,3 @@ def spin_on_sqlite(bench: Bench, number: int) -> None:
         bench.run.results["h-sqlite"] = result
         bench.run.memory["h-sqlite"] = resident_mb(server.pid)
         say(f"      {brief(result)}")
-    finally:
-        stop_process(server)

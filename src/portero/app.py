@@ -3,8 +3,10 @@ http/assembly.py) around the process-wide runtime, the middleware and the error 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gc
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -62,6 +64,8 @@ PARTS = (
     docs.install,
 )
 
+log = logging.getLogger(__name__)
+
 DESCRIPTION = (
     "Partners authenticate, register their users and receive one-time links into a product. "
     'Errors share one shape: `{"error": {type, code, message, param}}`; every response '
@@ -86,6 +90,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         pg_pool = None if settings.is_sqlite else await FairPool.open(settings)
         runtime = Runtime.create(settings, engine, pg_pool=pg_pool)
         app.state.runtime = runtime
+        log.info("serving", extra={"event_loop": event_loop_name()})
         try:
             async with running_services(app, runtime, assembly.services):
                 yield
@@ -132,6 +137,11 @@ def _build(app: FastAPI, assembly: Assembly) -> None:
         # Outermost, so that logs, metrics and handlers all see the real client address.
         # Believed only from the configured proxies; uvicorn's own handling is turned off.
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxies)
+
+
+def event_loop_name() -> str:
+    """The package of the running event loop: "uvloop" or "asyncio" (`portero serve --loop`)."""
+    return type(asyncio.get_running_loop()).__module__.split(".")[0]
 
 
 def build() -> FastAPI:

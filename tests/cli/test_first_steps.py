@@ -1,6 +1,6 @@
 """What a newcomer meets first, as separate `portero` processes in a scratch directory: the
 schema's first migration and the next, a database that cannot be used, an empty call list,
-and the links `portero serve` hands out following where it serves."""
+the links `portero serve` hands out following where it serves, and the event loop it runs on."""
 
 from __future__ import annotations
 
@@ -116,6 +116,31 @@ def test_links_follow_the_port_serve_was_given(tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+@pytest.mark.parametrize(("option", "loop"), [((), "uvloop"), (("--loop", "asyncio"), "asyncio")])
+def test_serve_runs_on_the_event_loop_it_was_given(
+    tmp_path: Path, option: tuple[str, ...], loop: str
+) -> None:
+    portero(tmp_path, "migrate")
+    port = free_port()
+    log = tmp_path / "serve.log"
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "portero", "serve", "--port", str(port), "--no-migrate",
+             *option],
+            cwd=tmp_path,
+            env=_environment({"PORTERO_LOG_LEVEL": "INFO"}),
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    try:
+        _wait_until_up(f"http://127.0.0.1:{port}", server)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith("{")]
+    assert [line["event_loop"] for line in lines if line["message"] == "serving"] == [loop]
 
 
 def _wait_until_up(base_url: str, server: subprocess.Popen[bytes]) -> None:
