@@ -43,3 +43,17 @@ class CallNotRatable(CallNotActive):
     long ago (calls/satisfaction.py)."""
 
     default_message = "Only a completed call can be rated, once, within a day of its end."
+
+
+class CallbackNotFound(PorteroError):
+    default_message = "No such callback request for this partner."
+
+
+class CallbackNotAllowed(CallNotActive):
+    """A callback request from a page whose call cannot take one: not missed, too long ago,
+    or asked for already (calls/callbacks.py)."""
+
+    default_message = (
+        "A callback can be requested once, from the page of a call nobody answered, "
+        "within a day of it."
+    )

@@ -50,6 +50,8 @@ class CallStatus(enum.StrEnum):
     abandoned = "abandoned"  # the customer left before an agent answered
 
 
+# `ended_by` of a call that joined while its desk was closed (calls/hours.py): missed at once.
+CLOSED = "closed"
 OPEN_STATUSES = (CallStatus.waiting, CallStatus.ringing, CallStatus.connected)
 QUEUED_STATUSES = (CallStatus.waiting, CallStatus.ringing)
 # As stored, for SQL (`status IN (…)`) and for rows read back.
@@ -73,6 +75,8 @@ class CallCategory(Base):
     code: Mapped[str] = mapped_column(String(36))
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # The category's opening hours (calls/hours.py); none: the partner's (`partner.call_hours`).
+    hours: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
 
 class CallAgent(Base):
@@ -183,7 +187,40 @@ class CallOffer(Base):
     outcome: Mapped[str | None] = mapped_column(String(16), default=None)
 
 
+class CallbackStatus(enum.StrEnum):
+    open = "open"
+    done = "done"
+
+
+class CallCallback(Base):
+    """A customer's request to be called back, left on the page of a call nobody answered (the
+    desk was closed, or nobody took it in time): at most one per call."""
+
+    __tablename__ = "call_callback"
+    __table_args__ = (
+        Index("ix_call_callback_partner_id_status_id", "partner_id", "status", "id"),
+        Index("ix_call_callback_partner_id_id", "partner_id", "id"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("partner.id", ondelete="CASCADE"))
+    # Removed with its call (the call's retention): the customer and the target are the call's.
+    call_id: Mapped[str] = mapped_column(ForeignKey("call.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[str] = mapped_column(String(8), default=CallbackStatus.open)
+    preferred_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    message: Mapped[str | None] = mapped_column(String(500), default=None)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+    # Who marked it done: an agent from the console, or the partner through the API ("api").
+    done_by: Mapped[str | None] = mapped_column(String(16), default=None)
+    done_by_agent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("call_agent.id", ondelete="SET NULL"), default=None
+    )
+
+
 # Core handles of the tables, for the repositories' conditional UPDATEs and joins.
 AGENT = cast(Table, CallAgent.__table__)
 CALL = cast(Table, Call.__table__)
 OFFER = cast(Table, CallOffer.__table__)
+CALLBACK = cast(Table, CallCallback.__table__)
+CATEGORY = cast(Table, CallCategory.__table__)

@@ -8,10 +8,10 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.calls import call_repository as calls
-from portero.calls import directory, ending
+from portero.calls import directory, ending, hours
 from portero.calls.errors import CallTaken, NotACallSession
 from portero.calls.events import call_event
-from portero.calls.models import OPEN, QUEUED, CallStatus
+from portero.calls.models import CLOSED, OPEN, QUEUED, CallStatus
 from portero.calls.outbox import Outbox
 from portero.calls.routing import route, withdraw_offer
 from portero.calls.timings import CallTimings
@@ -59,21 +59,33 @@ async def join(
         "give_up_at": now + timings.wait,
         "customer_seen_at": now,
     }
+    answerable = exists and await _desk_open(session, context.partner_id, target_category, now)
     if not exists:  # the link's agent or category was deleted: nobody can answer it
         values |= {"status": CallStatus.missed.value, "ended_at": now, "ended_by": "system"}
+    elif not answerable:
+        # Outside the desk's hours: recorded all the same (the desk's missed calls include
+        # those), and its page offers a callback (calls/callbacks.py).
+        values |= {"status": CallStatus.missed.value, "ended_at": now, "ended_by": CLOSED}
     if not await calls.insert_call(session, values, tolerate_conflict=retry):
         # Another tab of the same link joined at the same instant: join its call.
         return await join(session, outbox, context, now=now, timings=timings, retry=False)
     await call_event(
         session, partner_id=context.partner_id, call_id=call_id, event_type="call.requested"
     )
-    if not exists:
+    if not answerable:
         await call_event(
             session, partner_id=context.partner_id, call_id=call_id, event_type="call.missed"
         )
     outbox.refresh_queue(context.partner_id)
     await route(session, outbox, now=now, timings=timings, partner_id=context.partner_id)
     return call_id
+
+
+async def _desk_open(
+    session: AsyncSession, partner_id: int, category_id: int | None, now: datetime
+) -> bool:
+    opening_hours = await hours.for_call(session, partner_id=partner_id, category_id=category_id)
+    return opening_hours is None or opening_hours.is_open(now)
 
 
 async def refuse_taken_call(

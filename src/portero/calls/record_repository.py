@@ -7,10 +7,18 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Table, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Select, Table, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portero.calls.models import AGENT, CALL, OFFER, CallCategory, CallStatus, agent_category
+from portero.calls.models import (
+    AGENT,
+    CALL,
+    CALLBACK,
+    OFFER,
+    CallCategory,
+    CallStatus,
+    agent_category,
+)
 from portero.kit.db import AnyRow
 from portero.kit.pagination import Page, fetch_page, newest_first
 from portero.kit.tenancy import across_partners, for_partner
@@ -44,18 +52,24 @@ def _calls_with_customer() -> Select[Any]:
 
 
 async def customer_call(session: AsyncSession, call_id: str) -> AnyRow:
-    """The customer's call with the name of the agent on it."""
+    """The customer's call with the name of the agent on it, and its callback request's
+    status if it has one."""
     query = (
         select(
             CALL.c.id,
+            CALL.c.partner_id,
             CALL.c.status,
             CALL.c.tickets,
             CALL.c.answered_at,
             CALL.c.ended_at,
+            CALL.c.ended_by,
             CALL.c.agent_id,
+            CALL.c.target_category_id,
             AGENT.c.name.label("agent_name"),
+            CALLBACK.c.status.label("callback_status"),
         )
         .outerjoin(AGENT, AGENT.c.id == CALL.c.agent_id)
+        .outerjoin(CALLBACK, CALLBACK.c.call_id == CALL.c.id)
         .where(CALL.c.id == call_id)
     )
     return (await session.execute(across_partners(query))).one()
@@ -87,17 +101,23 @@ async def in_progress(session: AsyncSession, agent_id: int) -> list[AnyRow]:
     return list((await session.execute(across_partners(query))).all())
 
 
-async def recent_for(session: AsyncSession, agent: AnyRow, *, limit: int) -> list[AnyRow]:
-    """The agent's last calls, and the requests they could have taken that were missed."""
+def could_take(agent_id: int | ColumnElement[int]) -> ColumnElement[bool]:
+    """The calls an agent (an id, or the agent table's id column in a join) could answer:
+    addressed to them, to a category they serve, or to nobody in particular."""
     serves_category = exists().where(
-        agent_category.c.agent_id == agent.id,
+        agent_category.c.agent_id == agent_id,
         agent_category.c.category_id == CALL.c.target_category_id,
     )
-    could_have_taken = or_(
-        CALL.c.target_agent_id == agent.id,
+    return or_(
+        CALL.c.target_agent_id == agent_id,
         serves_category,
         and_(CALL.c.target_agent_id.is_(None), CALL.c.target_category_id.is_(None)),
     )
+
+
+async def recent_for(session: AsyncSession, agent: AnyRow, *, limit: int) -> list[AnyRow]:
+    """The agent's last calls, and the requests they could have taken that were missed."""
+    could_have_taken = could_take(agent.id)
     was_offered = exists().where(OFFER.c.call_id == CALL.c.id, OFFER.c.agent_id == agent.id)
     query = (
         _calls_with_customer()

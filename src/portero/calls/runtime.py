@@ -3,17 +3,25 @@ the pages of a call, and the clock (the dispatcher) that rings offers out and ro
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
-from portero.calls.bus import LocalBus, create_bus
+from portero.calls.bus import BusUnavailable, LocalBus, create_bus
 from portero.calls.dispatcher import Dispatcher
+from portero.calls.outbox import Outbox
 from portero.calls.timings import CallTimings
-from portero.http.runtime import Runtime
+from portero.http.runtime import Runtime, runtime_of
+from portero.kit.db import session_scope
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -52,3 +60,19 @@ async def serve_calls(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
 def calls_of(connection: HTTPConnection) -> CallRuntime:
     calls: CallRuntime = connection.app.state.calls
     return calls
+
+
+async def publishing(
+    connection: HTTPConnection, work: Callable[[AsyncSession, Outbox], Awaitable[T]]
+) -> T:
+    """A request's unit of work on the call product, what it has to tell the pages published
+    once it has committed. Pages that cannot be told (Redis away) catch up on their next
+    refresh: what was decided stands, and the request is answered."""
+    outbox = Outbox()
+    async with session_scope(runtime_of(connection).sessions) as session:
+        result = await work(session, outbox)
+    try:
+        await outbox.send(calls_of(connection).bus)
+    except BusUnavailable:
+        log.warning("the call bus is unavailable: the pages learn of it on their next refresh")
+    return result

@@ -55,7 +55,9 @@ class CallOut(BaseModel):
     offered_at: datetime | None = Field(description="When it first rang on an agent.")
     answered_at: datetime | None
     ended_at: datetime | None
-    ended_by: str | None = Field(description="`customer`, `agent` or `system`.")
+    ended_by: str | None = Field(
+        description="`customer`, `agent` or `system`; `closed`: it came outside the desk's hours."
+    )
     duration_seconds: int | None = Field(description="From the answer to the end.")
     offers: list[CallOfferOut] = Field(description="Each agent it rang on, in order.")
     satisfaction: CallSatisfactionOut | None = Field(

@@ -10,9 +10,9 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portero.calls import call_repository
+from portero.calls import call_repository, callbacks, hours
 from portero.calls import record_repository as records
-from portero.calls.models import CallStatus
+from portero.calls.models import CLOSED, CallStatus
 from portero.kit.clock import iso_utc
 
 _RECENT = 20
@@ -66,10 +66,25 @@ async def customer_view(session: AsyncSession, call_id: str) -> CustomerView:
         "answered_at": _iso(row.answered_at),
         "ended_at": _iso(row.ended_at),
     }
+    if row.status == CallStatus.missed:
+        state |= await _unanswered(session, row)
     agent_id = int(row.agent_id) if row.agent_id is not None else None
     if row.status == CallStatus.connected:
         return CustomerView(state, agent_id)
     return CustomerView(state, None, agent_id if row.status == CallStatus.ringing else None)
+
+
+async def _unanswered(session: AsyncSession, row: Row[Any]) -> dict[str, Any]:
+    """A missed call's page: whether the desk was closed, the partner's words for it, and
+    whether the customer has asked to be called back (calls/callbacks.py)."""
+    opening_hours = await hours.for_call(
+        session, partner_id=row.partner_id, category_id=row.target_category_id
+    )
+    return {
+        "closed": row.ended_by == CLOSED,
+        "offline_message": opening_hours.offline_message if opening_hours else None,
+        "callback": {"status": row.callback_status} if row.callback_status else None,
+    }
 
 
 async def console_view(session: AsyncSession, agent_id: int) -> dict[str, Any]:
@@ -94,4 +109,8 @@ async def console_view(session: AsyncSession, agent_id: int) -> dict[str, Any]:
         # The agent's last calls, and the requests they could have taken that were missed (so
         # they can call the customer back).
         "recent": [_call_summary(row) for row in recent],
+        # Customers who asked to be called back, oldest first: what the agent could do next.
+        "callbacks": await callbacks.open_for_console(
+            session, partner_id=agent.partner_id, agent_id=agent_id
+        ),
     }

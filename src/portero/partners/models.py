@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -70,6 +71,9 @@ class Partner(Base):
     wallet_token_sealed: Mapped[bytes | None] = mapped_column(LargeBinary, default=None)
     wallet_token_hint: Mapped[str | None] = mapped_column(String(20), default=None)
     wallet_timeout_seconds: Mapped[float | None] = mapped_column(Float, default=None)
+    # The call desk's opening hours for calls of no category with hours of its own
+    # (calls/hours.py); none: always open.
+    call_hours: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
 
 
 class PartnerToken(Base):

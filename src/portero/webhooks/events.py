@@ -33,6 +33,8 @@ EVENT_TYPES = (
     "call.ended",
     "call.missed",
     "call.rated",
+    "callback.requested",
+    "callback.done",
 )
 ALL = "*"
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.websockets import WebSocket
 
-from portero.calls import directory, ending, presence, routing, views
+from portero.calls import callbacks, directory, ending, presence, routing, views
 from portero.calls.errors import NotAnAgentConsole
 from portero.calls.ice import ice_servers
 from portero.calls.models import Presence
@@ -26,6 +26,7 @@ class AgentSocket(Connection):
     def __init__(self, websocket: WebSocket) -> None:
         super().__init__(websocket)
         self.agent_id = 0
+        self.partner_id = 0
         self.state: dict[str, Any] = {}
         # The calls in progress on this console, from the last state read: the only calls it
         # may hang up or signal to.
@@ -43,6 +44,7 @@ class AgentSocket(Connection):
                 raise NotAnAgentConsole("This console's agent no longer exists.")
             await presence.agent_seen(session, agent_id=agent_id, now=utcnow())
         self.agent_id = agent_id
+        self.partner_id = context.partner_id
         await self.send(
             messages.welcome("agent", ice_servers(self.runtime.settings, user=f"agent-{code}"))
         )
@@ -137,6 +139,15 @@ class AgentSocket(Connection):
         )
         self.calls.nudge()
 
+    async def _callback_done(self, message: Message, now: datetime) -> None:
+        callback_id = str(message["callback_id"])
+        await self.transaction(
+            lambda session, outbox: callbacks.mark_done(
+                session, outbox, partner_id=self.partner_id, callback_id=callback_id, now=now,
+                agent_id=self.agent_id,
+            )
+        )  # fmt: skip
+
     async def _relay(self, message: Message, now: datetime) -> None:
         call_id = self._my_call(message)
         out = messages.relayed(message, call_id=call_id, side="agent", now=now)
@@ -148,6 +159,7 @@ class AgentSocket(Connection):
         "accept": _accept,
         "reject": _reject,
         "hangup": _hang_up,
+        "callback_done": _callback_done,
         **dict.fromkeys(messages.RELAYED, _relay),
     }
 

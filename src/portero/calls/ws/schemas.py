@@ -105,12 +105,20 @@ class Media(_Incoming):
     video: MediaState
 
 
+class CallbackDone(_Incoming):
+    """The agent has called the customer back (calls/callbacks.py)."""
+
+    type: Literal["callback_done"]
+    callback_id: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+
+
 _SCHEMAS: dict[str, type[_Incoming]] = {
     **dict.fromkeys(("ping", "ready", "hangup", "accept", "reject"), Bare),
     "presence": SetPresence,
     "chat": Chat,
     "signal": Signal,
     "media": Media,
+    "callback_done": CallbackDone,
 }
 
 

@@ -9,6 +9,8 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from portero.dialects.native import (
     call_api,
     call_schemas,
+    desk_api,
+    desk_schemas,
     errors,
     report_api,
     round_api,
@@ -197,11 +199,13 @@ def install(assembly: Assembly) -> None:
         report_api.router,
         webhook_api.router,
         call_api.router,
+        desk_api.router,
     )
     assembly.render_errors("/", errors.render)
     assembly.document_bodies(
         LaunchCreate,
         *call_schemas.BODY_MODELS,
+        *desk_schemas.BODY_MODELS,
         *wallet_schemas.BODY_MODELS,
         *webhook_schemas.BODY_MODELS,
     )

@@ -8,6 +8,8 @@ from starlette.responses import JSONResponse, Response
 
 from portero.calls.errors import (
     AgentNotFound,
+    CallbackNotAllowed,
+    CallbackNotFound,
     CallNotActive,
     CallNotFound,
     CallNotRatable,
@@ -96,12 +98,14 @@ ERROR_TABLE: dict[type[PorteroError], tuple[int, ErrorType, str]] = {
     CategoryNotFound: (404, "invalid_request_error", "resource_missing"),
     AgentNotFound: (404, "invalid_request_error", "resource_missing"),
     CallNotFound: (404, "invalid_request_error", "resource_missing"),
+    CallbackNotFound: (404, "invalid_request_error", "resource_missing"),
     # The call product's own refusals (its sockets answer them; here for completeness): an
     # offer that has gone is missing, a call over is like an ended call's link, a session of
     # another product is the wrong one.
     OfferGone: (404, "invalid_request_error", "resource_missing"),
     CallNotActive: (409, "invalid_request_error", "launch_already_used"),
     CallNotRatable: (409, "invalid_request_error", "call_not_ratable"),
+    CallbackNotAllowed: (409, "invalid_request_error", "callback_not_allowed"),
     CallTaken: (409, "invalid_request_error", "call_in_progress"),
     NotACallSession: (403, "permission_error", "wrong_product"),
     NotAnAgentConsole: (403, "permission_error", "wrong_product"),

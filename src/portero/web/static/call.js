@@ -144,9 +144,46 @@
       if (state.stream) for (const track of state.stream.getTracks()) track.stop();
     } else {
       panel("unanswered");
-      $("unanswered-title").textContent = say(call.status + ".title");
-      $("unanswered-body").textContent = say(call.status + ".body");
+      const why = call.closed ? "closed" : call.status;
+      $("unanswered-title").textContent = say(why + ".title");
+      // The partner's own words for a desk that did not answer, when it has some.
+      const missed = call.status === "missed";
+      $("unanswered-body").textContent = (missed && call.offline_message) || say(why + ".body");
+      // Trying again at once cannot reach a closed desk: the callback is the way on.
+      $("try-again").hidden = Boolean(call.closed);
+      $("try-again").className = missed ? "quiet" : "primary"; // the callback leads when offered
+      $("callback").hidden = !missed || Boolean(call.callback);
+      $("callback-done").hidden = !(missed && call.callback);
     }
+  }
+
+  // --- A callback request, after a call nobody answered ------------------------------------------
+
+  async function sendCallback(event) {
+    event.preventDefault();
+    const when = $("callback-when").value;  // the browser's local time, sent as an instant
+    const body = { message: $("callback-message").value };
+    if (when) body.preferred_at = new Date(when).toISOString();
+    $("callback-send").disabled = true;
+    $("callback-error").hidden = true;
+    let response = null;
+    try {
+      response = await session.fetch("/play/api/call/callback", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    } catch (failure) {
+      console.warn(failure);
+    }
+    // 409: this call has its request already (from another tab, or an answer lost on the way).
+    if (response && (response.ok || response.status === 409)) {
+      $("callback").hidden = true;
+      $("callback-done").hidden = false;
+      return;
+    }
+    $("callback-error").hidden = false;
+    $("callback-send").disabled = false;
   }
 
   function onMessage(message) {
@@ -243,6 +280,7 @@
       $("rating-send").disabled = chosenScore() === null;
     });
     $("rating").addEventListener("submit", sendRating);
+    $("callback").addEventListener("submit", sendCallback);
     $("try-again").onclick = function () {
       panel("waiting");
       $("queue-status").textContent = say("connecting");

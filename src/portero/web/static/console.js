@@ -204,6 +204,50 @@
     $("no-recent").hidden = recent.length > 0;
   }
 
+  // --- Callback requests: customers nobody answered, who asked to be called -----------------------
+
+  function showCallbacks(requests) {
+    const list = $("callback-list");
+    list.replaceChildren();
+    for (const request of requests) {
+      const item = document.createElement("li");
+      item.dataset.callback = request.id;
+      const who = document.createElement("strong");
+      who.textContent = request.customer.name || request.customer.id;
+      item.append(who);
+      if (request.customer.cellphone) {
+        const phone = document.createElement("a");
+        phone.href = "tel:" + request.customer.cellphone;
+        phone.textContent = request.customer.cellphone;
+        item.append(" ", phone);
+      }
+      const when = document.createElement("p");
+      when.className = "callback-when";
+      when.textContent = request.preferred_at
+        ? say("callback_at", { time: new Date(request.preferred_at).toLocaleString(lang,
+          { dateStyle: "medium", timeStyle: "short" }) })
+        : say("callback_soon");
+      item.append(when);
+      if (request.message) {
+        const note = document.createElement("p");
+        note.className = "callback-message";
+        note.textContent = request.message;  // the customer's words: text, never markup
+        item.append(note);
+      }
+      const done = document.createElement("button");
+      done.type = "button";
+      done.className = "quiet";
+      done.textContent = say("callback_done");
+      done.onclick = function () {
+        done.disabled = true;
+        state.socket.send({ type: "callback_done", callback_id: request.id });
+      };
+      item.append(done);
+      list.append(item);
+    }
+    $("no-callbacks").hidden = requests.length > 0;
+  }
+
   function showIdle(current) {
     const busy = current.offer || current.calls.length;
     $("idle").hidden = Boolean(busy);
@@ -229,6 +273,7 @@
       const ringing = current.offer && current.offer.call_id === callId;
       if (!ringing && !state.calls.has(callId)) state.customerMedia.delete(callId);
     }
+    showCallbacks(current.callbacks || []);
     showRecent(current.recent);
     showIdle(current);
   }
