@@ -24,6 +24,7 @@ def test_the_partner_owned_tables_are_those_with_a_partner_id() -> None:
         "player",
         "call",
         "call_agent",
+        "call_callback",
         "call_category",
         "partner_token",
         "game_round",

@@ -8,6 +8,7 @@ from starlette.responses import JSONResponse, Response
 
 from portero.calls.errors import (
     AgentNotFound,
+    CallbackNotFound,
     CallNotActive,
     CallNotFound,
     CallTaken,
@@ -128,6 +129,7 @@ OTHER_ERRORS: dict[type[PorteroError], tuple[int, int, str]] = {
     LaunchNotFound: (404, 1, "Not Found"),
     PlayerNotFound: (404, 1, "Not Found"),
     CallNotFound: (404, 1, "Not Found"),
+    CallbackNotFound: (404, 1, "Not Found"),
     OfferGone: (404, 1, "Not Found"),
     IdempotencyKeyReused: (409, 1, "Conflict"),
     LinkUnusable: (409, 1, "Conflict"),

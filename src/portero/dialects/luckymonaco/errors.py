@@ -8,6 +8,7 @@ from starlette.responses import JSONResponse, Response
 
 from portero.calls.errors import (
     AgentNotFound,
+    CallbackNotFound,
     CallNotActive,
     CallNotFound,
     CallTaken,
@@ -147,6 +148,7 @@ STATUS_AND_CODE: dict[type[PorteroError], tuple[int, str, str | None]] = {
     CategoryNotFound: (404, "G.02", None),
     AgentNotFound: (404, "G.02", None),
     CallNotFound: (404, "G.02", None),
+    CallbackNotFound: (404, "G.02", None),
     OfferGone: (404, "G.02", None),
     LinkUnusable: (410, "G.02", None),
     LaunchNotRevocable: (409, "G.02", None),

@@ -9,6 +9,7 @@ from starlette.responses import JSONResponse, Response
 
 from portero.calls.errors import (
     AgentNotFound,
+    CallbackNotFound,
     CallNotActive,
     CallNotFound,
     CallTaken,
@@ -123,6 +124,7 @@ ERROR_TABLE |= dict.fromkeys(
         CategoryNotFound,
         AgentNotFound,
         CallNotFound,
+        CallbackNotFound,
         OfferGone,
         CallNotActive,
         CallTaken,
