@@ -145,3 +145,18 @@ class TestCallRecords:
         refused = await asyncio.to_thread(run, cli, "calls", "list", "--partner",
                                           str(partner.id), "--status", "lost", code=2)  # fmt: skip
         assert "lost" in refused
+
+
+def test_a_wallboard_link_from_the_command_line_opens_the_wallboard(cli: CliRunner) -> None:
+    partner = new_partner(cli)
+    run(cli, "partner", "configure", partner, "--products", "call")
+    made = json.loads(
+        run(cli, "wallboard", "link", "sara", "--partner", partner, "--name", "Sara", "--json")
+    )
+    assert made["url"].split("/launch/")[1]
+    assert made["launch_id"].startswith("lnch_")
+    # A partner without the call product has no wallboard.
+    other = new_partner(cli)
+    run(cli, "partner", "configure", other, "--products", "roulette")
+    refused = run(cli, "wallboard", "link", "sara", "--partner", other, code=1)
+    assert "call" in refused

@@ -22,7 +22,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portero.calls import call_repository as calls
-from portero.calls import ending, presence, queue, routing
+from portero.calls import desk_gauges, ending, presence, queue, routing
 from portero.calls.outbox import Outbox, Publisher, commit_then_publish
 from portero.calls.timings import CallTimings
 from portero.kit.clock import utcnow
@@ -136,12 +136,17 @@ class Dispatcher:
 
     async def _run(self) -> None:
         wait = self._interval
+        loop = asyncio.get_running_loop()
+        gauges_at = loop.time()
         while True:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._nudged.wait(), timeout=wait)
             self._nudged.clear()
             try:
                 wait = await self.run_once()
+                if loop.time() >= gauges_at:  # the desk's figures for the metrics
+                    gauges_at = loop.time() + desk_gauges.GAUGE_EVERY_SECONDS
+                    await desk_gauges.refresh(self._sessions, now=utcnow())
             except Exception:
                 # A deadlock victim or a lost connection: the next tick does the work again.
                 log.warning("call dispatch failed; retrying on the next tick", exc_info=True)

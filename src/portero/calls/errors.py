@@ -57,3 +57,7 @@ class CallbackNotAllowed(CallNotActive):
         "A callback can be requested once, from the page of a call nobody answered, "
         "within a day of it."
     )
+
+
+class NotAWallboard(NotAnAgentConsole):
+    default_message = "This session is not a wallboard."

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import typer
@@ -18,6 +19,7 @@ from portero.cli.runner import run_in_transaction, settings_or_exit
 from portero.dialects.native.call_schemas import AgentOut, CategoryOut
 from portero.kit.clock import iso_utc
 from portero.kit.pagination import every_item
+from portero.launches.service import IssuedLaunch
 from portero.partners.service import require_partner
 
 categories = typer.Typer(
@@ -85,27 +87,42 @@ def add_agent(
     typer.echo(json.dumps(created) if as_json else f"Agent {created['code']} ({name})")
 
 
-@agents.command("console-link")
-def console_link(
-    code: str,
-    partner: PartnerOption,
-    expires_in: Annotated[
-        int | None, typer.Option("--expires-in", help="Seconds the link stays valid unopened")
-    ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+ExpiresInOption = Annotated[
+    int | None, typer.Option("--expires-in", help="Seconds the link stays valid unopened")
+]
+OneJsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object.")]
+
+
+def print_link(
+    issue: Callable[[AsyncSession], Awaitable[tuple[IssuedLaunch, str]]], *, as_json: bool
 ) -> None:
-    """Mint a one-time link that signs the agent in to the call console."""
-    settings = settings_or_exit()
+    """Mint a sign-in link (a console's, a wallboard's) in one transaction and print it: its
+    URL, or with `as_json` its launch, URL and expiry."""
 
     async def work(session: AsyncSession) -> dict[str, object]:
-        issued, url = await issue_console_link(
-            session, settings, partner_id=partner, agent_code=code, expires_in=expires_in
-        )
+        issued, url = await issue(session)
         expires_at = iso_utc(issued.launch.expires_at)
         return {"launch_id": issued.launch.id, "url": url, "expires_at": expires_at}
 
     created = run_in_transaction(work)
     typer.echo(json.dumps(created) if as_json else str(created["url"]))
+
+
+@agents.command("console-link")
+def console_link(
+    code: str,
+    partner: PartnerOption,
+    expires_in: ExpiresInOption = None,
+    as_json: OneJsonOption = False,
+) -> None:
+    """Mint a one-time link that signs the agent in to the call console."""
+    settings = settings_or_exit()
+    print_link(
+        lambda session: issue_console_link(
+            session, settings, partner_id=partner, agent_code=code, expires_in=expires_in
+        ),
+        as_json=as_json,
+    )
 
 
 @categories.command("list")

@@ -24,7 +24,7 @@ from portero.partners import repository, service
 from portero.partners.auth import PartnerAuthenticator
 from portero.partners.errors import AuthenticationFailed
 from portero.partners.schemas import PartnerConfigUpdate
-from portero.products.registry import ProductName
+from portero.products.registry import PRODUCTS, ProductName
 from portero.rounds import wallet_modes
 from portero.rounds.wallet_modes import WalletChange
 from portero.wallet.modes import WalletMode
@@ -90,7 +90,7 @@ def ensure_demo_partner(
                 session,
                 partner_id=partner.id,
                 update=PartnerConfigUpdate(
-                    products=[p for p in ProductName if p is not ProductName.console],
+                    products=[p for p in ProductName if PRODUCTS[p].entitled_by is None],
                     default_language="es",
                     default_currency="EUR",
                     launch_ttl_seconds=600,

@@ -21,6 +21,7 @@ from portero.cli import (
     roulette,
     rounds,
     slots,
+    wallboard,
     wallet,
     webhooks,
     worker,
@@ -51,6 +52,7 @@ app.add_typer(call_records.app, name="calls")
 app.add_typer(roulette.app, name="roulette")
 app.add_typer(slots.app, name="slots")
 app.add_typer(wallet.app, name="wallet")
+app.add_typer(wallboard.app, name="wallboard")
 app.add_typer(report.app, name="report")
 app.add_typer(rounds.app, name="rounds")
 app.add_typer(webhooks.app, name="webhook")

@@ -101,5 +101,7 @@ def may_offer(*, status: str, products: Iterable[str], product: str) -> bool:
 def require_launchable(partner: PartnerSnapshot, product: str) -> None:
     if not partner.configured:
         raise PartnerNotConfigured()
-    if product_spec(product).entitlement.value not in partner.products:
-        raise ProductNotAllowed(f"This partner account may not launch {product!r}.")
+    entitlement = product_spec(product).entitlement.value
+    if entitlement not in partner.products:
+        needs = f" (it comes with the {entitlement} product)" if entitlement != product else ""
+        raise ProductNotAllowed(f"This partner account may not launch '{product}'{needs}.")

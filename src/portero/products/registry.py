@@ -33,6 +33,7 @@ class ProductName(enum.StrEnum):
     slot = "slot"
     call = "call"
     console = "console"  # an agent's sign-in to the call console (see calls/)
+    wallboard = "wallboard"  # a supervisor's sign-in to the desk's wallboard (see calls/)
 
 
 class _Params(BaseModel):
@@ -80,6 +81,10 @@ class CallParams(_Params):
 
 class ConsoleParams(_Params):
     agent_code: Code
+
+
+class WallboardParams(_Params):
+    pass
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,12 @@ PRODUCTS: dict[ProductName, ProductSpec] = {
         ConsoleParams,
         entitled_by=ProductName.call,
         launched_through="POST /v1/agents/{code}/console-links",
+    ),
+    ProductName.wallboard: ProductSpec(
+        ProductName.wallboard,
+        WallboardParams,
+        entitled_by=ProductName.call,
+        launched_through="POST /v1/wallboard-links",
     ),
 }
 

@@ -28,6 +28,7 @@ PRODUCT_PAGES: dict[str, tuple[str, str]] = {
     "slot": ("slot.html", "slot."),
     "call": ("call.html", "call."),
     "console": ("console.html", "console."),
+    "wallboard": ("wallboard.html", "wallboard."),
 }
 # The games' pages also receive the texts about money the round path shares ("play.").
 GAME_PRODUCTS = frozenset({"roulette", "slot"})

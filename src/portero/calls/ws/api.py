@@ -9,6 +9,7 @@ from portero.calls.queue import refuse_taken_call
 from portero.calls.runtime import serve_calls
 from portero.calls.ws.agent import serve_agent
 from portero.calls.ws.customer import serve_customer
+from portero.calls.ws.wallboard import serve_wallboard
 from portero.http.assembly import Assembly
 from portero.launches.admission import guard_openings
 from portero.products.registry import ProductName
@@ -28,9 +29,15 @@ async def agent_socket(websocket: WebSocket) -> None:
     await serve_agent(websocket)
 
 
+@router.websocket("/wallboard/ws")
+async def wallboard_socket(websocket: WebSocket) -> None:
+    """The supervisor's wallboard: the desk's figures, pushed as they change."""
+    await serve_wallboard(websocket)
+
+
 def install(assembly: Assembly) -> None:
-    """The two sockets, the customer's rating and callback request, the bus and clock they
-    rely on, and the rule that a live call's link lets no one else in."""
+    """The sockets (customer, agent, supervisor), the customer's rating and callback request,
+    the bus and clock they rely on, and the rule that a live call's link lets no one else in."""
     assembly.include(router)
     assembly.include(rating_api.router, callback_api.router)
     assembly.run(serve_calls)

@@ -25,7 +25,7 @@ RELAYED = ("signal", "chat", "ready", "media")
 RELAY_REREAD_SECONDS = 1.0
 
 Message = dict[str, Any]
-Side = Literal["customer", "agent"]
+Side = Literal["customer", "agent", "supervisor"]
 
 
 class Refused(Exception):

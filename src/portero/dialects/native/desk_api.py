@@ -5,19 +5,30 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, status
 
-from portero.calls import callbacks, hours
+from portero.calls import callbacks, desk_stats, hours
 from portero.calls import directory as calls
 from portero.calls.callback_schemas import CallbackOut
 from portero.calls.models import CallbackStatus
 from portero.calls.runtime import publishing
+from portero.calls.stats_schemas import DeskStatsOut
+from portero.calls.wallboard import wallboard_launch
 from portero.dialects.native.auth import CurrentPartner
-from portero.dialects.native.desk_schemas import CallbackList, CallbackUpdate, HoursOut
+from portero.dialects.native.desk_schemas import (
+    CallbackList,
+    CallbackUpdate,
+    HoursOut,
+    WallboardLinkCreate,
+    WallboardLinkOut,
+)
 from portero.http.body import read_json, request_body
-from portero.http.deps import PageLimit, SessionDep, only_query_params
+from portero.http.deps import PageLimit, RuntimeDep, SessionDep, only_query_params
 from portero.http.error_body import responses
 from portero.kit.clock import utcnow
+from portero.launches.issuing import issue_link
+from portero.partners.auth import require_launchable
+from portero.products.registry import ProductName
 
 router = APIRouter(prefix="/v1", tags=["native API v1: calls"], responses=responses(429))
 CALLBACK_QUERY_PARAMS = frozenset({"limit", "starting_after", "status"})
@@ -137,3 +148,39 @@ async def clear_category_hours(code: str, partner: CurrentPartner, session: Sess
     """The category follows the partner's opening hours again."""
     found = await hours.set_for_category(session, partner_id=partner.id, code=code, hours=None)
     return HoursOut.of(found, None)
+
+
+@router.get(
+    "/desk/stats",
+    response_model=DeskStatsOut,
+    responses=responses(400, 401, 403),
+    dependencies=[Depends(only_query_params(frozenset()))],
+)
+async def get_desk_stats(partner: CurrentPartner, session: SessionDep) -> DeskStatsOut:
+    """The desk's figures now, per category: customers waiting and the longest wait, agents
+    by presence, calls in progress, and the day's missed and answered calls, average wait and
+    talk time, and satisfaction (the wallboard's figures)."""
+    return await desk_stats.for_partner(session, partner_id=partner.id, now=utcnow())
+
+
+@router.post(
+    "/wallboard-links",
+    status_code=status.HTTP_201_CREATED,
+    response_model=WallboardLinkOut,
+    responses=responses(400, 401, 403, 413, 415),
+    openapi_extra=request_body(WallboardLinkCreate),
+)
+async def create_wallboard_link(
+    request: Request, partner: CurrentPartner, runtime: RuntimeDep
+) -> WallboardLinkOut:
+    """A one-time link that signs a supervisor in to the desk's wallboard."""
+    body = await read_json(request, WallboardLinkCreate)
+    require_launchable(partner, ProductName.wallboard)
+    launch = wallboard_launch(
+        body.supervisor, body.name, language=body.language, expires_in=body.expires_in
+    )
+    link = await issue_link(runtime, partner, launch)
+    issued = link.issued.launch
+    return WallboardLinkOut(
+        launch_id=issued.id, supervisor=body.supervisor, url=link.url, expires_at=issued.expires_at
+    )

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from datetime import datetime
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from portero.calls.callback_schemas import CallbackOut
 from portero.calls.hours import OpeningHours
 from portero.dialects.native.schemas import ListPage
+from portero.kit.validation import Displayable, Language, Printable
+from portero.launches.schemas import MAX_LINK_SECONDS, MIN_LINK_SECONDS
 
 
 class CallbackList(ListPage[CallbackOut]):
@@ -40,4 +43,35 @@ class HoursOut(BaseModel):
         return cls(category=category, hours=shown)
 
 
-BODY_MODELS = (CallbackUpdate, OpeningHours)
+class WallboardLinkCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    supervisor: Annotated[str, StringConstraints(min_length=1, max_length=64), Printable] = Field(
+        description="The partner's id for the supervisor (the launch's player: `supervisor:<id>`)."
+    )
+    name: (
+        Annotated[
+            str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), Displayable
+        ]
+        | None
+    ) = Field(default=None, description="Shown on the wallboard; at most 100 characters.")
+    language: Language | None = Field(
+        default=None, description="Of the page (en, es, ja, zh, ko); default: the partner's."
+    )
+    expires_in: StrictInt | None = Field(
+        default=None,
+        ge=MIN_LINK_SECONDS,
+        le=MAX_LINK_SECONDS,
+        description="Seconds until the link expires unopened; default: the partner's setting.",
+    )
+
+
+class WallboardLinkOut(BaseModel):
+    object: Literal["wallboard_link"] = "wallboard_link"
+    launch_id: str
+    supervisor: str
+    url: str = Field(description="One-time link into the desk's wallboard.")
+    expires_at: datetime
+
+
+BODY_MODELS = (CallbackUpdate, OpeningHours, WallboardLinkCreate)
