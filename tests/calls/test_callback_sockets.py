@@ -90,16 +90,30 @@ async def test_the_agents_console_shows_the_request_and_marks_it_done(desk: Desk
         await agent.close()
 
 
-async def test_a_console_cannot_mark_another_partners_request(desk: Desk) -> None:
-    with live_server(desk.settings) as server:
-        agent, _ = await Peer.join(
-            server, "/play/api/console/ws", await console_token(desk, server)
-        )
-        await agent.expect("state")
-        await agent.send({"type": "callback_done", "callback_id": "cb_" + "0" * 26})
-        refused = await agent.expect("error")
-        assert refused["code"] == "CallbackNotFound"
-        await agent.close()
+async def test_a_console_cannot_mark_another_partners_request(database_url: str) -> None:
+    async for mine in make_desk(database_url):
+        async for theirs in make_desk(database_url):
+            with live_server(mine.settings) as server:
+                await close_the_desk(theirs, server)
+                token, _state = await closed_call(theirs, server)
+                async with httpx.AsyncClient(base_url=server.base_url) as http:
+                    made = await http.post(
+                        CALLBACK, json={}, headers={"Authorization": f"Bearer {token}"}
+                    )
+                    assert made.status_code == 201, made.text
+                    agent, _ = await Peer.join(
+                        server, "/play/api/console/ws", await console_token(mine, server)
+                    )
+                    await agent.expect("state")
+                    await agent.send({"type": "callback_done", "callback_id": made.json()["id"]})
+                    refused = await agent.expect("error")
+                    assert refused["code"] == "CallbackNotFound"
+                    record = await http.get(
+                        f"/v1/callbacks/{made.json()['id']}",
+                        headers={"Authorization": f"Bearer {theirs.partner.token}"},
+                    )
+                assert record.json()["status"] == "open"
+                await agent.close()
 
 
 async def test_two_servers_take_one_request_once(postgres_desk: Desk) -> None:

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from portero.calls import callbacks, hours, queue
+from portero.calls.errors import CallbackNotFound
 from portero.calls.models import CLOSED, Call, CallStatus
 from portero.kit.clock import utcnow
 from portero.kit.db import session_scope
@@ -118,20 +119,26 @@ async def test_a_call_joining_outside_the_hours_is_missed_at_once_and_told_why(
     launch = await desk.customer_link(category_code=sales)
     context = await desk.context_of(launch)
 
-    for moment, wanted in ((MONDAY_EVENING, "closed"), (HOLIDAY, "closed"), (MONDAY_OPEN, "open")):
-        desk.now = moment
-        call_id = await desk.run(
-            lambda s, o: queue.join(s, o, context, now=desk.now, timings=TIMINGS)
-        )
-        call = await desk.call(call_id)
-        if wanted == "closed":
-            assert (call.status, call.ended_by, call.ended_at) == ("missed", CLOSED, moment)
-            state = await desk.customer_state(call_id)
-            assert (state["closed"], state["offline_message"], state["callback"]) == (
-                True, WEEKDAYS["offline_message"], None,
-            )  # fmt: skip
-        else:  # open: it rings on Ana, who is there
-            assert (call.status, call.agent_id) == ("ringing", ana.id)
+    desk.now = MONDAY_EVENING
+    closed = await desk.run(lambda s, o: queue.join(s, o, context, now=desk.now, timings=TIMINGS))
+    call = await desk.call(closed)
+    assert (call.status, call.ended_by, call.ended_at) == ("missed", CLOSED, MONDAY_EVENING)
+    state = await desk.customer_state(closed)
+    assert (state["closed"], state["offline_message"], state["callback"]) == (
+        True, WEEKDAYS["offline_message"], None,
+    )  # fmt: skip
+    # Still closed the next day (a closed date): the page joins the same missed call.
+    desk.now = HOLIDAY
+    again = await desk.run(lambda s, o: queue.join(s, o, context, now=desk.now, timings=TIMINGS))
+    assert again == closed
+    # Open: a new request, ringing on Ana, who is there.
+    desk.now = MONDAY_OPEN + timedelta(days=7)
+    await desk.alive(ana)
+    opened = await desk.run(lambda s, o: queue.join(s, o, context, now=desk.now, timings=TIMINGS))
+    assert opened != closed
+    assert ((await desk.call(opened)).status, (await desk.call(opened)).agent_id) == (
+        "ringing", ana.id,
+    )  # fmt: skip
 
 
 async def test_a_categorys_own_hours_stand_in_for_the_partners(desk: CallDesk) -> None:
@@ -187,6 +194,7 @@ async def test_the_hours_api_sets_reads_and_clears(desk: CallDesk) -> None:
     ("body", "code", "param"),
     [
         ({"time_zone": "Mars/Olympus", "weekly": {}}, "parameter_invalid", "time_zone"),
+        ({"time_zone": "Europe", "weekly": {}}, "parameter_invalid", "time_zone"),
         ({"time_zone": "UTC", "weekly": {"mon": [{"opens": "9", "closes": "18:00"}]}},
          "parameter_invalid", "weekly.mon.0.opens"),
         ({"weekly": {}}, "parameter_missing", "time_zone"),
@@ -378,3 +386,61 @@ async def test_another_partners_callback_is_missing(desk: CallDesk, other_desk: 
     assert (await desk.client.get(f"/v1/callbacks/{made['id']}", headers=desk.partner.auth)).json()[
         "status"
     ] == "open"
+
+
+async def test_a_reload_while_the_desk_is_closed_is_the_same_missed_call(desk: CallDesk) -> None:
+    call_id, bearer = await missed_call_page(desk)
+    async with session_scope(desk.sessions) as session:
+        context = await opening.resume(
+            session, token=bearer["Authorization"].removeprefix("Bearer ")
+        )
+    desk.later(30)
+    again = await desk.run(lambda s, o: queue.join(s, o, context, now=desk.now, timings=TIMINGS))
+    assert again == call_id
+    listed = (await desk.client.get("/v1/calls", headers=desk.partner.auth)).json()["data"]
+    assert [call["id"] for call in listed] == [call_id]
+
+
+async def test_a_link_has_one_open_callback_request_at_a_time(desk: CallDesk) -> None:
+    first, bearer = await missed_call_page(desk)
+    made = await desk.client.post(CALLBACK, json={}, headers=bearer)
+    assert made.status_code == 201, made.text
+    # The desk opens; the customer tries again, and nobody answers in time either.
+    await desk.client.delete("/v1/call-hours", headers=desk.partner.auth)
+    async with session_scope(desk.sessions) as session:
+        context = await opening.resume(
+            session, token=bearer["Authorization"].removeprefix("Bearer ")
+        )
+    desk.now = utcnow()
+    second = await desk.run(lambda s, o: queue.join(s, o, context, now=desk.now, timings=TIMINGS))
+    assert second != first
+    desk.later(TIMINGS.wait.total_seconds() + 1)
+    await desk.run(lambda s, o: queue.give_up_overdue(s, o, now=desk.now, timings=TIMINGS))
+    refused = await desk.client.post(CALLBACK, json={}, headers=bearer)
+    assert refused.status_code == 409, refused.text
+    # Once the first is done, the second missed call may take one.
+    await desk.client.patch(
+        f"/v1/callbacks/{made.json()['id']}", json={"status": "done"}, headers=desk.partner.auth
+    )
+    taken = await desk.client.post(CALLBACK, json={}, headers=bearer)
+    assert taken.status_code == 201, taken.text
+    assert taken.json()["call_id"] == second
+
+
+async def test_an_agent_marks_only_the_requests_their_console_lists(
+    desk: CallDesk, other_desk: CallDesk
+) -> None:
+    sales, support = await desk.category("Ventas"), await desk.category("Soporte")
+    luis = await desk.agent("Luis", support)
+    stranger = await other_desk.agent("Otro")
+    _call_id, bearer = await missed_call_page(desk, category_code=sales)
+    made = (await desk.client.post(CALLBACK, json={}, headers=bearer)).json()
+    for partner_id, agent in ((desk.partner.id, luis), (other_desk.partner.id, stranger)):
+        with pytest.raises(CallbackNotFound):
+            await desk.run(
+                lambda s, o, p=partner_id, a=agent: callbacks.mark_done(
+                    s, o, partner_id=p, callback_id=made["id"], now=desk.now, agent_id=a.id
+                )
+            )
+    still = await desk.client.get(f"/v1/callbacks/{made['id']}", headers=desk.partner.auth)
+    assert still.json()["status"] == "open"

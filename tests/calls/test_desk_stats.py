@@ -170,3 +170,11 @@ async def test_a_wallboard_link_needs_the_call_product(desk: CallDesk) -> None:
     assert refused.json()["error"]["code"] == "product_not_allowed"
     bad = await desk.client.post("/v1/wallboard-links", json={}, headers=desk.partner.auth)
     assert (bad.status_code, bad.json()["error"]["param"]) == (400, "supervisor")
+
+
+def test_the_desks_day_starts_at_the_first_midnight_of_a_repeated_hour() -> None:
+    # Havana leaves summer time at 01:00 on 2 November 2025: 00:00-01:00 comes twice.
+    second_pass = datetime(2025, 11, 2, 5, 30, tzinfo=UTC)  # 00:30 the second time
+    assert desk_stats.day_start(second_pass, "America/Havana") == datetime(
+        2025, 11, 2, 4, 0, tzinfo=UTC
+    )

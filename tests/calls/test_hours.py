@@ -82,6 +82,7 @@ def test_hours_as_stored_read_back_the_same() -> None:
     ("changes", "where"),
     [
         ({"time_zone": "Mars/Olympus"}, "time_zone"),
+        ({"time_zone": "Europe"}, "time_zone"),  # a folder of the time-zone database
         ({"weekly": {"mon": [{"opens": "9:00", "closes": "18:00"}]}}, "opens"),
         ({"weekly": {"mon": [{"opens": "09:00", "closes": "24:00"}]}}, "closes"),
         ({"weekly": {"lunes": []}}, "weekly"),

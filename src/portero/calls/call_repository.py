@@ -38,7 +38,7 @@ async def latest_of_launch(
 ) -> AnyRow | None:
     """The newest call a link of the partner started: its id, status, owner and end."""
     query = (
-        select(CALL.c.id, CALL.c.status, CALL.c.play_session_id, CALL.c.ended_at)
+        select(CALL.c.id, CALL.c.status, CALL.c.play_session_id, CALL.c.ended_at, CALL.c.ended_by)
         .where(CALL.c.launch_id == launch_id)
         .order_by(CALL.c.created_at.desc(), CALL.c.id.desc())
         .limit(1)

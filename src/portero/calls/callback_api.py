@@ -14,11 +14,12 @@ from portero.calls.models import CallbackStatus
 from portero.calls.runtime import publishing
 from portero.http.error_body import responses
 from portero.kit.clock import utcnow
+from portero.kit.validation import Displayable
 from portero.launches.deps import SessionToken
 
 router = APIRouter(prefix="/play/api", tags=["call pages"])
 
-Message = Annotated[str, StringConstraints(max_length=callbacks.MAX_MESSAGE)]
+Message = Annotated[str, StringConstraints(max_length=callbacks.MAX_MESSAGE), Displayable]
 
 
 class CallbackRequestIn(BaseModel):

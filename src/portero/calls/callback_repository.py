@@ -123,6 +123,29 @@ async def open_for_agent(
     return list((await session.execute(query)).all())
 
 
+async def open_for_launch(session: AsyncSession, *, partner_id: int, launch_id: str) -> bool:
+    """Whether an earlier call of the link has a request still open."""
+    query = (
+        select(CALLBACK.c.id)
+        .join(CALL, CALL.c.id == CALLBACK.c.call_id)
+        .where(CALL.c.launch_id == launch_id, CALLBACK.c.status == CallbackStatus.open.value)
+        .limit(1)
+    )
+    return (await session.scalar(for_partner(query, CALLBACK, partner_id))) is not None
+
+
+async def agent_may_take(
+    session: AsyncSession, *, partner_id: int, callback_id: str, agent_id: int
+) -> bool:
+    """Whether the request is one the agent's console lists (its call one they could take)."""
+    query = (
+        select(CALLBACK.c.id)
+        .join(CALL, CALL.c.id == CALLBACK.c.call_id)
+        .where(CALLBACK.c.id == callback_id, could_take(agent_id))
+    )
+    return (await session.scalar(for_partner(query, CALLBACK, partner_id))) is not None
+
+
 async def agents_to_tell(session: AsyncSession, *, partner_id: int, call_id: str) -> list[int]:
     """The agents who could take the call's callback, whatever their presence: an agent
     who is offline or busy for calls may still call customers back from an open console."""

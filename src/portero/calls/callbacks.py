@@ -1,6 +1,7 @@
 """Callback requests: a customer whose call nobody answered (the desk was closed, or nobody
-took it in time) asks to be called back, from the call's own page, once, within
-`CALLBACK_WINDOW` of the call's end: a preferred time and a short message, both optional.
+took it in time) asks to be called back, from the call's own page, once per call
+and while no other of the link is open, within `CALLBACK_WINDOW` of the call's end: a
+preferred time and a short message, both optional.
 
 An open request is listed on the consoles of the agents who could have taken the call, and in
 the partner's API (`/v1/callbacks`); an agent (from the console) or the partner (through the
@@ -66,6 +67,9 @@ async def request(
     )
     if latest is None or not _may_ask(latest, play_session_id=row["id"], now=now):
         raise CallbackNotAllowed()
+    # One open request per link: after "try again", another missed call does not add one.
+    if await repository.open_for_launch(session, partner_id=partner_id, launch_id=row["launch_id"]):
+        raise CallbackNotAllowed()
     callback_id = new_id("cb")
     values = {
         "id": callback_id,
@@ -101,9 +105,13 @@ async def mark_done(
     now: datetime,
     agent_id: int | None = None,
 ) -> CallbackOut:
-    """Done by that agent, or through the API (no agent). Marking a done request done again
-    answers it as it is, and fires nothing."""
+    """Done by that agent (one their console lists), or through the API (no agent). Marking a
+    done request done again answers it as it is, and fires nothing."""
     current = await get(session, partner_id=partner_id, callback_id=callback_id)
+    if agent_id is not None and not await repository.agent_may_take(
+        session, partner_id=partner_id, callback_id=callback_id, agent_id=agent_id
+    ):
+        raise CallbackNotFound(f"No callback request {callback_id} for this console.")
     if current.status == CallbackStatus.done:
         return current
     if await repository.mark_done(

@@ -1,6 +1,6 @@
 """The desk's live figures as Prometheus gauges, for every partner: read by each process's
 call clock every `GAUGE_EVERY_SECONDS` (three statements), so that every process reports the
-same figures (the maximum over processes is the one to read, as for the deliveries').
+same figures (the maximum over the live processes is what Prometheus reads).
 
 `category` is the category's code, empty for calls of no category. A figure that falls to
 nothing is set to 0 rather than left at its last value.

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.calls import hours
 from portero.calls import stats_repository as repository
-from portero.calls.models import CallStatus, Presence
+from portero.calls.models import Presence
 from portero.calls.stats_schemas import (
     AgentFigures,
     CallInProgress,
@@ -34,34 +34,35 @@ from portero.calls.stats_schemas import (
 
 @dataclass
 class _Day:
-    """What the day's calls of one category add up to."""
+    """What the day's calls of one category add up to (sums, so that rows merge)."""
 
     missed: int = 0
     answered: int = 0
-    waits: list[float] = field(default_factory=list)
-    talks: list[float] = field(default_factory=list)
-    scores: list[int] = field(default_factory=list)
+    wait_total: float = 0.0
+    talks: int = 0
+    talk_total: float = 0.0
+    ratings: int = 0
+    score_total: int = 0
 
-    def add(self, call: Any) -> None:
-        if call.status == CallStatus.missed:
-            self.missed += 1
-        if call.answered_at is not None:
-            self.answered += 1
-            self.waits.append((call.answered_at - call.created_at).total_seconds())
-            if call.status == CallStatus.completed and call.ended_at is not None:
-                self.talks.append((call.ended_at - call.answered_at).total_seconds())
-        if call.satisfaction_score is not None:
-            self.scores.append(int(call.satisfaction_score))
+    def add(self, row: Any) -> None:
+        self.missed += int(row.missed)
+        self.answered += int(row.answered)
+        self.wait_total += float(row.wait_total or 0)
+        self.talks += int(row.talks)
+        self.talk_total += float(row.talk_total or 0)
+        self.ratings += int(row.ratings)
+        self.score_total += int(row.score_total or 0)
 
 
-def _mean(values: list[float] | list[int]) -> float | None:
-    return round(sum(values) / len(values), 1) if values else None
+def _mean(total: float, count: int) -> float | None:
+    return round(total / count, 1) if count else None
 
 
 def day_start(now: datetime, time_zone: str) -> datetime:
-    """Midnight of `now`'s day in `time_zone`, as an instant."""
+    """Midnight of `now`'s day in `time_zone`, as an instant (in UTC)."""
     local = now.astimezone(ZoneInfo(time_zone))
-    return local.replace(hour=0, minute=0, second=0, microsecond=0)
+    # fold=0: in an hour repeated after midnight, midnight is the first one.
+    return local.replace(hour=0, minute=0, second=0, microsecond=0, fold=0).astimezone(UTC)
 
 
 async def for_partner(session: AsyncSession, *, partner_id: int, now: datetime) -> DeskStatsOut:
@@ -74,8 +75,8 @@ async def for_partner(session: AsyncSession, *, partner_id: int, now: datetime) 
     connected = await repository.in_progress(session, partner_id=partner_id)
     agents = await repository.agents(session, partner_id=partner_id)
     days: dict[int | None, _Day] = defaultdict(_Day)
-    for call in await repository.since(session, partner_id=partner_id, start=start):
-        days[_bucket(call.target_category_id, known)].add(call)
+    for row in await repository.day(session, partner_id=partner_id, start=start):
+        days[_bucket(row.target_category_id, known)].add(row)
     buckets: list[tuple[int | None, str | None, str | None]] = [
         (row.id, row.code, row.name) for row in categories
     ]
@@ -122,9 +123,11 @@ def _figures(
         in_progress=_talking(connected, bucket, known, now),
         missed_today=day.missed,
         answered_today=day.answered,
-        average_wait_seconds=_mean(day.waits),
-        average_talk_seconds=_mean(day.talks),
-        satisfaction_today=SatisfactionFigures(average=_mean(day.scores), ratings=len(day.scores)),
+        average_wait_seconds=_mean(day.wait_total, day.answered),
+        average_talk_seconds=_mean(day.talk_total, day.talks),
+        satisfaction_today=SatisfactionFigures(
+            average=_mean(day.score_total, day.ratings), ratings=day.ratings
+        ),
     )
 
 

@@ -4,6 +4,7 @@ calls that end without an agent (missed, abandoned)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,7 +32,8 @@ async def join(
 ) -> str:
     """The call of this link the customer's page belongs to: the open one if this play session
     started it (a reload, a duplicated tab; CallTaken otherwise), the completed one (the page
-    says it has ended), or a new one in the queue."""
+    says it has ended), the one the closed desk missed while it stays closed (a reload is not
+    another request), or a new one in the queue."""
     if context.product != "call":
         raise NotACallSession()
     latest = await calls.latest_of_launch(
@@ -44,22 +46,11 @@ async def join(
             await customer_seen(session, call_id=latest.id, now=now)
         return str(latest.id)
     target_agent, target_category, exists = await _targets(session, context)
-    call_id = new_id("call")
-    values = {
-        "id": call_id,
-        "partner_id": context.partner_id,
-        "launch_id": context.launch_id,
-        "player_id": context.player_key,
-        "play_session_id": context.session_id,
-        "target_agent_id": target_agent,
-        "target_category_id": target_category,
-        "status": CallStatus.waiting.value,
-        "tickets": list(context.params.get("tickets") or []),
-        "created_at": now,
-        "give_up_at": now + timings.wait,
-        "customer_seen_at": now,
-    }
     answerable = exists and await _desk_open(session, context.partner_id, target_category, now)
+    if latest is not None and latest.ended_by == CLOSED and exists and not answerable:
+        return str(latest.id)
+    call_id = new_id("call")
+    values = _new_call(context, call_id, target_agent, target_category, now=now, timings=timings)
     if not exists:  # the link's agent or category was deleted: nobody can answer it
         values |= {"status": CallStatus.missed.value, "ended_at": now, "ended_by": "system"}
     elif not answerable:
@@ -79,6 +70,32 @@ async def join(
     outbox.refresh_queue(context.partner_id)
     await route(session, outbox, now=now, timings=timings, partner_id=context.partner_id)
     return call_id
+
+
+def _new_call(
+    context: PlayContext,
+    call_id: str,
+    target_agent: int | None,
+    target_category: int | None,
+    *,
+    now: datetime,
+    timings: CallTimings,
+) -> dict[str, Any]:
+    """The row of a call joining the queue."""
+    return {
+        "id": call_id,
+        "partner_id": context.partner_id,
+        "launch_id": context.launch_id,
+        "player_id": context.player_key,
+        "play_session_id": context.session_id,
+        "target_agent_id": target_agent,
+        "target_category_id": target_category,
+        "status": CallStatus.waiting.value,
+        "tickets": list(context.params.get("tickets") or []),
+        "created_at": now,
+        "give_up_at": now + timings.wait,
+        "customer_seen_at": now,
+    }
 
 
 async def _desk_open(

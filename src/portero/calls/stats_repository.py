@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.calls.models import AGENT, CALL, CATEGORY, QUEUED, CallStatus, agent_category
 from portero.kit.db import AnyRow
+from portero.kit.ids import lowest_id_at
 from portero.kit.tenancy import across_partners, for_partner
 
 
@@ -80,15 +81,33 @@ async def agents(session: AsyncSession, *, partner_id: int | None) -> list[AnyRo
     return list((await session.execute(_scoped(query, AGENT, partner_id))).all())
 
 
-async def since(session: AsyncSession, *, partner_id: int, start: datetime) -> list[AnyRow]:
-    """The partner's calls requested since `start` (the desk's day), as much as the day's
-    figures need."""
-    query = select(
-        CALL.c.target_category_id,
-        CALL.c.status,
-        CALL.c.created_at,
-        CALL.c.answered_at,
-        CALL.c.ended_at,
-        CALL.c.satisfaction_score,
-    ).where(CALL.c.created_at >= start)
+def _seconds(start: Any, end: Any, dialect: str) -> Any:
+    """`end - start` in seconds, in SQL: the two databases spell it differently."""
+    if dialect == "postgresql":
+        return func.extract("epoch", end - start)
+    return (func.julianday(end) - func.julianday(start)) * 86400.0
+
+
+async def day(session: AsyncSession, *, partner_id: int, start: datetime) -> list[AnyRow]:
+    """Per category, the partner's calls requested since `start` (the desk's day): missed,
+    answered, their waits and talks, the ratings. A range on the time-ordered id (the
+    partner's index) finds them without reading the days before."""
+    dialect = session.get_bind().dialect.name
+    wait = _seconds(CALL.c.created_at, CALL.c.answered_at, dialect)
+    completed = CALL.c.status == CallStatus.completed.value
+    talk = case((completed, _seconds(CALL.c.answered_at, CALL.c.ended_at, dialect)))
+    query = (
+        select(
+            CALL.c.target_category_id,
+            func.count().filter(CALL.c.status == CallStatus.missed.value).label("missed"),
+            func.count(CALL.c.answered_at).label("answered"),
+            func.sum(wait).label("wait_total"),
+            func.count(talk).label("talks"),
+            func.sum(talk).label("talk_total"),
+            func.count(CALL.c.satisfaction_score).label("ratings"),
+            func.sum(CALL.c.satisfaction_score).label("score_total"),
+        )
+        .where(CALL.c.id >= lowest_id_at("call", start), CALL.c.created_at >= start)
+        .group_by(CALL.c.target_category_id)
+    )
     return list((await session.execute(for_partner(query, CALL, partner_id))).all())

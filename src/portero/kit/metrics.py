@@ -71,30 +71,31 @@ DELIVERIES = Gauge(
     ["kind", "status"],
     multiprocess_mode="max",
 )
-# The call desk, read from the database by each process's call clock (calls/desk_gauges.py).
+# The call desk, read from the database by each process's call clock (calls/desk_gauges.py);
+# the live processes' maximum, so that a process gone does not leave its last figures behind.
 DESK_WAITING = Gauge(
     "portero_desk_calls_waiting",
     "Customers waiting for an agent (or ringing), by partner and category",
     ["partner", "category"],
-    multiprocess_mode="max",
+    multiprocess_mode="livemax",
 )
 DESK_LONGEST_WAIT = Gauge(
     "portero_desk_longest_wait_seconds",
     "How long the longest-waiting customer has waited, by partner and category",
     ["partner", "category"],
-    multiprocess_mode="max",
+    multiprocess_mode="livemax",
 )
 DESK_IN_PROGRESS = Gauge(
     "portero_desk_calls_in_progress",
     "Calls connected now, by partner and category",
     ["partner", "category"],
-    multiprocess_mode="max",
+    multiprocess_mode="livemax",
 )
 DESK_AGENTS = Gauge(
     "portero_desk_agents",
     "Agents by presence (available, busy, offline), by partner",
     ["partner", "presence"],
-    multiprocess_mode="max",
+    multiprocess_mode="livemax",
 )
 DELIVERY_ATTEMPTS = Counter(
     "portero_delivery_attempts_total",

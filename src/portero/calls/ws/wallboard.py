@@ -1,8 +1,8 @@
 """The supervisor's socket: the desk's figures (calls/desk_stats.py), read from the database
 whenever the partner's queues move (a customer joins, leaves, is answered) and at every ping
-of the page (every `HEARTBEAT_SECONDS`), so that what the queue's news does not carry (a call
-hung up, an agent's presence) shows within a heartbeat. It sends nothing on: the page only
-listens."""
+of the page (every `HEARTBEAT_SECONDS`), at most once a second: what the queue's news does
+not carry (a call hung up, an agent's presence) shows within a heartbeat. It sends nothing
+on: the page only listens."""
 
 from __future__ import annotations
 
@@ -24,9 +24,9 @@ from portero.kit.db import session_scope
 from portero.launches import opening
 from portero.products.registry import ProductName
 
-# The queue's news can come many times a second on a busy desk: the figures are read at most
-# this often on its account.
-NEWS_EVERY_SECONDS = 1.0
+# The queue's news can come many times a second on a busy desk, and a page may ping as often as
+# it likes: the figures are read at most this often, whatever asks.
+READ_EVERY_SECONDS = 1.0
 
 
 class WallboardSocket(Connection):
@@ -53,8 +53,11 @@ class WallboardSocket(Connection):
         await self.send({"type": "state", **figures.model_dump(mode="json")})
 
     async def on_published(self, channel: str, message: Message) -> None:
+        await self._read_again()
+
+    async def _read_again(self) -> None:
         clock = asyncio.get_running_loop().time()
-        if clock - self.read_at >= NEWS_EVERY_SECONDS:
+        if clock - self.read_at >= READ_EVERY_SECONDS:
             self.read_at = clock
             await self.refresh()
 
@@ -63,7 +66,7 @@ class WallboardSocket(Connection):
 
     async def _ping(self, _message: Message, now: datetime) -> None:
         await self.send({"type": "pong"})
-        await self.refresh()
+        await self._read_again()
 
     handlers = {"ping": _ping}
 
