@@ -89,11 +89,10 @@ async def test_missed_calls_and_ratings_count_for_the_desks_day(desk: CallDesk) 
     await answered(desk, ana.id, call_id)
     desk.later(30)
     await desk.run(lambda s, o: ending.hang_up(s, o, call_id=call_id, now=desk.now, by="agent"))
-    async with session_scope(desk.sessions) as session:
-        await satisfaction.rate(
-            session, token=bearer["Authorization"].removeprefix("Bearer "), score=4,
-            comment=None, now=desk.now,
-        )  # fmt: skip
+    token = bearer["Authorization"].removeprefix("Bearer ")
+    await desk.run(
+        lambda s, o: satisfaction.rate(s, o, token=token, score=4, comment=None, now=desk.now)
+    )
     await desk.set_presence(ana.id, Presence.offline)
     await desk.customer("Gil", category_code=sales)
     desk.later(TIMINGS.wait.total_seconds() + 1)

@@ -61,6 +61,7 @@ async def test_the_customers_media_reach_the_agent_it_rings_on(desk: Desk) -> No
             "from": "customer",
             "audio": "on",
             "video": "none",
+            "screen": "off",  # a page that says nothing of its screen shares none
         }
         await agent.send({"type": "accept", "call_id": call_id})
         await customer.expect("state", status="connected")
@@ -79,6 +80,14 @@ async def test_media_cross_during_the_call_and_reach_nobody_else(desk: Desk) -> 
         await customer.send({"type": "media", "audio": "on", "video": "off"})
         got = await agent.expect("media")
         assert (got["from"], got["call_id"], got["video"]) == ("customer", call_id, "off")
+        # A screen shared with the camera off: the other side is told both.
+        await customer.send({"type": "media", "audio": "on", "video": "off", "screen": "on"})
+        got = await agent.expect("media")
+        assert (got["video"], got["screen"]) == ("off", "on")
+        await agent.send(
+            {"type": "media", "call_id": call_id, "audio": "on", "video": "none", "screen": "on"}
+        )
+        assert (await customer.expect("media"))["screen"] == "on"
 
         # A customer waiting in the queue is heard by no agent; an agent cannot reach a call
         # that is not theirs; values outside the three are refused.
@@ -93,6 +102,8 @@ async def test_media_cross_during_the_call_and_reach_nobody_else(desk: Desk) -> 
         assert (await agent.expect("error"))["code"] == "not_connected"
         await agent.send({"type": "media", "call_id": call_id, "audio": "loud", "video": "on"})
         assert (await agent.expect("error"))["code"] == "malformed"
+        await customer.send({"type": "media", "audio": "on", "video": "on", "screen": "none"})
+        assert (await customer.expect("error"))["code"] == "malformed"
         await other.send({"type": "ping"})
         await other.expect("pong")  # the media before it were handled
         await customer.send({"type": "chat", "text": "after"})

@@ -151,8 +151,9 @@ async def test_only_a_completed_call_is_rated(desk: CallDesk) -> None:
 
 
 async def rate_at(desk: CallDesk, token: str, now: datetime) -> None:
-    async with session_scope(desk.sessions) as session:
-        await satisfaction.rate(session, token=token, score=2, comment=None, now=now)
+    await desk.run(
+        lambda s, o: satisfaction.rate(s, o, token=token, score=2, comment=None, now=now)
+    )
 
 
 async def test_a_rating_comes_within_a_day_of_the_end(desk: CallDesk) -> None:

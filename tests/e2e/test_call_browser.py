@@ -177,6 +177,15 @@ def call_through(
     pw_expect(row).to_contain_text("+584141315854")
     pw_expect(row).to_contain_text("Completada")
     pw_expect(row.locator("td").nth(4)).to_have_text(re.compile(r"^\d+:\d\d$"))
+    # The customer's rating reaches the console, and so does the call's chat.
+    pw_expect(row.get_by_role("img", name="4 de 5")).to_have_text("★★★★☆")
+    row.get_by_role("button", name="Ver el chat de la llamada con Abraham").click()
+    kept = console.locator("#recent-calls .transcript li")
+    pw_expect(kept.first).to_contain_text("Abraham Hola, quería preguntar por la promoción")
+    pw_expect(kept.nth(1)).to_contain_text(f"{agent.name} ¡Claro! Te cuento")
+    pw_expect(console.locator("#recent-calls .rating-comment")).to_contain_text(
+        f"Muy amable ({label})"
+    )
     console.screenshot(path=ARTIFACTS / f"call-console-ended-{label}.png")
 
     again = open_browser().new_page()

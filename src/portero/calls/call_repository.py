@@ -36,9 +36,16 @@ from portero.kit.tenancy import across_partners, for_partner
 async def latest_of_launch(
     session: AsyncSession, *, partner_id: int, launch_id: str
 ) -> AnyRow | None:
-    """The newest call a link of the partner started: its id, status, owner and end."""
+    """The newest call a link of the partner started: its id, status, owner, agent and end."""
     query = (
-        select(CALL.c.id, CALL.c.status, CALL.c.play_session_id, CALL.c.ended_at, CALL.c.ended_by)
+        select(
+            CALL.c.id,
+            CALL.c.status,
+            CALL.c.play_session_id,
+            CALL.c.agent_id,
+            CALL.c.ended_at,
+            CALL.c.ended_by,
+        )
         .where(CALL.c.launch_id == launch_id)
         .order_by(CALL.c.created_at.desc(), CALL.c.id.desc())
         .limit(1)

@@ -187,6 +187,29 @@ class CallOffer(Base):
     outcome: Mapped[str | None] = mapped_column(String(16), default=None)
 
 
+class MessageSender(enum.StrEnum):
+    customer = "customer"
+    agent = "agent"
+
+
+class CallMessage(Base):
+    """One chat message of a call, as it was relayed: the call's transcript
+    (calls/transcripts.py), removed with the call."""
+
+    __tablename__ = "call_message"
+    __table_args__ = (Index("ix_call_message_call_id_id", "call_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    call_id: Mapped[str] = mapped_column(ForeignKey("call.id", ondelete="CASCADE"))
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    sender: Mapped[str] = mapped_column(String(16))
+    # The agent who wrote it, or who was on the call when the customer did.
+    agent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("call_agent.id", ondelete="SET NULL"), default=None
+    )
+    text: Mapped[str] = mapped_column(String(2000))
+
+
 class CallbackStatus(enum.StrEnum):
     open = "open"
     done = "done"
@@ -224,3 +247,4 @@ CALL = cast(Table, Call.__table__)
 OFFER = cast(Table, CallOffer.__table__)
 CALLBACK = cast(Table, CallCallback.__table__)
 CATEGORY = cast(Table, CallCategory.__table__)
+MESSAGE = cast(Table, CallMessage.__table__)

@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from portero.calls import satisfaction
-from portero.http.deps import SessionDep
+from portero.calls.runtime import publishing
 from portero.http.error_body import responses
 from portero.kit.clock import utcnow
 from portero.launches.deps import SessionToken
@@ -39,13 +39,17 @@ class CallRatingOut(BaseModel):
 
 @router.post("/call/rating", response_model=CallRatingOut, responses=responses(400, 401, 403, 409))
 async def rate_call(
-    body: CallRatingIn, credentials: SessionToken, session: SessionDep
+    request: Request, body: CallRatingIn, credentials: SessionToken
 ) -> CallRatingOut:
     """The customer rates the call this page made, once it has been completed: once, within
     a day of its end (`409 call_not_ratable` otherwise). Fires `call.rated`."""
     token = credentials.credentials if credentials else None
-    call = await satisfaction.rate(
-        session, token=token, score=body.score, comment=body.comment, now=utcnow()
+    now = utcnow()
+    call = await publishing(
+        request,
+        lambda session, outbox: satisfaction.rate(
+            session, outbox, token=token, score=body.score, comment=body.comment, now=now
+        ),
     )
     rating = call.satisfaction
     assert rating is not None, "kept in this transaction"

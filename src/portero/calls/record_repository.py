@@ -45,6 +45,8 @@ def _calls_with_customer() -> Select[Any]:
         CALL.c.offer_expires_at,
         CALL.c.answered_at,
         CALL.c.ended_at,
+        CALL.c.satisfaction_score,
+        CALL.c.satisfaction_comment,
         _PLAYER.c.name.label("customer_name"),
         _PLAYER.c.cellphone.label("customer_cellphone"),
         _PLAYER.c.email.label("customer_email"),

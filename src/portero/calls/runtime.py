@@ -17,6 +17,7 @@ from portero.calls.bus import BusUnavailable, LocalBus, create_bus
 from portero.calls.dispatcher import Dispatcher
 from portero.calls.outbox import Outbox
 from portero.calls.timings import CallTimings
+from portero.calls.transcripts import TranscriptWriter
 from portero.http.runtime import Runtime, runtime_of
 from portero.kit.db import session_scope
 
@@ -28,6 +29,8 @@ log = logging.getLogger(__name__)
 class CallRuntime:
     bus: LocalBus
     timings: CallTimings
+    # Where the sockets hand the chat they relay, to be kept with the call.
+    transcripts: TranscriptWriter
     # None when the clock does not run on its own (`call_tick_seconds` 0: tests move it).
     dispatcher: Dispatcher | None = None
 
@@ -49,11 +52,14 @@ async def serve_calls(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
     ticking = settings.call_tick_seconds > 0
     if ticking:
         dispatcher.start()
-    app.state.calls = CallRuntime(bus, timings, dispatcher if ticking else None)
+    transcripts = TranscriptWriter(runtime.sessions)
+    transcripts.start()
+    app.state.calls = CallRuntime(bus, timings, transcripts, dispatcher if ticking else None)
     try:
         yield
     finally:
         await dispatcher.stop()
+        await transcripts.stop()
         await bus.close()
 
 

@@ -16,6 +16,7 @@ from portero.calls import call_repository as calls
 from portero.calls import records
 from portero.calls.errors import CallNotRatable, NotACallSession
 from portero.calls.events import call_event
+from portero.calls.outbox import Outbox
 from portero.calls.records import CallRecord
 from portero.launches import session_repository
 from portero.launches.opening import standing, token_hash_of
@@ -28,9 +29,16 @@ MAX_COMMENT = 1000
 
 
 async def rate(
-    session: AsyncSession, *, token: str | None, score: int, comment: str | None, now: datetime
+    session: AsyncSession,
+    outbox: Outbox,
+    *,
+    token: str | None,
+    score: int,
+    comment: str | None,
+    now: datetime,
 ) -> CallRecord:
-    """The rating kept with the call (and its `call.rated` event): the call as now recorded."""
+    """The rating kept with the call (and its `call.rated` event): the call as now recorded.
+    The console of the agent who took it shows it in its recent calls."""
     found = await session_repository.session_by_token_hash(session, token_hash_of(token))
     row = standing(None if found is None else dict(found._mapping))
     if row["product"] != ProductName.call:
@@ -51,4 +59,6 @@ async def rate(
     if not rated or latest is None:
         raise CallNotRatable()
     await call_event(session, partner_id=partner_id, call_id=latest.id, event_type="call.rated")
+    if latest.agent_id is not None:
+        outbox.refresh_agent(latest.agent_id)
     return await records.get_call(session, partner_id=partner_id, call_id=latest.id)

@@ -8,8 +8,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from portero.calls.models import CallStatus, OfferOutcome
+from portero.calls.models import CallStatus, MessageSender, OfferOutcome
 from portero.calls.records import CallRecord
+from portero.calls.transcripts import message_id
 
 
 class CallCustomer(BaseModel):
@@ -106,3 +107,27 @@ def _satisfaction_of(call: CallRecord) -> CallSatisfactionOut | None:
     if rating is None:
         return None
     return CallSatisfactionOut(score=rating.score, comment=rating.comment, rated_at=rating.rated_at)
+
+
+class CallMessageOut(BaseModel):
+    """One chat message of a call's transcript (calls/transcripts.py)."""
+
+    object: Literal["call_message"] = "call_message"
+    id: str
+    sent_at: datetime = Field(description="When Portero relayed it to the other party.")
+    sender: MessageSender
+    agent: CallAgentRef | None = Field(
+        description="The agent who wrote it, or who was on the call when the customer did."
+    )
+    text: str
+
+    @classmethod
+    def of(cls, row: Any) -> CallMessageOut:
+        agent = CallAgentRef(code=row.agent_code, name=row.agent_name) if row.agent_code else None
+        return cls(
+            id=message_id(row.id),
+            sent_at=row.sent_at,
+            sender=MessageSender(row.sender),
+            agent=agent,
+            text=row.text,
+        )

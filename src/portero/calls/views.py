@@ -49,7 +49,14 @@ def _call_summary(row: Row[Any]) -> dict[str, Any]:
         "answered_at": _iso(row.answered_at),
         "ended_at": _iso(row.ended_at),
         "duration_seconds": duration,
+        "satisfaction": _satisfaction(row),
     }
+
+
+def _satisfaction(row: Row[Any]) -> dict[str, Any] | None:
+    if row.satisfaction_score is None:
+        return None
+    return {"score": row.satisfaction_score, "comment": row.satisfaction_comment}
 
 
 async def customer_view(session: AsyncSession, call_id: str) -> CustomerView:

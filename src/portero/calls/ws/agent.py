@@ -7,11 +7,12 @@ from typing import Any
 
 from starlette.websockets import WebSocket
 
-from portero.calls import callbacks, directory, ending, presence, routing, views
+from portero.calls import callbacks, directory, ending, presence, routing, transcripts, views
 from portero.calls.errors import NotAnAgentConsole
 from portero.calls.ice import ice_servers
-from portero.calls.models import Presence
+from portero.calls.models import MessageSender, Presence
 from portero.calls.outbox import agent_channel, call_channel
+from portero.calls.transcripts import Said
 from portero.calls.ws import messages
 from portero.calls.ws.connection import Connection
 from portero.calls.ws.messages import Message, Refused
@@ -152,6 +153,17 @@ class AgentSocket(Connection):
         call_id = self._my_call(message)
         out = messages.relayed(message, call_id=call_id, side="agent", now=now)
         await self.bus.publish(call_channel(call_id), out)
+        if out["type"] == "chat":
+            said = Said(call_id, MessageSender.agent, self.agent_id, out["text"], now)
+            self.calls.transcripts.add(said)
+
+    async def _transcript(self, message: Message, _now: datetime) -> None:
+        """A call of the console's recent ones, as it was said (calls/transcripts.py)."""
+        call_id = messages.call_id_of(message)
+        async with session_scope(self.runtime.sessions) as session:
+            await self.check(session)
+            found = await transcripts.for_console(session, agent_id=self.agent_id, call_id=call_id)
+        await self.send(found)
 
     handlers = {
         "ping": Connection._ping,
@@ -160,6 +172,7 @@ class AgentSocket(Connection):
         "reject": _reject,
         "hangup": _hang_up,
         "callback_done": _callback_done,
+        "transcript": _transcript,
         **dict.fromkeys(messages.RELAYED, _relay),
     }
 

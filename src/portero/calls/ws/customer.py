@@ -14,8 +14,9 @@ from portero.calls import queue, views
 from portero.calls.bus import BusUnavailable
 from portero.calls.errors import NotACallSession
 from portero.calls.ice import ice_servers
-from portero.calls.models import QUEUED, CallStatus
+from portero.calls.models import QUEUED, CallStatus, MessageSender
 from portero.calls.outbox import agent_channel, call_channel, queue_channel
+from portero.calls.transcripts import Said
 from portero.calls.ws import messages
 from portero.calls.ws.connection import Connection
 from portero.calls.ws.messages import Message, Refused
@@ -130,6 +131,10 @@ class CustomerSocket(Connection):
             raise Refused("not_connected", "The call is not connected.")
         out = messages.relayed(message, call_id=self.call_id, side="customer", now=now)
         await self.bus.publish(agent_channel(self.connected_agent_id), out)
+        if out["type"] == "chat":
+            agent_id = self.connected_agent_id
+            said = Said(self.call_id, MessageSender.customer, agent_id, out["text"], now)
+            self.calls.transcripts.add(said)
 
     async def _media(self, message: Message, now: datetime) -> None:
         """Kept, and passed on to the agent it rings on or talks to (none yet: it is passed on

@@ -86,7 +86,8 @@ def relayed(message: Message, *, call_id: str, side: Side, now: datetime) -> Mes
     elif kind == "chat":
         out |= {"text": _chat_text(message), "at": iso_utc(now)}
     elif kind == "media":
-        out |= {"audio": message["audio"], "video": message["video"]}  # checked by its schema
+        # Checked by its schema, which fills in `screen` for a page that leaves it out.
+        out |= {"audio": message["audio"], "video": message["video"], "screen": message["screen"]}
     return out
 
 

@@ -70,10 +70,10 @@ class _Incoming(BaseModel):
 
 
 class Bare(_Incoming):
-    """ping, ready, hangup, accept, reject: nothing but the type (and, on the console, the
-    call)."""
+    """ping, ready, hangup, accept, reject, transcript: nothing but the type (and, on the
+    console, the call)."""
 
-    type: Literal["ping", "ready", "hangup", "accept", "reject"]
+    type: Literal["ping", "ready", "hangup", "accept", "reject", "transcript"]
 
 
 class SetPresence(_Incoming):
@@ -98,11 +98,13 @@ MediaState = Literal["on", "off", "none"]
 
 class Media(_Incoming):
     """What the other party can expect of this page's media (its badges, the initials tile,
-    the "use the chat" hint)."""
+    the "use the chat" hint, its shared screen)."""
 
     type: Literal["media"]
     audio: MediaState
     video: MediaState
+    # Whether the page shares its screen (call-screen.js); left out by a page that cannot.
+    screen: Literal["on", "off"] = "off"
 
 
 class CallbackDone(_Incoming):
@@ -113,7 +115,7 @@ class CallbackDone(_Incoming):
 
 
 _SCHEMAS: dict[str, type[_Incoming]] = {
-    **dict.fromkeys(("ping", "ready", "hangup", "accept", "reject"), Bare),
+    **dict.fromkeys(("ping", "ready", "hangup", "accept", "reject", "transcript"), Bare),
     "presence": SetPresence,
     "chat": Chat,
     "signal": Signal,

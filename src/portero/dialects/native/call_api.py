@@ -8,9 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, status
 
 from portero.calls import directory as calls
-from portero.calls import records
+from portero.calls import records, transcripts
 from portero.calls.console import console_launch
 from portero.calls.models import CallStatus, Presence
+from portero.calls.schemas import CallMessageOut
 from portero.dialects.native.auth import CurrentPartner
 from portero.dialects.native.call_schemas import (
     AgentCreate,
@@ -19,6 +20,7 @@ from portero.dialects.native.call_schemas import (
     AgentUpdate,
     CallList,
     CallOut,
+    CallTranscript,
     CategoryCreate,
     CategoryList,
     CategoryOut,
@@ -254,3 +256,28 @@ async def list_calls(
 async def get_call(call_id: str, partner: CurrentPartner, session: SessionDep) -> CallOut:
     """One call of the calling partner: who, for whom, who answered, how it ended."""
     return CallOut.of(await records.get_call(session, partner_id=partner.id, call_id=call_id))
+
+
+@router.get(
+    "/calls/{call_id}/transcript",
+    response_model=CallTranscript,
+    responses=responses(400, 401, 403, 404),
+    dependencies=[Depends(only_query_params(PAGE_QUERY_PARAMS))],
+)
+async def get_transcript(
+    call_id: str,
+    partner: CurrentPartner,
+    session: SessionDep,
+    limit: PageLimit = 100,
+    starting_after: Annotated[
+        str | None,
+        Query(pattern=r"^msg_[0-9]{1,18}$", description="Id of the previous page's last message"),
+    ] = None,
+) -> CallTranscript:
+    """The call's chat (the customer's and the agent's messages), oldest first, a page at a
+    time. Kept with the call and removed with it."""
+    page = await transcripts.transcript(
+        session, partner_id=partner.id, call_id=call_id, limit=limit, after=starting_after
+    )
+    items = [CallMessageOut.of(row) for row in page.items]
+    return CallTranscript(url=f"/v1/calls/{call_id}/transcript", data=items, has_more=page.has_more)

@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints,
 
 from portero.calls.directory import MAX_AGENT_CAPACITY
 from portero.calls.models import CallAgent, CallCategory, Presence
-from portero.calls.schemas import CallOut
+from portero.calls.schemas import CallMessageOut, CallOut
 
 __all__ = ["CallOut"]
 from portero.dialects.native.schemas import ListPage
@@ -134,3 +134,9 @@ class ConsoleLinkOut(BaseModel):
 
 class CallList(ListPage[CallOut]):
     url: str = "/v1/calls"
+
+
+class CallTranscript(ListPage[CallMessageOut]):
+    """A call's chat in the order it was said, oldest first (unlike every other list)."""
+
+    url: str = Field(description="`/v1/calls/{id}/transcript`.")

@@ -1,97 +1,14 @@
-// What both call pages share (the customer's call.js and the agent's console.js): the page's
-// WebSocket, the camera and microphone, the WebRTC connection of a call, the media controls and
-// the chat. The agent always makes the offer; the customer answers whatever offer it gets.
+// What both call pages share (the customer's call.js and the agent's console.js): the camera
+// and microphone, the WebRTC connection of a call, the media controls and the chat (the page's
+// socket is call-socket.js's, the screen share call-screen.js's). The agent always makes the offer; the customer answers whatever offer it gets.
 //
 // Signals carry `peer`, the id of the offer they belong to: each side drops the candidates and
 // answers of a connection it has already replaced (a reload on either side starts a new one).
 (function () {
   "use strict";
   const session = window.porteroSession;
+  const screens = window.porteroCallScreen;
   const $ = (id) => document.getElementById(id);
-  const KEEP_ALIVE_MS = 5 * 60 * 1000; // the play session's idle clock (30 min by default)
-
-  // --- The page's socket ---------------------------------------------------------------------
-
-  // Opens `path`, says hello with the session token, pings every heartbeat (that is what keeps
-  // the agent available and the customer in the queue) and reconnects after a lost connection.
-  // handlers: message(m), lost(), ended(code) (no reconnecting: the play session is over
-  // (4401), the partner may no longer offer the product (4403), or the link's call is live in
-  // another browser (4409); docs/products/calls.md, "Close codes").
-  function openSocket(path, handlers) {
-    let socket = null;
-    let heartbeat = null;
-    let retry = null;
-    let failures = 0;
-    let stopped = false;
-
-    function url() {
-      return (location.protocol === "https:" ? "wss://" : "ws://") + location.host + path;
-    }
-
-    function connect() {
-      clearTimeout(retry);
-      const current = new WebSocket(url());
-      socket = current;
-      current.onopen = function () {
-        current.send(JSON.stringify({ type: "hello", token: session.token }));
-      };
-      current.onmessage = function (event) {
-        if (current !== socket) return;
-        let message;
-        try { message = JSON.parse(event.data); } catch (malformed) { return; }
-        if (message.type === "welcome") {
-          failures = 0;
-          clearInterval(heartbeat);
-          const every = Math.max(1, message.heartbeat_seconds || 5) * 1000;
-          heartbeat = setInterval(function () { send({ type: "ping" }); }, every);
-        }
-        handlers.message(message);
-      };
-      current.onclose = function (event) {
-        if (current !== socket) return;
-        clearInterval(heartbeat);
-        if (event.code === 4401 || event.code === 4403 || event.code === 4409) {
-          stopped = true;
-          handlers.ended(event.code);
-          return;
-        }
-        if (stopped) return;
-        handlers.lost();
-        failures += 1;
-        retry = setTimeout(connect, Math.min(15000, 500 * Math.pow(2, failures)));
-      };
-    }
-
-    function send(message) {
-      if (!socket || socket.readyState !== WebSocket.OPEN) return false;
-      socket.send(JSON.stringify(message));
-      return true;
-    }
-
-    // Some activity on the play session now and then, so that a reload still finds it alive.
-    const keepAlive = setInterval(function () {
-      if (!stopped) session.fetch("/play/api/session").catch(function () {});
-    }, KEEP_ALIVE_MS);
-
-    connect();
-    return {
-      send: send,
-      // No reconnection after this: the server is about to close a finished call's socket.
-      stop: function () { stopped = true; clearInterval(heartbeat); clearTimeout(retry); },
-      restart: function () {
-        stopped = false;
-        failures = 0;
-        if (socket) { socket.onclose = null; socket.close(); }
-        connect();
-      },
-      close: function () {
-        stopped = true;
-        clearInterval(keepAlive);
-        clearInterval(heartbeat);
-        if (socket) socket.close();
-      },
-    };
-  }
 
   // --- Camera and microphone -----------------------------------------------------------------
 
@@ -138,12 +55,14 @@
   }
 
   // options: iceServers, stream (or null), send(data) (a signal to the other party),
-  // track(stream) (the other party's media), state(connectionState).
+  // track(stream) (the other party's media), state(connectionState), screenTrack() (the
+  // screen this page shares on this connection, or null: call-screen.js).
   function Peer(options, id) {
     this.id = id || newPeerId();
     this.options = options;
     this.pending = []; // candidates that came before the other side's description
     this.remote = new MediaStream();
+    this.remoteScreen = null; // the other party's screen slot, once negotiated
     const pc = new RTCPeerConnection({ iceServers: options.iceServers || [] });
     this.pc = pc;
     const self = this;
@@ -151,6 +70,11 @@
       if (event.candidate) self.signal({ candidate: event.candidate.toJSON() });
     };
     pc.ontrack = function (event) {
+      if (screens.isScreenTrack(pc, event.transceiver)) {
+        self.remoteScreen = new MediaStream([event.track]);
+        options.track(self.remote);
+        return;
+      }
       const stream = event.streams[0];
       if (stream) self.remote = stream;
       else self.remote.addTrack(event.track);
@@ -173,6 +97,8 @@
       if (track) this.pc.addTrack(track, stream);
       else this.pc.addTransceiver(kind, { direction: "recvonly" });
     }
+    this.pc.addTransceiver("video", { direction: "sendrecv" }); // the screen slot, empty
+    this.shareScreen();
     await this.pc.setLocalDescription(await this.pc.createOffer());
     this.signal({ description: this.pc.localDescription.toJSON() });
   };
@@ -182,9 +108,19 @@
     await this.pc.setRemoteDescription(description);
     const stream = this.options.stream;
     if (stream) for (const track of stream.getTracks()) this.pc.addTrack(track, stream);
+    const slot = screens.slotOf(this.pc); // after the camera took the first video slot
+    if (slot) slot.direction = "sendrecv";
+    this.shareScreen();
     await this.pc.setLocalDescription(await this.pc.createAnswer());
     this.signal({ description: this.pc.localDescription.toJSON() });
     await this.flush();
+  };
+
+  // Our screen into the connection's screen slot (none, or sharing stopped: empty).
+  Peer.prototype.shareScreen = function () {
+    const slot = screens.slotOf(this.pc);
+    const track = this.options.screenTrack ? this.options.screenTrack() : null;
+    if (slot) slot.sender.replaceTrack(track).catch(function () {});
   };
 
   Peer.prototype.flush = async function () {
@@ -226,7 +162,11 @@
     this.peer = null;
     this.remoteName = "";
     this.remoteMedia = null; // the other party's last `media` message
+    this.callId = null; // the call whose connection is shown
     const self = this;
+    this.screen = new screens.ScreenShare({
+      changed: function () { if (hooks.media) hooks.media(self.mediaState()); },
+    });
     this.quality = new window.porteroCallQuality.Monitor($("quality"), function () {
       return self.peer && !$("call").hidden ? self.peer.pc : null;
     });
@@ -265,7 +205,9 @@
 
   // Our microphone and camera as the other party is told of them.
   CallView.prototype.mediaState = function () {
-    return window.porteroCallMedia.stateOf(this.stream);
+    const media = window.porteroCallMedia.stateOf(this.stream);
+    media.screen = this.screen.sharing ? "on" : "off";
+    return media;
   };
 
   // Who the other party is (its tile's initials, the hints) and its last `media` (null: unknown).
@@ -281,10 +223,14 @@
     const up = peer && peer.pc.connectionState === "connected";
     const hasVideo = up ? peer.remote.getVideoTracks().length > 0 : null;
     window.porteroCallMedia.showRemote(this.remoteMedia, this.remoteName, hasVideo);
+    screens.showRemote(peer && peer.remoteScreen, this.remoteMedia, this.remoteName);
   };
 
-  // Shows `peer`'s media (its remote stream once it arrives).
-  CallView.prototype.attach = function (peer) {
+  // Shows `peer`'s media (its remote stream once it arrives); `callId` says which call it is
+  // (a console's): our screen share does not follow us to another call.
+  CallView.prototype.attach = function (peer, callId) {
+    this.screen.attach(peer.pc, (callId || null) === this.callId);
+    this.callId = callId || null;
     this.peer = peer;
     $("remote-note").hidden = false;
     $("remote-video").srcObject = null;
@@ -322,6 +268,8 @@
     $("call").hidden = !visible;
     if (!visible) {
       this.timeFrom(null);
+      this.screen.attach(null, false);
+      this.callId = null;
       this.peer = null;
       $("remote-video").srcObject = null;
       $("sound").hidden = true;
@@ -378,7 +326,7 @@
   }
 
   window.porteroCallPeer = {
-    openSocket: openSocket,
+    openSocket: window.porteroCallSocket.openSocket,
     localMedia: localMedia,
     play: play,
     Peer: Peer,

@@ -77,6 +77,7 @@
         stream: state.stream,
         send: function (signal) { state.socket.send({ type: "signal", data: signal }); },
         track: function () { view.showRemote(peer); },
+        screenTrack: function () { return view.screen.track; },
         state: function (connection) {
           view.connectionState(peer, connection);
           // A connection that failed for good: ask the agent to start over.

@@ -25,6 +25,7 @@
   };
   let view = null;
   let deviceCheck = null;
+  let recent = null; // the recent calls (console-recent.js)
 
   // --- The calls in progress ---------------------------------------------------------------------
 
@@ -43,17 +44,20 @@
       stream: state.stream,
       send: function (data) { state.socket.send({ type: "signal", call_id: callId, data: data }); },
       track: function () { view.showRemote(peer); },
+      // Our screen goes to the call on screen only.
+      screenTrack: function () { return state.shown === callId ? view.screen.track : null; },
       state: function (connection) { view.connectionState(peer, connection); },
     });
     entry.peer = peer;
-    if (state.shown === callId) view.attach(peer);
+    if (state.shown === callId) view.attach(peer, callId);
     await peer.offer();
     tellMedia(callId, view.mediaState());
   }
 
   // The customer is told of our microphone and camera with every offer and on every change.
   function tellMedia(callId, media) {
-    state.socket.send(Object.assign({ type: "media", call_id: callId }, media));
+    const screen = callId === state.shown && view.screen.sharing ? "on" : "off";
+    state.socket.send(Object.assign({ type: "media", call_id: callId }, media, { screen: screen }));
   }
 
   function onMedia(incoming) {
@@ -88,7 +92,7 @@
     view.clearChat();
     for (const [message, mine] of entry.chat) view.addChat(message, mine, customerName(call));
     if (entry.peer) {
-      view.attach(entry.peer);
+      view.attach(entry.peer, callId);
       if (entry.peer.remote.getTracks().length) view.showRemote(entry.peer);
       view.connectionState(entry.peer, entry.peer.pc.connectionState);
     }
@@ -169,7 +173,7 @@
     state.socket.send({ type: kind, call_id: callId });
   }
 
-  // --- Presence and recent calls -----------------------------------------------------------------
+  // --- Presence -----------------------------------------------------------------------------------
 
   function showPresence(presence) {
     for (const input of $("presence").querySelectorAll("input")) {
@@ -177,31 +181,6 @@
     }
     $("presence").disabled = false;
     $("presence").dataset.presence = presence;
-  }
-
-  function showRecent(recent) {
-    const rows = $("recent-calls");
-    rows.replaceChildren();
-    for (const call of recent) {
-      const row = document.createElement("tr");
-      row.dataset.call = call.call_id;
-      row.dataset.status = call.status;
-      const at = new Date(call.created_at);
-      const cells = [
-        at.toLocaleString(lang, { dateStyle: "short", timeStyle: "short" }),
-        call.customer.name || "",
-        call.customer.cellphone || "",
-        say("status." + call.status),
-        call.duration_seconds === null ? "—" : calls.duration(call.duration_seconds),
-      ];
-      for (const text of cells) {
-        const cell = document.createElement("td");
-        cell.textContent = text;
-        row.append(cell);
-      }
-      rows.append(row);
-    }
-    $("no-recent").hidden = recent.length > 0;
   }
 
   // --- Callback requests: customers nobody answered, who asked to be called -----------------------
@@ -274,7 +253,7 @@
       if (!ringing && !state.calls.has(callId)) state.customerMedia.delete(callId);
     }
     showCallbacks(current.callbacks || []);
-    showRecent(current.recent);
+    recent.show(current.recent);
     showIdle(current);
   }
 
@@ -305,14 +284,21 @@
       if (state.shown === incoming.call_id) view.addChat(incoming, false, customerName(entry.call));
     } else if (incoming.type === "media") {
       onMedia(incoming);
+    } else if (incoming.type === "transcript") {
+      recent.received(incoming);
     } else if (incoming.type === "error") {
       if (incoming.code === "OfferGone") message(say("offer_gone"));
+      if (incoming.code === "CallNotFound") recent.refused();
       if (state.console) showIdle(state.console);
     }
   }
 
   function start() {
     deviceCheck = new window.PorteroDeviceCheck();
+    recent = new window.PorteroRecentCalls({
+      send: function (outgoing) { return state.socket.send(outgoing); },
+      duration: calls.duration,
+    });
     view = new calls.CallView({
       hangUp: function () {
         if (state.shown) state.socket.send({ type: "hangup", call_id: state.shown });
