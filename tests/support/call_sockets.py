@@ -56,13 +56,15 @@ async def make_desk(
     await engine.dispose()
 
 
-async def console_token(desk: Desk, server: LiveServer) -> str:
+async def console_token(desk: Desk, server: LiveServer, agent_code: str = "") -> str:
+    """An open console session of the desk's agent (or of the agent `agent_code`)."""
     engine = create_engine(server.settings)
     try:
         async with session_scope(create_sessionmaker(engine)) as session:
             _, url = await issue_console_link(
-                session, server.settings, partner_id=desk.partner.id, agent_code=desk.agent_code
-            )
+                session, server.settings, partner_id=desk.partner.id,
+                agent_code=agent_code or desk.agent_code,
+            )  # fmt: skip
     finally:
         await engine.dispose()
     return await open_session(server, url)

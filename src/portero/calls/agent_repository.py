@@ -10,8 +10,9 @@ the search for free agents, which is scoped to the call's partner.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, literal, select, update
+from sqlalchemy import ColumnElement, Select, and_, exists, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.calls.models import AGENT, OFFER, Presence, agent_category
@@ -28,6 +29,23 @@ def _can_take_an_offer(now: datetime, grace: timedelta) -> ColumnElement[bool]:
     )
 
 
+def _free(
+    *, agent_id: int | None, category_id: int | None, now: datetime, grace: timedelta
+) -> Select[Any]:
+    """Agents free to take an offer now (the one agent, or those serving the category, or
+    any), longest idle first."""
+    query = select(AGENT.c.id).where(_can_take_an_offer(now, grace))
+    if agent_id is not None:
+        query = query.where(AGENT.c.id == agent_id)
+    elif category_id is not None:
+        serves = exists().where(
+            agent_category.c.agent_id == AGENT.c.id,
+            agent_category.c.category_id == category_id,
+        )
+        query = query.where(serves)
+    return query.order_by(func.coalesce(AGENT.c.idle_since, AGENT.c.created_at), AGENT.c.id)
+
+
 async def free_agents(
     session: AsyncSession,
     *,
@@ -42,17 +60,30 @@ async def free_agents(
     """Agents of the partner free to take the call (the one agent, or those serving the
     category, or any), longest idle first, without those it already rang on."""
     already_rang = exists().where(OFFER.c.call_id == call_id, OFFER.c.agent_id == AGENT.c.id)
-    query = select(AGENT.c.id).where(_can_take_an_offer(now, grace), ~already_rang)
-    if agent_id is not None:
-        query = query.where(AGENT.c.id == agent_id)
-    elif category_id is not None:
-        serves = exists().where(
-            agent_category.c.agent_id == AGENT.c.id,
-            agent_category.c.category_id == category_id,
-        )
-        query = query.where(serves)
-    query = query.order_by(func.coalesce(AGENT.c.idle_since, AGENT.c.created_at), AGENT.c.id)
-    found = await session.execute(for_partner(query, AGENT, partner_id).limit(limit))
+    query = _free(agent_id=agent_id, category_id=category_id, now=now, grace=grace)
+    found = await session.execute(
+        for_partner(query.where(~already_rang), AGENT, partner_id).limit(limit)
+    )
+    return list(found.scalars())
+
+
+async def free_for_transfer(
+    session: AsyncSession,
+    *,
+    partner_id: int,
+    agent_id: int | None,
+    category_id: int | None,
+    besides: int,
+    now: datetime,
+    grace: timedelta,
+    limit: int,
+) -> list[int]:
+    """Agents of the partner free to take a transfer (the one agent, or those serving the
+    category), longest idle first, other than `besides` (the agent handing the call over)."""
+    query = _free(agent_id=agent_id, category_id=category_id, now=now, grace=grace)
+    found = await session.execute(
+        for_partner(query.where(AGENT.c.id != besides), AGENT, partner_id).limit(limit)
+    )
     return list(found.scalars())
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import and_, bindparam, func, insert, literal, or_, select, upda
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from portero.calls import transfer_repository as transfers
 from portero.calls.models import (
     AGENT,
     CALL,
@@ -176,6 +177,25 @@ async def connect(
     return int(partner_id) if partner_id is not None else None
 
 
+async def hand_over(
+    session: AsyncSession, *, call_id: str, from_agent_id: int, to_agent_id: int
+) -> int | None:
+    """A call in progress with one agent goes on with another (a transfer accepted); the
+    call's partner, or None if it was no longer in progress with the first."""
+    handed = await session.execute(
+        update(CALL)
+        .where(
+            CALL.c.id == call_id,
+            CALL.c.agent_id == from_agent_id,
+            CALL.c.status == CallStatus.connected.value,
+        )
+        .values(agent_id=to_agent_id)
+        .returning(CALL.c.partner_id)
+    )
+    partner_id = handed.scalar_one_or_none()
+    return int(partner_id) if partner_id is not None else None
+
+
 async def back_to_queue(session: AsyncSession, *, call_id: str, agent_id: int) -> int | None:
     """ringing on the agent → waiting; the call's partner, or None if it no longer rang."""
     back = await session.execute(
@@ -289,7 +309,8 @@ async def clock_outlook(session: AsyncSession) -> AnyRow:
     """In one statement, what the clock's steps act on: the number of calls waiting, and the
     earliest instants each step keys on (None where there is none): an offer's end, a waiting
     call's give-up time, the oldest customer heartbeat of an open call, the oldest console
-    heartbeat of an agent in a call, the oldest heartbeat of an agent not offline.
+    heartbeat of an agent in a call, the oldest heartbeat of an agent not offline, a
+    transfer's end.
 
     Both predicates are sent as literals, the very text of the partial indexes that serve them
     (`uq_call_open_launch`, `ix_call_agent_present`): PostgreSQL's generic plan of a prepared
@@ -314,6 +335,7 @@ async def clock_outlook(session: AsyncSession) -> AnyRow:
             .filter(CALL.c.status == CallStatus.connected.value)
             .label("talking_agent_seen"),
             present.label("agent_seen"),
+            transfers.earliest_ring_out().label("transfer_ends"),
         )
         .select_from(CALL.outerjoin(AGENT, AGENT.c.id == CALL.c.agent_id))
         .where(open_call)

@@ -8,7 +8,15 @@ from collections.abc import Sequence
 from sqlalchemy import delete, exists, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portero.calls.models import CallAgent, CallCategory, Presence, agent_category
+from portero.calls.models import (
+    AGENT,
+    CATEGORY,
+    CallAgent,
+    CallCategory,
+    Presence,
+    agent_category,
+)
+from portero.kit.db import AnyRow
 from portero.kit.pagination import Page, fetch_page, newest_first
 from portero.kit.tenancy import for_partner
 
@@ -75,6 +83,29 @@ async def list_agents(
         )
         query = query.where(serves)
     return await fetch_page(session, query, limit=limit, scalars=True)
+
+
+async def transfer_targets(
+    session: AsyncSession, *, partner_id: int, limit: int
+) -> tuple[list[AnyRow], list[AnyRow]]:
+    """The partner's agents (with what routing decides on) and categories, by name: whom a
+    console may transfer a call to."""
+    agents = select(
+        AGENT.c.id,
+        AGENT.c.code,
+        AGENT.c.name,
+        AGENT.c.presence,
+        AGENT.c.seen_at,
+        AGENT.c.offer_call_id,
+        AGENT.c.active_calls,
+        AGENT.c.capacity,
+    ).order_by(AGENT.c.name, AGENT.c.id)
+    categories = select(CATEGORY.c.code, CATEGORY.c.name).order_by(CATEGORY.c.name, CATEGORY.c.id)
+    found_agents = await session.execute(for_partner(agents, AGENT, partner_id).limit(limit))
+    found_categories = await session.execute(
+        for_partner(categories, CATEGORY, partner_id).limit(limit)
+    )
+    return list(found_agents.all()), list(found_categories.all())
 
 
 async def categories_of(

@@ -22,7 +22,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from portero.calls import call_repository as calls
-from portero.calls import desk_gauges, ending, presence, queue, routing
+from portero.calls import desk_gauges, ending, presence, queue, routing, transfers
 from portero.calls.outbox import Outbox, Publisher, commit_then_publish
 from portero.calls.timings import CallTimings
 from portero.kit.clock import utcnow
@@ -37,6 +37,7 @@ async def tick(
     """Everything that happens by the clock, then routing of whatever is waiting."""
     await presence.expire_silent_agents(session, outbox, now=now, timings=timings)
     await routing.expire_offers(session, outbox, now=now, timings=timings)
+    await transfers.expire(session, outbox, now=now, timings=timings)
     await queue.give_up_overdue(session, outbox, now=now, timings=timings)
     await ending.drop_silent(session, outbox, now=now, timings=timings)
     await routing.route(session, outbox, now=now, timings=timings)
@@ -66,7 +67,7 @@ async def outlook(session: AsyncSession, *, timings: CallTimings) -> Outlook:
     condition starts to hold (a heartbeat counts for the grace period)."""
     row = await calls.clock_outlook(session)
     heartbeats = (row.customer_seen, row.talking_agent_seen, row.agent_seen)
-    deadlines = [row.offer_ends, row.give_up]
+    deadlines = [row.offer_ends, row.give_up, row.transfer_ends]
     deadlines += [seen + timings.grace for seen in heartbeats if seen is not None]
     return Outlook(
         waiting=bool(row.waiting),

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from portero.calls import agent_repository as agents
 from portero.calls import call_repository as calls
+from portero.calls import transfers
 from portero.calls.events import call_event
 from portero.calls.outbox import Outbox
 from portero.calls.timings import CallTimings
@@ -20,13 +21,15 @@ from portero.launches.opening import end_launch
 async def hang_up(
     session: AsyncSession, outbox: Outbox, *, call_id: str, now: datetime, by: str
 ) -> bool:
-    """connected → completed; False if the call was not in progress (already ended)."""
+    """connected → completed (a transfer ringing for it stops); False if the call was not in
+    progress (already ended)."""
     ended = await calls.complete(session, call_id=call_id, now=now, by=by)
     if ended is None:
         return False
     if ended.agent_id is not None:
         await agents.call_finished(session, agent_id=ended.agent_id, now=now)
         outbox.refresh_agent(ended.agent_id)
+    await transfers.withdraw(session, outbox, call_id=call_id, now=now)
     await end_launch(session, launch_id=ended.launch_id, now=now)
     await call_event(session, partner_id=ended.partner_id, call_id=call_id, event_type="call.ended")
     outbox.refresh_call(call_id)

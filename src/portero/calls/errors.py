@@ -61,3 +61,16 @@ class CallbackNotAllowed(CallNotActive):
 
 class NotAWallboard(NotAnAgentConsole):
     default_message = "This session is not a wallboard."
+
+
+class TransferPending(CallNotActive):
+    """A transfer of this call rings already: one at a time (calls/transfers.py)."""
+
+    default_message = "This call is being transferred already."
+
+
+class TransferUnavailable(CallNotActive):
+    """Nobody can take the transfer now: the agent is not available (or has no room, or has a
+    call ringing), or nobody of the category is."""
+
+    default_message = "Nobody can take this call right now; it stays with you."

@@ -187,6 +187,61 @@ class CallOffer(Base):
     outcome: Mapped[str | None] = mapped_column(String(16), default=None)
 
 
+class TransferStatus(enum.StrEnum):
+    ringing = "ringing"  # offered to one agent, who has not answered yet
+    accepted = "accepted"  # that agent took the call: the first agent's leg ended
+    rejected = "rejected"
+    timeout = "timeout"  # no answer in time, or the agent went away while it rang
+    withdrawn = "withdrawn"  # the call ended while it rang
+
+
+class CallTransfer(Base):
+    """An agent's hand-over of a call in progress to another agent or to a category: it rings
+    on one agent; on accept that agent's leg of the call begins (calls/transfers.py)."""
+
+    __tablename__ = "call_transfer"
+    __table_args__ = (
+        # One transfer rings at a time per call.
+        Index(
+            "uq_call_transfer_ringing_call_id",
+            "call_id",
+            unique=True,
+            sqlite_where=text("status = 'ringing'"),
+            postgresql_where=text("status = 'ringing'"),
+        ),
+        # The clock's probe: the earliest transfer ringing out.
+        Index(
+            "ix_call_transfer_ringing_expires_at",
+            "expires_at",
+            sqlite_where=text("status = 'ringing'"),
+            postgresql_where=text("status = 'ringing'"),
+        ),
+        Index("ix_call_transfer_call_id_created_at", "call_id", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    call_id: Mapped[str] = mapped_column(ForeignKey("call.id", ondelete="CASCADE"))
+    from_agent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("call_agent.id", ondelete="SET NULL")
+    )
+    # What the agent asked for: one agent, or a category (its free agents, longest idle first).
+    to_agent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("call_agent.id", ondelete="SET NULL"), default=None
+    )
+    to_category_id: Mapped[int | None] = mapped_column(
+        ForeignKey("call_category.id", ondelete="SET NULL"), default=None
+    )
+    # The agent it rang on.
+    offered_agent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("call_agent.id", ondelete="SET NULL")
+    )
+    note: Mapped[str | None] = mapped_column(String(500), default=None)
+    status: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), default=None)
+
+
 class MessageSender(enum.StrEnum):
     customer = "customer"
     agent = "agent"
@@ -248,3 +303,4 @@ OFFER = cast(Table, CallOffer.__table__)
 CALLBACK = cast(Table, CallCallback.__table__)
 CATEGORY = cast(Table, CallCategory.__table__)
 MESSAGE = cast(Table, CallMessage.__table__)
+TRANSFER = cast(Table, CallTransfer.__table__)

@@ -15,8 +15,9 @@ from portero.calls import agent_repository as agents
 from portero.calls import ending
 from portero.calls.models import Presence
 from portero.calls.outbox import Outbox
-from portero.calls.routing import ring_out, route
+from portero.calls.routing import route
 from portero.calls.timings import CallTimings
+from portero.calls.transfers import ring_out
 
 
 async def set_presence(

@@ -93,6 +93,15 @@ async def ringing_on(session: AsyncSession, *, agent_id: int, call_id: str) -> A
     return found
 
 
+async def connected(session: AsyncSession, call_id: str) -> AnyRow | None:
+    """The call, with its customer, if it is in progress (a transfer's offer shows it)."""
+    query = _calls_with_customer().where(
+        CALL.c.id == call_id, CALL.c.status == CallStatus.connected.value
+    )
+    found: AnyRow | None = (await session.execute(across_partners(query))).one_or_none()
+    return found
+
+
 async def in_progress(session: AsyncSession, agent_id: int) -> list[AnyRow]:
     """The agent's calls in progress with their customers, first answered first."""
     query = (

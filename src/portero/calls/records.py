@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portero.calls import directory
+from portero.calls import directory, transfer_repository
 from portero.calls import record_repository as repository
 from portero.calls.errors import CallNotFound
 from portero.calls.models import CallStatus
@@ -27,6 +27,30 @@ class OfferRecord:
     offered_at: datetime
     answered_at: datetime | None
     outcome: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TransferRecord:
+    """An agent's hand-over of the call (calls/transfers.py), by codes."""
+
+    from_agent: str | None
+    to_agent: str | None
+    to_category: str | None
+    offered_to: str | None
+    note: str | None
+    status: str
+    created_at: datetime
+    answered_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class LegRecord:
+    """One agent's stretch of the call: from its answer (or the transfer it accepted) to the
+    call's end (or the transfer another agent accepted)."""
+
+    agent_code: str | None
+    started_at: datetime
+    ended_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +83,25 @@ class CallRecord:
     ended_by: str | None
     offers: list[OfferRecord]
     satisfaction: Satisfaction | None
+    transfers: list[TransferRecord]
+
+    @property
+    def legs(self) -> list[LegRecord]:
+        """Who talked to the customer when: the agent who answered, then each agent who
+        accepted a transfer."""
+        if self.answered_at is None:
+            return []
+        answered = [o.agent_code for o in self.offers if o.outcome == "accepted"]
+        taken = [t for t in self.transfers if t.status == "accepted" and t.answered_at]
+        agent = answered[0] if answered else (taken[0].from_agent if taken else self.agent_code)
+        legs: list[LegRecord] = []
+        started = self.answered_at
+        for transfer in taken:
+            assert transfer.answered_at is not None
+            legs.append(LegRecord(agent, started, transfer.answered_at))
+            agent, started = transfer.offered_to, transfer.answered_at
+        legs.append(LegRecord(agent, started, self.ended_at))
+        return legs
 
     @property
     def duration_seconds(self) -> int | None:
@@ -105,11 +148,35 @@ async def list_calls(
 
 
 async def _with_offers(session: AsyncSession, rows: list[Row[Any]]) -> list[CallRecord]:
-    offers = await repository.offers_of(session, [row.id for row in rows])
-    return [_record(row, [OfferRecord(*offer) for offer in offers[row.id]]) for row in rows]
+    call_ids = [row.id for row in rows]
+    offers = await repository.offers_of(session, call_ids)
+    transfers = await transfer_repository.of_calls(session, call_ids)
+    return [
+        _record(
+            row,
+            [OfferRecord(*offer) for offer in offers[row.id]],
+            [_transfer(transfer) for transfer in transfers[row.id]],
+        )
+        for row in rows
+    ]
 
 
-def _record(row: Row[Any], offers: list[OfferRecord]) -> CallRecord:
+def _transfer(row: Row[Any]) -> TransferRecord:
+    return TransferRecord(
+        from_agent=row.from_code,
+        to_agent=row.to_agent_code,
+        to_category=row.to_category_code,
+        offered_to=row.offered_code,
+        note=row.note,
+        status=row.status,
+        created_at=row.created_at,
+        answered_at=row.answered_at,
+    )
+
+
+def _record(
+    row: Row[Any], offers: list[OfferRecord], transfers: list[TransferRecord]
+) -> CallRecord:
     status = CallStatus(row.status)
     # The call row keeps the agent of an offer the customer walked away from; the record names
     # only the agent who answered, or the one it is ringing on now.
@@ -134,6 +201,7 @@ def _record(row: Row[Any], offers: list[OfferRecord]) -> CallRecord:
         ended_by=row.ended_by,
         offers=offers,
         satisfaction=_satisfaction(row),
+        transfers=transfers,
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from portero.calls.models import CallStatus, MessageSender, OfferOutcome
+from portero.calls.models import CallStatus, MessageSender, OfferOutcome, TransferStatus
 from portero.calls.records import CallRecord
 from portero.calls.transcripts import message_id
 
@@ -37,6 +37,25 @@ class CallOfferOut(BaseModel):
     outcome: OfferOutcome | None = Field(description="null while it rings.")
 
 
+class CallTransferOut(BaseModel):
+    from_agent: str | None = Field(description="Code of the agent who handed the call over.")
+    to_agent: str | None = Field(description="The agent asked for, if one was.")
+    to_category: str | None = Field(description="The category asked for, if one was.")
+    offered_to: str | None = Field(description="Code of the agent it rang on.")
+    note: str | None = Field(description="What the first agent wrote for the next.")
+    status: TransferStatus = Field(
+        description="`ringing`, then `accepted`, `rejected`, `timeout` or `withdrawn`."
+    )
+    created_at: datetime
+    answered_at: datetime | None = Field(description="When it stopped ringing, however.")
+
+
+class CallLegOut(BaseModel):
+    agent: str | None = Field(description="Code of the agent on the call in this stretch.")
+    started_at: datetime = Field(description="The answer, or the transfer this agent took.")
+    ended_at: datetime | None = Field(description="The end, or the transfer another took.")
+
+
 class CallSatisfactionOut(BaseModel):
     score: int = Field(ge=1, le=5, description="1 (very poor) to 5 (excellent).")
     comment: str | None = Field(description="What the customer wrote, if anything.")
@@ -63,6 +82,10 @@ class CallOut(BaseModel):
     offers: list[CallOfferOut] = Field(description="Each agent it rang on, in order.")
     satisfaction: CallSatisfactionOut | None = Field(
         description="The customer's rating after a completed call; null until they give one."
+    )
+    transfers: list[CallTransferOut] = Field(description="Each transfer asked for, in order.")
+    legs: list[CallLegOut] = Field(
+        description="Each agent's stretch of the call, in order (one unless it was transferred)."
     )
 
     @classmethod
@@ -99,6 +122,23 @@ class CallOut(BaseModel):
                 for o in call.offers
             ],
             satisfaction=_satisfaction_of(call),
+            transfers=[
+                CallTransferOut(
+                    from_agent=t.from_agent,
+                    to_agent=t.to_agent,
+                    to_category=t.to_category,
+                    offered_to=t.offered_to,
+                    note=t.note,
+                    status=TransferStatus(t.status),
+                    created_at=t.created_at,
+                    answered_at=t.answered_at,
+                )
+                for t in call.transfers
+            ],
+            legs=[
+                CallLegOut(agent=leg.agent_code, started_at=leg.started_at, ended_at=leg.ended_at)
+                for leg in call.legs
+            ],
         )
 
 

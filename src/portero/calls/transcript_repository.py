@@ -67,5 +67,10 @@ async def of_agents_call(
     )
     if (await session.execute(across_partners(answered))).first() is None:
         return None
+    return await first_of(session, call_id=call_id, limit=limit)
+
+
+async def first_of(session: AsyncSession, *, call_id: str, limit: int) -> list[AnyRow]:
+    """The first `limit` messages of a call (its id from a console's own state)."""
     query = _messages().where(MESSAGE.c.call_id == call_id).limit(limit)
     return list((await session.execute(across_partners(query))).all())

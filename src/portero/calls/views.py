@@ -4,18 +4,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portero.calls import call_repository, callbacks, hours
+from portero.calls import (
+    call_repository,
+    callbacks,
+    hours,
+    transcript_repository,
+    transcripts,
+    transfer_repository,
+)
 from portero.calls import record_repository as records
 from portero.calls.models import CLOSED, CallStatus
-from portero.kit.clock import iso_utc
+from portero.kit.clock import iso_utc, utcnow
 
 _RECENT = 20
+_HANDED_OVER_SHOWN = timedelta(minutes=10)
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,13 +104,13 @@ async def _unanswered(session: AsyncSession, row: Row[Any]) -> dict[str, Any]:
 
 async def console_view(session: AsyncSession, agent_id: int) -> dict[str, Any]:
     agent = await records.agent(session, agent_id)
-    offer = None
-    if agent.offer_call_id is not None:
-        ringing = await records.ringing_on(session, agent_id=agent_id, call_id=agent.offer_call_id)
-        if ringing is not None:
-            offer = _call_summary(ringing) | {"expires_at": _iso(ringing.offer_expires_at)}
     in_progress = await records.in_progress(session, agent_id)
+    call_ids = [row.id for row in in_progress]
+    asked = await transfer_repository.latest_from(session, agent_id=agent_id, call_ids=call_ids)
     recent = await records.recent_for(session, agent, limit=_RECENT)
+    handed = await transfer_repository.handed_over(
+        session, agent_id=agent_id, since=utcnow() - _HANDED_OVER_SHOWN, limit=_RECENT
+    )
     return {
         "type": "state",
         "agent": {
@@ -111,13 +119,67 @@ async def console_view(session: AsyncSession, agent_id: int) -> dict[str, Any]:
             "presence": agent.presence,
             "capacity": agent.capacity,
         },
-        "offer": offer,
-        "calls": [_call_summary(row) for row in in_progress],
+        "offer": await _offer(session, agent),
+        # Each with the last transfer this agent asked for (ringing, or how it ended).
+        "calls": [
+            _call_summary(row) | {"transfer": transfer_out(asked.get(row.id))}
+            for row in in_progress
+        ],
         # The agent's last calls, and the requests they could have taken that were missed (so
         # they can call the customer back).
         "recent": [_call_summary(row) for row in recent],
+        # Calls another agent took over from this one lately: why they left the console.
+        "handed_over": [transfer_out(row) for row in handed],
         # Customers who asked to be called back, oldest first: what the agent could do next.
         "callbacks": await callbacks.open_for_console(
             session, partner_id=agent.partner_id, agent_id=agent_id
         ),
     }
+
+
+async def _offer(session: AsyncSession, agent: Row[Any]) -> dict[str, Any] | None:
+    """The call ringing on the console: a waiting call routed here, or a transfer (with its
+    note and the chat so far)."""
+    if agent.offer_call_id is None:
+        return None
+    ringing = await records.ringing_on(session, agent_id=agent.id, call_id=agent.offer_call_id)
+    if ringing is not None:
+        return _call_summary(ringing) | {"expires_at": _iso(ringing.offer_expires_at)}
+    transfer = await transfer_repository.offered_to(
+        session, agent_id=agent.id, call_id=agent.offer_call_id
+    )
+    call = await records.connected(session, agent.offer_call_id) if transfer else None
+    if transfer is None or call is None:
+        return None
+    said = await transcript_repository.first_of(
+        session, call_id=call.id, limit=transcripts.CONSOLE_MESSAGES
+    )
+    return _call_summary(call) | {
+        "expires_at": _iso(transfer.expires_at),
+        "transfer": transfer_out(transfer),
+        "messages": [transcripts.said(row) for row in said],
+    }
+
+
+def transfer_out(row: Row[Any] | None) -> dict[str, Any] | None:
+    """A transfer as the consoles show it."""
+    if row is None:
+        return None
+    return {
+        "id": row.id,
+        "call_id": row.call_id,
+        "status": row.status,
+        "from": _person(row.from_code, row.from_name),
+        "to": {
+            "agent": _person(row.to_agent_code, row.to_agent_name),
+            "category": _person(row.to_category_code, row.to_category_name),
+        },
+        "offered_to": _person(row.offered_code, row.offered_name),
+        "note": row.note,
+        "created_at": _iso(row.created_at),
+        "answered_at": _iso(row.answered_at),
+    }
+
+
+def _person(code: str | None, name: str | None) -> dict[str, str] | None:
+    return {"code": code, "name": name or ""} if code is not None else None

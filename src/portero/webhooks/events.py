@@ -33,6 +33,9 @@ EVENT_TYPES = (
     "call.ended",
     "call.missed",
     "call.rated",
+    "call.transfer_requested",
+    "call.transferred",
+    "call.transfer_failed",
     "callback.requested",
     "callback.done",
 )

@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.websockets import WebSocket
 
-from portero.calls import callbacks, directory, ending, presence, routing, transcripts, views
+from portero.calls import callbacks, directory, ending, presence, transcripts, transfers, views
 from portero.calls.errors import NotAnAgentConsole
 from portero.calls.ice import ice_servers
 from portero.calls.models import MessageSender, Presence
@@ -116,7 +116,7 @@ class AgentSocket(Connection):
     async def _accept(self, message: Message, now: datetime) -> None:
         call_id = messages.call_id_of(message)
         await self.transaction(
-            lambda session, outbox: routing.accept(
+            lambda session, outbox: transfers.answer_offer(
                 session, outbox, agent_id=self.agent_id, call_id=call_id, now=now
             )
         )
@@ -125,7 +125,7 @@ class AgentSocket(Connection):
     async def _reject(self, message: Message, now: datetime) -> None:
         call_id = messages.call_id_of(message)
         await self.transaction(
-            lambda session, outbox: routing.decline(
+            lambda session, outbox: transfers.refuse_offer(
                 session, outbox, agent_id=self.agent_id, call_id=call_id, now=now,
                 timings=self.timings,
             )
@@ -139,6 +139,26 @@ class AgentSocket(Connection):
             )
         )
         self.calls.nudge()
+
+    async def _transfer(self, message: Message, now: datetime) -> None:
+        call_id = self._my_call(message)
+        await self.transaction(
+            lambda session, outbox: transfers.start(
+                session, outbox, agent_id=self.agent_id, call_id=call_id,
+                to_agent=message.get("agent"), to_category=message.get("category"),
+                note=message.get("note"), now=now, timings=self.timings,
+            )
+        )  # fmt: skip
+
+    async def _directory(self, _message: Message, now: datetime) -> None:
+        """Whom this console may transfer a call to."""
+        async with session_scope(self.runtime.sessions) as session:
+            await self.check(session)
+            found = await transfers.targets(
+                session, partner_id=self.partner_id, agent_id=self.agent_id, now=now,
+                timings=self.timings,
+            )  # fmt: skip
+        await self.send(found)
 
     async def _callback_done(self, message: Message, now: datetime) -> None:
         callback_id = str(message["callback_id"])
@@ -173,6 +193,8 @@ class AgentSocket(Connection):
         "hangup": _hang_up,
         "callback_done": _callback_done,
         "transcript": _transcript,
+        "transfer": _transfer,
+        "directory": _directory,
         **dict.fromkeys(messages.RELAYED, _relay),
     }
 

@@ -22,9 +22,11 @@ from pydantic import (
 MAX_SDP_CHARS = 32 * 1024
 MAX_CANDIDATE_CHARS = 1024
 MAX_CHAT_CHARS = 2000
+MAX_NOTE_CHARS = 500
 
 Token = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 CallId = Annotated[str, StringConstraints(min_length=1, max_length=40)]
+Code = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 
 
 class _Strict(BaseModel):
@@ -70,10 +72,10 @@ class _Incoming(BaseModel):
 
 
 class Bare(_Incoming):
-    """ping, ready, hangup, accept, reject, transcript: nothing but the type (and, on the
-    console, the call)."""
+    """ping, ready, hangup, accept, reject, transcript, directory: nothing but the type (and,
+    on the console, the call)."""
 
-    type: Literal["ping", "ready", "hangup", "accept", "reject", "transcript"]
+    type: Literal["ping", "ready", "hangup", "accept", "reject", "transcript", "directory"]
 
 
 class SetPresence(_Incoming):
@@ -107,6 +109,21 @@ class Media(_Incoming):
     screen: Literal["on", "off"] = "off"
 
 
+class Transfer(_Incoming):
+    """The agent hands the call over to another agent or to a category (calls/transfers.py)."""
+
+    type: Literal["transfer"]
+    agent: Code | None = None
+    category: Code | None = None
+    note: Annotated[str, StringConstraints(max_length=MAX_NOTE_CHARS)] | None = None
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Transfer:
+        if (self.agent is None) == (self.category is None):
+            raise ValueError("a transfer goes to an agent or to a category")
+        return self
+
+
 class CallbackDone(_Incoming):
     """The agent has called the customer back (calls/callbacks.py)."""
 
@@ -115,7 +132,10 @@ class CallbackDone(_Incoming):
 
 
 _SCHEMAS: dict[str, type[_Incoming]] = {
-    **dict.fromkeys(("ping", "ready", "hangup", "accept", "reject", "transcript"), Bare),
+    **dict.fromkeys(
+        ("ping", "ready", "hangup", "accept", "reject", "transcript", "directory"), Bare
+    ),
+    "transfer": Transfer,
     "presence": SetPresence,
     "chat": Chat,
     "signal": Signal,

@@ -302,6 +302,16 @@
     log.scrollTop = log.scrollHeight;
   };
 
+  // A line of the call's own in the chat (another agent took the call over).
+  CallView.prototype.addNotice = function (text) {
+    const log = $("chat-log");
+    const item = document.createElement("li");
+    item.className = "notice";
+    item.textContent = text;
+    log.append(item);
+    log.scrollTop = log.scrollHeight;
+  };
+
   // "1:05", "1:02:03".
   function duration(seconds) {
     const s = Math.max(0, Math.round(seconds));

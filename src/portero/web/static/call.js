@@ -105,7 +105,15 @@
     $("app").dataset.status = call.status;
     calls.showTickets($("ticket-list"), call.tickets);
     $("tickets").hidden = !(call.tickets && call.tickets.length);
-    if (call.agent) state.agentName = call.agent.name;
+    if (call.agent && call.agent.name !== state.agentName) {
+      // Another agent took the call over (a transfer): their offer follows; the chat stays.
+      const before = state.agentName;
+      state.agentName = call.agent.name;
+      state.agentMedia = null;
+      if (before && call.status === "connected") {
+        view.addNotice(say("agent_changed", { name: call.agent.name }));
+      }
+    }
     // "In a call with Ana" while the call is on, and not once it has ended.
     const talking = call.status === "connected" && call.agent;
     $("agent-name").textContent = talking ? say("with_agent", { name: call.agent.name }) : "";

@@ -21,11 +21,16 @@
     calls: new Map(), // call_id → {call, peer, chat: [[message, mine]]}
     customerMedia: new Map(), // call_id → the customer's last `media` (sent while it rings too)
     shown: null, // the call_id on screen
+    offered: null, // the last offer that rang here
     countdown: null,
   };
   let view = null;
   let deviceCheck = null;
   let recent = null; // the recent calls (console-recent.js)
+  let handing = null; // transfers (console-transfer.js)
+  // Errors of a transfer asked for: the form's status says them.
+  const TRANSFER_REFUSALS = ["TransferUnavailable", "TransferPending", "AgentNotFound",
+    "CategoryNotFound", "CallNotActive"];
 
   // --- The calls in progress ---------------------------------------------------------------------
 
@@ -78,6 +83,7 @@
     state.shown = callId;
     const entry = callId ? state.calls.get(callId) : null;
     $("call-customer").hidden = !entry;
+    if (!entry) handing.close();
     view.show(Boolean(entry));
     for (const tab of $("call-tabs").querySelectorAll("button")) {
       tab.setAttribute("aria-pressed", String(tab.dataset.call === callId));
@@ -90,12 +96,25 @@
     calls.showTickets($("call-tickets"), call.tickets);
     view.setRemote(customerName(call), state.customerMedia.get(callId) || null);
     view.clearChat();
-    for (const [message, mine] of entry.chat) view.addChat(message, mine, customerName(call));
+    for (const [said, mine, name] of entry.chat) {
+      view.addChat(said, mine, name || customerName(call));
+    }
+    handing.show(call);
     if (entry.peer) {
       view.attach(entry.peer, callId);
       if (entry.peer.remote.getTracks().length) view.showRemote(entry.peer);
       view.connectionState(entry.peer, entry.peer.pc.connectionState);
     }
+  }
+
+  // A call taken over from another agent starts with the chat its offer showed.
+  function history(callId) {
+    const offered = state.offered;
+    if (!offered || offered.call_id !== callId || !offered.messages) return [];
+    return offered.messages.map(function (said) {
+      const name = said.from === "agent" && said.agent ? said.agent.name : null;
+      return [said, false, name];
+    });
   }
 
   function syncCalls(inProgress) {
@@ -107,7 +126,9 @@
       state.customerMedia.delete(callId);
       if (state.shown === callId) {
         showCall(null);
-        message(say("call_ended", { name: customerName(entry.call) }));
+        const to = handing.handedOver(state.console, callId);
+        message(to === null ? say("call_ended", { name: customerName(entry.call) })
+          : say("transferred_away", { name: customerName(entry.call), to: to }));
       }
     }
     for (const call of inProgress) {
@@ -116,7 +137,7 @@
         entry.call = call;
         continue;
       }
-      state.calls.set(call.call_id, { call: call, peer: null, chat: [] });
+      state.calls.set(call.call_id, { call: call, peer: null, chat: history(call.call_id) });
       offer(call.call_id).catch(function (failure) { console.warn(failure); });
     }
     const tabs = $("call-tabs");
@@ -146,6 +167,8 @@
   function showOffer(offered) {
     clearInterval(state.countdown);
     $("offer").hidden = !offered;
+    if (offered) state.offered = offered; // kept past its accept: the new call's chat
+    handing.showOffer(offered);
     if (!offered) return ringer.stop();
     ringer.start(offered, "● " + say("ringing_title") + " · " + pageTitle, offered.customer.name || "");
     $("offer").dataset.call = offered.call_id;
@@ -286,15 +309,25 @@
       onMedia(incoming);
     } else if (incoming.type === "transcript") {
       recent.received(incoming);
+    } else if (incoming.type === "directory") {
+      handing.directory(incoming);
     } else if (incoming.type === "error") {
       if (incoming.code === "OfferGone") message(say("offer_gone"));
       if (incoming.code === "CallNotFound") recent.refused();
+      if (TRANSFER_REFUSALS.includes(incoming.code)) handing.refused(incoming.code);
       if (state.console) showIdle(state.console);
     }
   }
 
   function start() {
     deviceCheck = new window.PorteroDeviceCheck();
+    handing = new window.PorteroTransfers({
+      send: function (outgoing) { return state.socket.send(outgoing); },
+      shown: function () {
+        const entry = state.shown ? state.calls.get(state.shown) : null;
+        return entry ? entry.call : null;
+      },
+    });
     recent = new window.PorteroRecentCalls({
       send: function (outgoing) { return state.socket.send(outgoing); },
       duration: calls.duration,
