@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import os
 import secrets
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -126,6 +127,9 @@ def fresh_database_url(
         asyncio.run(_drop_database(name))
 
 
+TEST_FILES = Path(tempfile.mkdtemp(prefix="portero-test-files-"))
+
+
 def make_settings(database_url: str, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "database_url": database_url,
@@ -136,6 +140,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "delivery_poll_seconds": 0,  # and run the delivery engine by hand
         "auth_cache_seconds": 0,
         "db_pool_size": 5,
+        "files_directory": TEST_FILES,  # a call's chat files: never the checkout's ./var
     } | overrides
     return Settings(**values)  # type: ignore[arg-type]
 

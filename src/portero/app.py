@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from portero import __version__
+from portero.calls.file_api import FILES_PATH
 from portero.calls.ws import api as calls
 from portero.delivering import delivering
 from portero.dialects.cammer import api as cammer
@@ -130,7 +131,11 @@ def _build(app: FastAPI, assembly: Assembly) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     install_openapi(app, body_models=assembly.body_models, paths=assembly.documented_paths)
     settings = assembly.settings
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        larger={FILES_PATH: settings.call_file_max_bytes},
+    )
     on_error = unexpected_error_response(assembly.renderers)
     app.add_middleware(RequestContextMiddleware, on_error=on_error)
     if settings.trusted_proxies:

@@ -7,7 +7,7 @@ import secrets
 from functools import cached_property
 from ipaddress import ip_network
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -67,6 +67,17 @@ class Settings(BaseSettings):
     call_revalidate_seconds: float = Field(default=5.0, gt=0, le=5.0)
     # Interval of the clock that expires offers and presence (0 turns it off: tests).
     call_tick_seconds: float = Field(default=1.0, ge=0)
+    # Files in a call's chat (images and PDFs): at most `call_file_max_bytes` each, kept in a
+    # directory (the default) or in S3-compatible object storage (`files_store` "s3": the
+    # bucket, an endpoint for a store other than AWS's, its region; credentials as boto3 finds
+    # them, from `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY` or a role).
+    call_file_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
+    files_store: Literal["directory", "s3"] = "directory"
+    files_directory: Path = Path("./var/files")
+    files_s3_bucket: str | None = None
+    files_s3_endpoint_url: str | None = None
+    files_s3_region: str | None = None
+    files_s3_prefix: str = ""
     # Signalling between server processes; in-process only when unset.
     redis_url: str | None = None
     # ICE servers handed to the browsers. TURN credentials are minted per call from the shared

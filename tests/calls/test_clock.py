@@ -18,10 +18,19 @@ from fastapi import FastAPI
 from sqlalchemy import update
 
 from portero.app import create_app
-from portero.calls import ending, routing
+from portero.calls import ending, routing, transfers
 from portero.calls.bus import LocalBus
-from portero.calls.dispatcher import Dispatcher, Outlook, look
-from portero.calls.models import OPEN, Call, CallAgent, CallStatus, OfferOutcome, Presence
+from portero.calls.dispatcher import Dispatcher, Outlook, look, outlook
+from portero.calls.models import (
+    OPEN,
+    Call,
+    CallAgent,
+    CallStatus,
+    CallTransfer,
+    OfferOutcome,
+    Presence,
+    TransferStatus,
+)
 from portero.kit.clock import utcnow
 from tests.conftest import PUBLIC_URL, make_settings, running
 from tests.support.call_desk import TIMINGS, CallDesk
@@ -48,6 +57,11 @@ async def desk(clock_app: FastAPI) -> AsyncIterator[CallDesk]:
         await session.execute(update(Call).where(Call.status.in_(OPEN)).values(**ended))
         await session.execute(
             update(CallAgent).values(presence=Presence.offline.value, offer_call_id=None)
+        )
+        await session.execute(
+            update(CallTransfer)
+            .where(CallTransfer.status == TransferStatus.ringing.value)
+            .values(status=TransferStatus.withdrawn.value)
         )
     transport = httpx.ASGITransport(app=clock_app)
     async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_URL) as client:
@@ -221,3 +235,25 @@ async def test_a_running_clock_routes_work_another_process_left_within_its_inter
     finally:
         await dispatcher.stop()
     assert (await desk.call(call_id)).agent_id == ana.id
+
+
+async def test_a_ringing_transfer_is_a_deadline_of_the_probe(desk: CallDesk) -> None:
+    sales = await desk.category()
+    ana = await desk.agent("Ana", sales)
+    call_id = await desk.customer(category_code=sales)
+    await desk.run(
+        lambda s, o: transfers.answer_offer(s, o, agent_id=ana.id, call_id=call_id, now=desk.now)
+    )
+    bea = await desk.agent("Bea")
+    await desk.run(
+        lambda s, o: transfers.start(
+            s, o, agent_id=ana.id, call_id=call_id, to_agent=bea.code, to_category=None,
+            note=None, now=desk.now, timings=TIMINGS,
+        )
+    )  # fmt: skip
+    rings_out_at = desk.now + TIMINGS.offer
+    # Heartbeats after it: theirs fall later than the transfer's ring-out.
+    desk.later(5)
+    await desk.alive(ana, bea, calls=(call_id,))
+    async with inspecting(desk.sessions) as session:
+        assert (await outlook(session, timings=TIMINGS)).next_due == rings_out_at

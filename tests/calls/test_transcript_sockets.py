@@ -85,6 +85,7 @@ async def test_a_relay_does_not_wait_for_the_transcripts_writes(
     with live_server(desk.settings) as server:
         agent, customer, call_id = await connect_call(desk, server, server)
         holder = await asyncpg.connect(asyncpg_url(postgres_url), timeout=WAIT_SECONDS)
+        reader = await asyncpg.connect(asyncpg_url(postgres_url), timeout=WAIT_SECONDS)
         try:
             lock = holder.transaction()
             await lock.start()
@@ -92,7 +93,8 @@ async def test_a_relay_does_not_wait_for_the_transcripts_writes(
             await holder.execute("LOCK TABLE call_message IN EXCLUSIVE MODE")
             await chat_both_ways(agent, customer, call_id)
             await chat_both_ways(agent, customer, call_id)
-            kept = await holder.fetchval(
+            # Another connection reads the table (the lock stops writes, not reads).
+            kept = await reader.fetchval(
                 "SELECT count(*) FROM call_message WHERE call_id = $1", call_id
             )
             assert kept == 0  # relayed, all four, while the writes wait
@@ -104,5 +106,6 @@ async def test_a_relay_does_not_wait_for_the_transcripts_writes(
             await eventually(all_kept)
         finally:
             await holder.close()
+            await reader.close()
         await agent.close()
         await customer.close()

@@ -8,13 +8,18 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
+import pytest
 from sqlalchemy import delete, select
 
 from portero.calls import ending, routing, satisfaction
+from portero.calls import transcripts as module
 from portero.calls.models import CALL, MESSAGE, MessageSender
 from portero.calls.transcripts import BATCH, Said, TranscriptWriter
-from portero.kit.db import session_scope
+from portero.kit.clock import utcnow
+from portero.kit.db import create_engine, create_sessionmaker, session_scope
 from tests.calls.test_satisfaction import completed_call
+from tests.conftest import make_settings
+from tests.support.browsing import free_port
 from tests.support.call_desk import CallDesk
 from tests.support.db import inspecting
 from tests.support.factories import make_partner
@@ -207,3 +212,20 @@ async def test_a_rating_shows_on_the_console_of_the_agent_who_took_the_call(
     assert [(c["call_id"], c["satisfaction"]) for c in recent] == [
         (call_id, {"score": 5, "comment": "¡Genial!"})
     ]
+
+
+async def test_a_writer_whose_database_is_away_stops_in_bounded_time(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(module, "_RETRY_DELAYS", (0.01, 0.01, 0.01, 0.01))
+    nowhere = f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/portero"
+    engine = create_engine(make_settings(nowhere))
+    writer = TranscriptWriter(create_sessionmaker(engine))
+    writer.start()
+    try:
+        writer.add(Said("call_x", MessageSender.customer, None, "¿Hola?", utcnow()))
+        await writer.stop()  # returns: a few attempts, then it gives up
+    finally:
+        await engine.dispose()
+    assert writer.pending == 1
+    assert "1 chat messages could not be written" in caplog.text

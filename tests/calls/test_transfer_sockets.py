@@ -142,10 +142,15 @@ async def test_a_rejected_transfer_is_told_to_the_first_console(desk: Desk) -> N
         assert (await ana.expect("chat"))["text"] == "¿Sigues ahí?"
         # Refusals of a transfer are said on Ana's socket alone.
         both = {"agent": bea_code, "category": "x"}
-        for wrong in ({"agent": "nadie"}, {"category": "nada"}, {}, both):
+        for wrong, code in (
+            ({"agent": "nadie"}, "AgentNotFound"),
+            ({"category": "nada"}, "CategoryNotFound"),
+            ({}, "malformed"),
+            (both, "malformed"),
+            ({"agent": bea_code, "note": "x" * 501}, "too_large"),
+        ):
             await ana.send({"type": "transfer", "call_id": call_id, **wrong})
-            code = (await ana.expect("error"))["code"]
-            assert code in {"AgentNotFound", "CategoryNotFound", "malformed"}, (wrong, code)
+            assert (await ana.expect("error"))["code"] == code, wrong
         await customer.send({"type": "transfer", "agent": bea_code})
         assert (await customer.expect("error"))["code"] == "unknown_type"
         for peer in (ana, bea, customer):

@@ -10,8 +10,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from portero.calls import ending, transfers
-from portero.calls.dispatcher import outlook
+from portero.calls import ending, transcripts, transfers
 from portero.calls.errors import (
     AgentNotFound,
     CallNotActive,
@@ -206,6 +205,10 @@ async def test_a_rejected_transfer_leaves_the_call_with_the_first_agent(desk: Ca
     )
     with pytest.raises(OfferGone):
         await answer(desk, bea, call_id)  # too late
+    # A waiting call is offered to Bea as soon as she is free again.
+    waiting = await desk.customer("Otra")  # for anyone: Ana has no room
+    assert (await desk.call(waiting)).agent_id == bea.id
+    await refuse(desk, bea, waiting)
     # The call may be transferred again, and Bea is free for it.
     await transfer(desk, ana, call_id, agent=bea.code)
     assert (await desk.agent_row(bea.id)).offer_call_id == call_id
@@ -221,11 +224,7 @@ async def test_a_transfer_nobody_answers_rings_out_by_the_clock(desk: CallDesk) 
     call_id = await connected(desk, sales, ana)
     bea = await desk.agent("Bea")
     await transfer(desk, ana, call_id, agent=bea.code)
-    async with inspecting(desk.sessions) as session:
-        seen = await outlook(session, timings=TIMINGS)
-    # The clock knows when it rings out (its heartbeats aside).
-    assert seen.next_due is not None
-    assert seen.next_due <= desk.now + TIMINGS.offer
+    # (That the clock's probe wakes for it: tests/calls/test_clock.py.)
     desk.later(TIMINGS.offer.total_seconds() - 1)
     await desk.alive(ana, bea, calls=(call_id,))
     await tick(desk)
@@ -334,3 +333,43 @@ async def test_another_partners_agents_are_not_targets(
     eva = await theirs.agent("Eva")
     with pytest.raises(AgentNotFound):
         await transfer(desk, ana, call_id, agent=eva.code)
+
+
+async def test_a_call_handed_over_is_no_longer_the_first_agents_to_end(desk: CallDesk) -> None:
+    sales = await desk.category()
+    ana = await desk.agent("Ana", sales)
+    call_id = await connected(desk, sales, ana)
+    bea = await desk.agent("Bea")
+    await transfer(desk, ana, call_id, agent=bea.code)
+    await answer(desk, bea, call_id)
+    # Ana's console had not heard yet: its hang-up ends nothing.
+    ended = await desk.run(
+        lambda s, o: ending.hang_up(
+            s, o, call_id=call_id, now=desk.now, by="agent", agent_id=ana.id
+        )
+    )
+    assert ended is False
+    assert (await desk.call(call_id)).status == CallStatus.connected
+    # Handed back to Ana, then ended: her console no longer says it went to Bea.
+    await desk.alive(ana, bea, calls=(call_id,))
+    await transfer(desk, bea, call_id, agent=ana.code)
+    await answer(desk, ana, call_id)
+    assert (await desk.console(ana.id))["handed_over"] == []
+    assert [h["call_id"] for h in (await desk.console(bea.id))["handed_over"]] == [call_id]
+    await desk.run(lambda s, o: ending.hang_up(s, o, call_id=call_id, now=desk.now, by="agent"))
+    assert [leg["agent"] for leg in (await record(desk, call_id))["legs"]] == [
+        ana.code,
+        bea.code,
+        ana.code,
+    ]
+    # Both see it among their recent calls, and may read its chat.
+    for agent in (ana, bea):
+        recent = (await desk.console(agent.id))["recent"]
+        assert [c["call_id"] for c in recent] == [call_id]
+        async with inspecting(desk.sessions) as session:
+            shown = await transcripts.for_console(session, agent_id=agent.id, call_id=call_id)
+        assert shown["messages"] == []
+    listed = await desk.client.get(
+        "/v1/calls", params={"agent": bea.code}, headers=desk.partner.auth
+    )
+    assert [c["id"] for c in listed.json()["data"]] == [call_id]

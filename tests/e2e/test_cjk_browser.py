@@ -247,7 +247,8 @@ def test_an_agent_and_a_customer_talk_in_their_language(
     pw_expect(customer.locator("#chat-text")).to_have_attribute(
         "placeholder", t["call.message_placeholder"]
     )
-    pw_expect(customer.locator("#chat-form button")).to_have_text(t["call.send"])
+    pw_expect(customer.locator("#chat-form button[type=submit]")).to_have_text(t["call.send"])
+    pw_expect(customer.locator("#chat-attach")).to_have_attribute("aria-label", t["call.attach"])
     assert_drawn(customer, "#hang-up", t["call.hang_up"] + t["call.unmute"] + t["call.camera_on"])
     assert_drawn(customer, "#chat-title", t["call.chat"])
     for page in (customer, console):

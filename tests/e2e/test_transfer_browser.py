@@ -130,5 +130,5 @@ def customer_link(portero: Portero, agent: Agent, language: str) -> str:
 def say_to(sender: Page, receiver: Page, text: str, message: str, send: str) -> None:
     """The customer's chat in the page's language (call_pages.chat speaks Spanish)."""
     sender.get_by_role("textbox", name=message).fill(text)
-    sender.get_by_role("button", name=send).click()
+    sender.get_by_role("button", name=send, exact=True).click()
     pw_expect(receiver.locator("#chat-log li.theirs").last).to_contain_text(text)

@@ -127,7 +127,7 @@ def wait_for_media(where: Page | Frame) -> None:
 
 def chat(sender: Page | Frame, receiver: Page | Frame, text: str) -> None:
     sender.get_by_role("textbox", name="Mensaje").fill(text)
-    sender.get_by_role("button", name="Enviar").click()
+    sender.get_by_role("button", name="Enviar", exact=True).click()
     pw_expect(sender.locator("#chat-log li.mine").last).to_contain_text(text)
     pw_expect(receiver.locator("#chat-log li.theirs").last).to_contain_text(text)
 

@@ -129,6 +129,13 @@ async def status_of(session: AsyncSession, call_id: str) -> AnyRow | None:
     return (await session.execute(across_partners(query))).one_or_none()
 
 
+async def lock_status(session: AsyncSession, call_id: str) -> AnyRow | None:
+    """The call's status, agent and partner, its row locked until the transaction ends (a
+    transfer starting, so that the call's end waits for it or it sees the end)."""
+    query = select(CALL.c.status, CALL.c.agent_id, CALL.c.partner_id).where(CALL.c.id == call_id)
+    return (await session.execute(across_partners(query).with_for_update())).one_or_none()
+
+
 # Offers ---------------------------------------------------------------------------------------
 
 
@@ -278,13 +285,20 @@ async def silent_in_queue(session: AsyncSession, *, seen_before: datetime) -> li
     return [str(call_id) for call_id in (await session.execute(across_partners(query))).scalars()]
 
 
-async def complete(session: AsyncSession, *, call_id: str, now: datetime, by: str) -> AnyRow | None:
-    """connected → completed; its agent, launch and partner, or None if it was not connected."""
+async def complete(
+    session: AsyncSession, *, call_id: str, now: datetime, by: str, agent_id: int | None = None
+) -> AnyRow | None:
+    """connected (with `agent_id`, if given) → completed; its agent, launch and partner, or
+    None if it was not connected (or is with another agent)."""
+    statement = update(CALL).where(
+        CALL.c.id == call_id, CALL.c.status == CallStatus.connected.value
+    )
+    if agent_id is not None:
+        statement = statement.where(CALL.c.agent_id == agent_id)
     ended = await session.execute(
-        update(CALL)
-        .where(CALL.c.id == call_id, CALL.c.status == CallStatus.connected.value)
-        .values(status=CallStatus.completed.value, ended_at=now, ended_by=by)
-        .returning(CALL.c.agent_id, CALL.c.launch_id, CALL.c.partner_id)
+        statement.values(status=CallStatus.completed.value, ended_at=now, ended_by=by).returning(
+            CALL.c.agent_id, CALL.c.launch_id, CALL.c.partner_id
+        )
     )
     return ended.one_or_none()
 

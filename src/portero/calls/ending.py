@@ -19,11 +19,19 @@ from portero.launches.opening import end_launch
 
 
 async def hang_up(
-    session: AsyncSession, outbox: Outbox, *, call_id: str, now: datetime, by: str
+    session: AsyncSession,
+    outbox: Outbox,
+    *,
+    call_id: str,
+    now: datetime,
+    by: str,
+    agent_id: int | None = None,
 ) -> bool:
     """connected → completed (a transfer ringing for it stops); False if the call was not in
     progress (already ended)."""
-    ended = await calls.complete(session, call_id=call_id, now=now, by=by)
+    # An agent hangs up only a call still theirs: one just handed over to another agent
+    # (a transfer accepted, its news not yet on this console) goes on.
+    ended = await calls.complete(session, call_id=call_id, now=now, by=by, agent_id=agent_id)
     if ended is None:
         return False
     if ended.agent_id is not None:

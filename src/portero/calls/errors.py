@@ -1,4 +1,9 @@
-from portero.kit.errors import PorteroError
+from portero.kit.errors import (
+    PayloadTooLarge,
+    PorteroError,
+    StorageUnavailable,
+    UnsupportedMediaType,
+)
 
 
 class CategoryNotFound(PorteroError):
@@ -74,3 +79,24 @@ class TransferUnavailable(CallNotActive):
     call ringing), or nobody of the category is."""
 
     default_message = "Nobody can take this call right now; it stays with you."
+
+
+class FileNotFound(CallNotFound):
+    default_message = "No such file in this call."
+
+
+class FileRefused(UnsupportedMediaType):
+    """A file whose content is not an image or a PDF (calls/files.py), whatever it is named."""
+
+    default_message = "Only images (PNG, JPEG, GIF, WebP) and PDF documents can be sent."
+
+
+class FileTooLarge(PayloadTooLarge):
+    default_message = "The file is larger than this service accepts."
+
+
+class FilesUnavailable(StorageUnavailable):
+    """The file store could not be reached: try again shortly."""
+
+    default_message = "Files cannot be sent or read right now; try again shortly."
+    retry_after = 2

@@ -217,6 +217,8 @@ class CallTransfer(Base):
             postgresql_where=text("status = 'ringing'"),
         ),
         Index("ix_call_transfer_call_id_created_at", "call_id", "created_at"),
+        # A console's calls handed over lately (views.console_view).
+        Index("ix_call_transfer_from_agent_id_answered_at", "from_agent_id", "answered_at"),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -247,6 +249,28 @@ class MessageSender(enum.StrEnum):
     agent = "agent"
 
 
+class CallFile(Base):
+    """A file sent in a call's chat (calls/files.py): the bytes are in the file store under the
+    file's id, this row says what they are and whose."""
+
+    __tablename__ = "call_file"
+    __table_args__ = (Index("ix_call_file_call_id", "call_id"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    call_id: Mapped[str] = mapped_column(ForeignKey("call.id", ondelete="CASCADE"))
+    sender: Mapped[str] = mapped_column(String(16))
+    agent_id: Mapped[int | None] = mapped_column(
+        ForeignKey("call_agent.id", ondelete="SET NULL"), default=None
+    )
+    # As the sender's browser named it, cleaned up for showing (never a path).
+    name: Mapped[str] = mapped_column(String(200))
+    # As its content says, never as the browser said.
+    content_type: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class CallMessage(Base):
     """One chat message of a call, as it was relayed: the call's transcript
     (calls/transcripts.py), removed with the call."""
@@ -263,6 +287,10 @@ class CallMessage(Base):
         ForeignKey("call_agent.id", ondelete="SET NULL"), default=None
     )
     text: Mapped[str] = mapped_column(String(2000))
+    # A file sent in the chat (its name is the text).
+    file_id: Mapped[str | None] = mapped_column(
+        ForeignKey("call_file.id", ondelete="SET NULL"), default=None
+    )
 
 
 class CallbackStatus(enum.StrEnum):
@@ -304,3 +332,4 @@ CALLBACK = cast(Table, CallCallback.__table__)
 CATEGORY = cast(Table, CallCategory.__table__)
 MESSAGE = cast(Table, CallMessage.__table__)
 TRANSFER = cast(Table, CallTransfer.__table__)
+FILE = cast(Table, CallFile.__table__)

@@ -18,6 +18,11 @@ from portero.kit.db import session_scope
 T = TypeVar("T")
 
 
+# The field of a console's message on its call's channel that names the agent who sent it (for
+# the customer's socket to check), taken off before the page sees the message.
+SENDER = "_agent_id"
+
+
 def agent_channel(agent_id: int) -> str:
     return f"portero:agent:{agent_id}"
 

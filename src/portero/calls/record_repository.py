@@ -19,6 +19,7 @@ from portero.calls.models import (
     CallStatus,
     agent_category,
 )
+from portero.calls.transfer_repository import took_part
 from portero.kit.db import AnyRow
 from portero.kit.pagination import Page, fetch_page, newest_first
 from portero.kit.tenancy import across_partners, for_partner
@@ -127,14 +128,15 @@ def could_take(agent_id: int | ColumnElement[int]) -> ColumnElement[bool]:
 
 
 async def recent_for(session: AsyncSession, agent: AnyRow, *, limit: int) -> list[AnyRow]:
-    """The agent's last calls, and the requests they could have taken that were missed."""
+    """The agent's last calls (with those it handed over or took over), and the requests
+    they could have taken that were missed."""
     could_have_taken = could_take(agent.id)
     was_offered = exists().where(OFFER.c.call_id == CALL.c.id, OFFER.c.agent_id == agent.id)
     query = (
         _calls_with_customer()
         .where(
             or_(
-                and_(CALL.c.status == CallStatus.completed.value, CALL.c.agent_id == agent.id),
+                and_(CALL.c.status == CallStatus.completed.value, took_part(agent.id)),
                 and_(
                     CALL.c.status == CallStatus.missed.value,
                     or_(could_have_taken, was_offered),
@@ -198,12 +200,12 @@ async def records(
     status: CallStatus | None = None,
 ) -> Page[AnyRow]:
     """Newest first (call ids are time-ordered); `agent_id`: the calls addressed to that agent
-    or answered by it."""
+    or that it was on (answered, handed over, taken over)."""
     query = newest_first(_records(partner_id), CALL.c.id, after)
     if status is not None:
         query = query.where(CALL.c.status == status.value)
     if agent_id is not None:
-        query = query.where(or_(CALL.c.agent_id == agent_id, CALL.c.target_agent_id == agent_id))
+        query = query.where(or_(took_part(agent_id), CALL.c.target_agent_id == agent_id))
     return await fetch_page(session, query, limit=limit)
 
 

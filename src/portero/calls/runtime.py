@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import HTTPConnection
 
+from portero.blobs.store import BlobStore, create_store
 from portero.calls.bus import BusUnavailable, LocalBus, create_bus
 from portero.calls.dispatcher import Dispatcher
 from portero.calls.outbox import Outbox
@@ -31,6 +32,8 @@ class CallRuntime:
     timings: CallTimings
     # Where the sockets hand the chat they relay, to be kept with the call.
     transcripts: TranscriptWriter
+    # Where the files sent in the chat are kept (blobs/).
+    files: BlobStore
     # None when the clock does not run on its own (`call_tick_seconds` 0: tests move it).
     dispatcher: Dispatcher | None = None
 
@@ -54,7 +57,8 @@ async def serve_calls(app: FastAPI, runtime: Runtime) -> AsyncIterator[None]:
         dispatcher.start()
     transcripts = TranscriptWriter(runtime.sessions)
     transcripts.start()
-    app.state.calls = CallRuntime(bus, timings, transcripts, dispatcher if ticking else None)
+    store = create_store(settings)
+    app.state.calls = CallRuntime(bus, timings, transcripts, store, dispatcher if ticking else None)
     try:
         yield
     finally:

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 
 from portero.calls.models import CallStatus, MessageSender, OfferOutcome, TransferStatus
 from portero.calls.records import CallRecord
-from portero.calls.transcripts import message_id
+from portero.calls.transcripts import file_of, message_id
 
 
 class CallCustomer(BaseModel):
@@ -149,6 +149,14 @@ def _satisfaction_of(call: CallRecord) -> CallSatisfactionOut | None:
     return CallSatisfactionOut(score=rating.score, comment=rating.comment, rated_at=rating.rated_at)
 
 
+class CallFileRef(BaseModel):
+    id: str
+    name: str = Field(description="As the sender's browser named it, cleaned up.")
+    content_type: str = Field(description="As the file's content says.")
+    size: int = Field(description="Bytes.")
+    url: str = Field(description="`/v1/calls/{id}/files/{file_id}`: the file itself.")
+
+
 class CallMessageOut(BaseModel):
     """One chat message of a call's transcript (calls/transcripts.py)."""
 
@@ -159,15 +167,20 @@ class CallMessageOut(BaseModel):
     agent: CallAgentRef | None = Field(
         description="The agent who wrote it, or who was on the call when the customer did."
     )
-    text: str
+    text: str = Field(description="What was written; for a file, its name.")
+    file: CallFileRef | None = Field(description="The file this message sent, if it did.")
 
     @classmethod
-    def of(cls, row: Any) -> CallMessageOut:
+    def of(cls, row: Any, call_id: str) -> CallMessageOut:
         agent = CallAgentRef(code=row.agent_code, name=row.agent_name) if row.agent_code else None
+        sent = file_of(row)
         return cls(
             id=message_id(row.id),
             sent_at=row.sent_at,
             sender=MessageSender(row.sender),
             agent=agent,
             text=row.text,
+            file=CallFileRef(url=f"/v1/calls/{call_id}/files/{sent['id']}", **sent)
+            if sent
+            else None,
         )

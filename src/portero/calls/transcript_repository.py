@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import Select, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portero.calls.models import AGENT, CALL, MESSAGE
+from portero.calls.models import AGENT, CALL, FILE, MESSAGE
+from portero.calls.transfer_repository import took_part
 from portero.kit.db import AnyRow
 from portero.kit.pagination import Page, fetch_page
 from portero.kit.tenancy import across_partners, for_partner
@@ -28,9 +29,14 @@ def _messages() -> Select[Any]:
             MESSAGE.c.text,
             AGENT.c.code.label("agent_code"),
             AGENT.c.name.label("agent_name"),
+            FILE.c.id.label("file_id"),
+            FILE.c.name.label("file_name"),
+            FILE.c.content_type.label("file_content_type"),
+            FILE.c.size.label("file_size"),
         )
         .join(CALL, CALL.c.id == MESSAGE.c.call_id)
         .outerjoin(AGENT, AGENT.c.id == MESSAGE.c.agent_id)
+        .outerjoin(FILE, FILE.c.id == MESSAGE.c.file_id)
         # Messages of one call written by two processes interleave by the time each was relayed.
         .order_by(MESSAGE.c.sent_at, MESSAGE.c.id)
     )
@@ -61,16 +67,24 @@ async def page_of(
 async def of_agents_call(
     session: AsyncSession, *, agent_id: int, call_id: str, limit: int
 ) -> list[AnyRow] | None:
-    """The first `limit` messages of a call the agent answered; None if it did not."""
+    """The last `limit` messages of a call the agent was on; None if it was not."""
     answered = select(CALL.c.id).where(
-        CALL.c.id == call_id, CALL.c.agent_id == agent_id, CALL.c.answered_at.is_not(None)
+        CALL.c.id == call_id, took_part(agent_id), CALL.c.answered_at.is_not(None)
     )
     if (await session.execute(across_partners(answered))).first() is None:
         return None
-    return await first_of(session, call_id=call_id, limit=limit)
+    return await last_of(session, call_id=call_id, limit=limit)
 
 
-async def first_of(session: AsyncSession, *, call_id: str, limit: int) -> list[AnyRow]:
-    """The first `limit` messages of a call (its id from a console's own state)."""
-    query = _messages().where(MESSAGE.c.call_id == call_id).limit(limit)
-    return list((await session.execute(across_partners(query))).all())
+async def last_of(session: AsyncSession, *, call_id: str, limit: int) -> list[AnyRow]:
+    """The last `limit` messages of a call, in the order they were said (its id from a
+    console's own state)."""
+    query = (
+        _messages()
+        .where(MESSAGE.c.call_id == call_id)
+        .order_by(None)
+        .order_by(MESSAGE.c.sent_at.desc(), MESSAGE.c.id.desc())
+        .limit(limit)
+    )
+    rows = list((await session.execute(across_partners(query))).all())
+    return rows[::-1]

@@ -41,7 +41,7 @@ MAX_PENDING = 20_000
 _RETRY_DELAYS = (0.1, 0.5, 1.0, 2.0)
 # How long a stopping process tries to write what it still holds.
 STOP_SECONDS = 5.0
-# The console shows a call's first messages, as many as a page holds.
+# The console shows a call's last messages, as many as a page holds.
 CONSOLE_MESSAGES = 500
 
 
@@ -54,6 +54,7 @@ class Said:
     agent_id: int | None  # the agent who wrote it, or who was on the call
     text: str
     at: datetime
+    file_id: str | None = None  # a file sent in the chat (calls/files.py): its name is the text
 
     def row(self) -> dict[str, Any]:
         # PostgreSQL's text cannot hold NUL; the other party saw the character, the record
@@ -65,6 +66,7 @@ class Said:
             "sender": self.sender.value,
             "agent_id": self.agent_id,
             "text": text,
+            "file_id": self.file_id,
         }
 
 
@@ -77,6 +79,7 @@ class TranscriptWriter:
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._overflowing = False
+        self._stopping = False
 
     def add(self, said: Said) -> None:
         """Kept to be written; never waits."""
@@ -94,25 +97,42 @@ class TranscriptWriter:
         return len(self._pending)
 
     def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name="transcripts")
 
     async def stop(self) -> None:
-        """Stop writing in the background, then write what is left (within STOP_SECONDS)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-        try:
-            await asyncio.wait_for(self.flush(), STOP_SECONDS)
-        except Exception:
-            log.exception("transcripts: %d chat messages could not be written", self.pending)
+        """Let the writer finish what it holds (within STOP_SECONDS), then stop it. It is not
+        cancelled mid-write unless that time runs out: a batch cut off between its commit and
+        its acknowledgement would be written again."""
+        task, self._task = self._task, None
+        self._stopping = True
+        self._wake.set()
+        if task is not None:
+            done, _ = await asyncio.wait({task}, timeout=STOP_SECONDS)
+            if not done:
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        elif self._pending:  # never started (or stopped already): one bounded attempt
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.flush(), STOP_SECONDS)
+        if self._pending:
+            log.error("transcripts: %d chat messages could not be written", self.pending)
 
     async def _run(self) -> None:
+        """Until stopped, and once more after: whatever happens in a flush, the writer goes on
+        (a surprise is logged; the messages stay held for the next attempt)."""
         while True:
             await self._wake.wait()
             self._wake.clear()
-            await self.flush()
+            try:
+                await self.flush()
+            except Exception:
+                log.exception("transcripts: writing failed; trying again")
+                await asyncio.sleep(_RETRY_DELAYS[-1])
+                self._wake.set()
+            if self._stopping and not self._wake.is_set():
+                return
 
     async def flush(self) -> None:
         """Write everything held, retrying while the database is away."""
@@ -122,14 +142,16 @@ class TranscriptWriter:
             try:
                 await self._write(batch)
             except Exception as error:
-                if not is_transient_storage_error(error):
-                    await self._write_one_by_one(batch)
-                else:
-                    delay = _RETRY_DELAYS[min(failures, len(_RETRY_DELAYS) - 1)]
-                    log.warning("transcripts: the database is away (%r); retrying", error)
-                    failures += 1
-                    await asyncio.sleep(delay)
+                if not is_transient_storage_error(error) and await self._write_one_by_one(batch):
+                    failures = 0
                     continue
+                if self._stopping and failures >= len(_RETRY_DELAYS):
+                    return  # stopping: a few attempts, not a wait without end
+                delay = _RETRY_DELAYS[min(failures, len(_RETRY_DELAYS) - 1)]
+                log.warning("transcripts: the database is away (%r); retrying", error)
+                failures += 1
+                await asyncio.sleep(delay)
+                continue
             failures = 0
             del self._pending[: len(batch)]
 
@@ -137,16 +159,20 @@ class TranscriptWriter:
         async with session_scope(self._sessions) as session:
             await repository.add(session, [said.row() for said in batch])
 
-    async def _write_one_by_one(self, batch: list[Said]) -> None:
+    async def _write_one_by_one(self, batch: list[Said]) -> bool:
         """A batch the database refused as a whole (a message of a call deleted meanwhile):
-        each message on its own, so that one cannot cost the others."""
+        each message on its own, so that one cannot cost the others; each is let go once
+        written or refused for good. False if the database went away meanwhile (what is left
+        stays held, nothing written is written again)."""
         for said in batch:
             try:
                 await self._write([said])
             except Exception as error:
                 if is_transient_storage_error(error):
-                    raise
+                    return False
                 log.error("transcripts: a message of %s was not kept (%r)", said.call_id, error)
+            self._pending.pop(0)
+        return True
 
 
 def message_id(row_id: int) -> str:
@@ -176,12 +202,12 @@ async def transcript(
 
 
 async def for_console(session: AsyncSession, *, agent_id: int, call_id: str) -> dict[str, Any]:
-    """The `transcript` message of a console: a call the agent answered, its first messages."""
+    """The `transcript` message of a console: a call the agent was on, its last messages."""
     rows = await repository.of_agents_call(
         session, agent_id=agent_id, call_id=call_id, limit=CONSOLE_MESSAGES
     )
     if rows is None:
-        raise CallNotFound("That call was not answered on this console.")
+        raise CallNotFound("This console's agent was not on that call.")
     return {"type": "transcript", "call_id": call_id, "messages": [said(row) for row in rows]}
 
 
@@ -193,4 +219,17 @@ def said(row: AnyRow) -> dict[str, Any]:
         "from": row.sender,
         "agent": {"code": row.agent_code, "name": row.agent_name} if row.agent_code else None,
         "text": row.text,
+        "file": file_of(row),
+    }
+
+
+def file_of(row: AnyRow) -> dict[str, Any] | None:
+    """The file a transcript's message sent, if any (calls/files.py)."""
+    if row.file_id is None:
+        return None
+    return {
+        "id": row.file_id,
+        "name": row.file_name,
+        "content_type": row.file_content_type,
+        "size": row.file_size,
     }

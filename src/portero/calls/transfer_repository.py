@@ -8,11 +8,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, insert, literal, select, update
+from sqlalchemy import ColumnElement, Select, exists, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from portero.calls.models import AGENT, CATEGORY, TRANSFER, TransferStatus
+from portero.calls.models import AGENT, CALL, CATEGORY, TRANSFER, TransferStatus
 from portero.kit.db import AnyRow, matched
 from portero.kit.tenancy import across_partners
 
@@ -66,6 +66,17 @@ async def overdue(session: AsyncSession, *, now: datetime) -> list[tuple[str, in
     )
     rows = (await session.execute(across_partners(query))).all()
     return [(str(call_id), int(agent_id)) for call_id, agent_id in rows if agent_id is not None]
+
+
+def took_part(agent_id: int | ColumnElement[int]) -> ColumnElement[bool]:
+    """The calls the agent was on (an id, or a column in a join): the one it is on or was last,
+    and those it handed over or took over by a transfer."""
+    by_transfer = exists().where(
+        TRANSFER.c.call_id == CALL.c.id,
+        TRANSFER.c.status == TransferStatus.accepted.value,
+        or_(TRANSFER.c.from_agent_id == agent_id, TRANSFER.c.offered_agent_id == agent_id),
+    )
+    return or_(CALL.c.agent_id == agent_id, by_transfer)
 
 
 def earliest_ring_out() -> Any:
@@ -152,10 +163,13 @@ async def latest_from(
 async def handed_over(
     session: AsyncSession, *, agent_id: int, since: datetime, limit: int
 ) -> list[AnyRow]:
-    """The agent's calls another agent took over since `since`, newest first."""
+    """The agent's calls another agent took over since `since` (and that did not come back),
+    newest first."""
     query = (
         _described()
+        .join(CALL, CALL.c.id == TRANSFER.c.call_id)
         .where(
+            CALL.c.agent_id.is_distinct_from(agent_id),
             TRANSFER.c.from_agent_id == agent_id,
             TRANSFER.c.status == TransferStatus.accepted.value,
             TRANSFER.c.answered_at >= since,

@@ -11,10 +11,14 @@ peer connection; its chat stays). On reject, timeout or the target going away, o
 target's offer and the transfer change: the first agent keeps the call and its console says
 so. A call that ends while a transfer rings withdraws it.
 
-Rows are taken in the order routing takes them, the agents' before the call's; the call's end
-(calls/ending.py) takes the call's row first and the target's after it, so a hang-up at the
-very instant of an accept may deadlock on PostgreSQL, like a customer leaving as an agent
-answers: one of the two is rolled back and retried (DEVELOPERS.md, "The call product").
+Starting a transfer locks the call's row before it claims the target, so the call's end waits
+for it (and withdraws what it made) or comes first (and the transfer is refused). Accepting
+takes the rows in the order routing takes them, the agents' before the call's: the target's,
+the call's, the first agent's. The call's end (calls/ending.py) takes the call's row first and
+the target's after it, so a hang-up at the very instant of an accept may deadlock on
+PostgreSQL, like a customer leaving as an agent answers; so may two agents each accepting the
+other's transfer at the same instant. One of the two is rolled back, and its socket's page
+retries (DEVELOPERS.md, "The call product").
 """
 
 from __future__ import annotations
@@ -66,7 +70,9 @@ async def start(
 ) -> str:
     """The agent's call rings on the target agent, or on the longest idle free agent of the
     target category; the transfer's id. TransferUnavailable when nobody can take it now."""
-    call = await calls.status_of(session, call_id)
+    # The call's row first: a hang-up at the same instant waits for this transaction (and
+    # withdraws the transfer it made), or ends the call before this one reads it.
+    call = await calls.lock_status(session, call_id)
     if call is None or call.status != CallStatus.connected.value or call.agent_id != agent_id:
         raise CallNotActive()
     if await repository.ringing_of(session, call_id) is not None:
@@ -87,23 +93,14 @@ async def start(
         limit=_CANDIDATES,
     )
     for candidate in candidates:
-        if await agents.claim_for_offer(
-            session, agent_id=candidate, call_id=call_id, now=now, grace=timings.grace
-        ):
-            transfer_id = new_id("ctr")
-            values = {
-                "id": transfer_id,
-                "call_id": call_id,
-                "from_agent_id": agent_id,
-                "to_agent_id": target_agent,
-                "to_category_id": target_category,
-                "offered_agent_id": candidate,
-                "note": (note or "").strip() or None,
-                "created_at": now,
-                "expires_at": now + timings.offer,
-            }
-            if not await repository.insert_ringing(session, values):
-                raise TransferPending()  # the claim rolls back with the transaction
+        transfer_id = await _ring(
+            session, call_id=call_id, agent_id=candidate, now=now, timings=timings,
+            values={
+                "call_id": call_id, "from_agent_id": agent_id, "to_agent_id": target_agent,
+                "to_category_id": target_category, "note": (note or "").strip() or None,
+            },
+        )  # fmt: skip
+        if transfer_id is not None:
             await call_event(
                 session, partner_id=call.partner_id, call_id=call_id,
                 event_type="call.transfer_requested",
@@ -112,6 +109,32 @@ async def start(
             outbox.refresh_agent(agent_id)
             return transfer_id
     raise TransferUnavailable()
+
+
+async def _ring(
+    session: AsyncSession,
+    *,
+    call_id: str,
+    agent_id: int,
+    now: datetime,
+    timings: CallTimings,
+    values: dict[str, Any],
+) -> str | None:
+    """The transfer rings on the agent, if the agent is still free: its id (None if not)."""
+    if not await agents.claim_for_offer(
+        session, agent_id=agent_id, call_id=call_id, now=now, grace=timings.grace
+    ):
+        return None
+    transfer_id = new_id("ctr")
+    ringing = values | {
+        "id": transfer_id,
+        "offered_agent_id": agent_id,
+        "created_at": now,
+        "expires_at": now + timings.offer,
+    }
+    if not await repository.insert_ringing(session, ringing):
+        raise TransferPending()  # the claim rolls back with the transaction
+    return transfer_id
 
 
 async def targets(

@@ -151,7 +151,7 @@ async def _offer(session: AsyncSession, agent: Row[Any]) -> dict[str, Any] | Non
     call = await records.connected(session, agent.offer_call_id) if transfer else None
     if transfer is None or call is None:
         return None
-    said = await transcript_repository.first_of(
+    said = await transcript_repository.last_of(
         session, call_id=call.id, limit=transcripts.CONSOLE_MESSAGES
     )
     return _call_summary(call) | {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -88,18 +88,23 @@ class BodyLimitMiddleware:
     rendered by the API the request came through, in that API's own error format.
     """
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_bytes: int, larger: Mapping[str, int] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        # Paths that take more (a call's chat files), by exact path.
+        self.larger = dict(larger or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.larger.get(scope["path"], self.max_bytes)
         declared = next(
             (value for name, value in scope["headers"] if name == b"content-length"), None
         )
-        too_large = declared is not None and declared.isdigit() and int(declared) > self.max_bytes
+        too_large = declared is not None and declared.isdigit() and int(declared) > max_bytes
         received = 0
 
         async def limited_receive() -> Message:
@@ -109,7 +114,7 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > max_bytes:
                     raise HTTPException(413)
             return message
 

@@ -15,8 +15,10 @@ def page_headers(frame_ancestors: Iterable[str], *, media: bool = False) -> dict
     ancestors = " ".join(["'self'", *frame_ancestors])
     headers = {
         "Content-Security-Policy": (
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            f"connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors {ancestors}"
+            # blob: for the images sent in a call's chat, fetched with the page's token.
+            "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; "
+            "script-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'self'; "
+            f"frame-ancestors {ancestors}"
         ),
         "Referrer-Policy": "no-referrer",
         "X-Content-Type-Options": "nosniff",

@@ -11,7 +11,7 @@ from portero.calls import callbacks, directory, ending, presence, transcripts, t
 from portero.calls.errors import NotAnAgentConsole
 from portero.calls.ice import ice_servers
 from portero.calls.models import MessageSender, Presence
-from portero.calls.outbox import agent_channel, call_channel
+from portero.calls.outbox import SENDER, agent_channel, call_channel
 from portero.calls.transcripts import Said
 from portero.calls.ws import messages
 from portero.calls.ws.connection import Connection
@@ -46,9 +46,13 @@ class AgentSocket(Connection):
             await presence.agent_seen(session, agent_id=agent_id, now=utcnow())
         self.agent_id = agent_id
         self.partner_id = context.partner_id
+        settings = self.runtime.settings
         await self.send(
-            messages.welcome("agent", ice_servers(self.runtime.settings, user=f"agent-{code}"))
-        )
+            messages.welcome(
+                "agent", ice_servers(settings, user=f"agent-{code}"),
+                file_max_bytes=settings.call_file_max_bytes,
+            )
+        )  # fmt: skip
 
     def channels(self) -> list[str]:
         return [agent_channel(self.agent_id)]
@@ -135,7 +139,7 @@ class AgentSocket(Connection):
         call_id = self._my_call(message)
         await self.transaction(
             lambda session, outbox: ending.hang_up(
-                session, outbox, call_id=call_id, now=now, by="agent"
+                session, outbox, call_id=call_id, now=now, by="agent", agent_id=self.agent_id
             )
         )
         self.calls.nudge()
@@ -172,7 +176,9 @@ class AgentSocket(Connection):
     async def _relay(self, message: Message, now: datetime) -> None:
         call_id = self._my_call(message)
         out = messages.relayed(message, call_id=call_id, side="agent", now=now)
-        await self.bus.publish(call_channel(call_id), out)
+        # Who sent it, for the customer's socket alone (it drops what a console that has just
+        # handed the call over still sends): never passed on to the page.
+        await self.bus.publish(call_channel(call_id), out | {SENDER: self.agent_id})
         if out["type"] == "chat":
             said = Said(call_id, MessageSender.agent, self.agent_id, out["text"], now)
             self.calls.transcripts.add(said)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, WebSocket
 
-from portero.calls import callback_api, rating_api
+from portero.calls import callback_api, file_api, rating_api
 from portero.calls.queue import refuse_taken_call
 from portero.calls.runtime import serve_calls
 from portero.calls.ws.agent import serve_agent
@@ -39,6 +39,6 @@ def install(assembly: Assembly) -> None:
     """The sockets (customer, agent, supervisor), the customer's rating and callback request,
     the bus and clock they rely on, and the rule that a live call's link lets no one else in."""
     assembly.include(router)
-    assembly.include(rating_api.router, callback_api.router)
+    assembly.include(rating_api.router, callback_api.router, file_api.router)
     assembly.run(serve_calls)
     guard_openings(ProductName.call, refuse_taken_call)

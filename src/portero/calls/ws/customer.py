@@ -15,7 +15,7 @@ from portero.calls.bus import BusUnavailable
 from portero.calls.errors import NotACallSession
 from portero.calls.ice import ice_servers
 from portero.calls.models import QUEUED, CallStatus, MessageSender
-from portero.calls.outbox import agent_channel, call_channel, queue_channel
+from portero.calls.outbox import SENDER, agent_channel, call_channel, queue_channel
 from portero.calls.transcripts import Said
 from portero.calls.ws import messages
 from portero.calls.ws.connection import Connection
@@ -55,7 +55,12 @@ class CustomerSocket(Connection):
             )
         )
         servers = ice_servers(self.runtime.settings, user=f"customer-{self.call_id}")
-        await self.send(messages.welcome("customer", servers, call_id=self.call_id))
+        await self.send(
+            messages.welcome(
+                "customer", servers, call_id=self.call_id,
+                file_max_bytes=self.runtime.settings.call_file_max_bytes,
+            )
+        )  # fmt: skip
 
     async def check(self, session: Any) -> None:
         try:
@@ -97,7 +102,10 @@ class CustomerSocket(Connection):
         if kind == "refresh" or (kind == "queue" and self._queued()):
             await self.refresh()
         elif message.get("from") == "agent":
-            await self.send(message)
+            shown = dict(message)  # the bus's message may be another socket's too
+            sender = shown.pop(SENDER, None)
+            if sender is None or sender == self.connected_agent_id:
+                await self.send(shown)
 
     async def withdrawn(self, error: PorteroError) -> None:
         """The customer's session is over: so is the call (abandoned, or completed if answered)."""

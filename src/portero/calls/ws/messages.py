@@ -50,14 +50,22 @@ def unavailable() -> Message:
     }
 
 
-def welcome(side: Side, ice_servers: list[dict[str, Any]], **extra: Any) -> Message:
-    return {
+def welcome(
+    side: Side, ice_servers: list[dict[str, Any]], *, file_max_bytes: int | None = None,
+    **extra: Any,
+) -> Message:  # fmt: skip
+    """The first message: the page's role, its heartbeat, its ICE servers and, for the call's
+    two parties, how large a file it may send in the chat (calls/files.py)."""
+    message: Message = {
         "type": "welcome",
         "role": side,
         **extra,
         "heartbeat_seconds": HEARTBEAT_SECONDS,
         "ice_servers": ice_servers,
     }
+    if file_max_bytes is not None:
+        message["file_max_bytes"] = file_max_bytes
+    return message
 
 
 def parse(raw: str) -> Message:

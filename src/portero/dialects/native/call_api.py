@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from portero.calls import directory as calls
+from portero.calls import files as call_files
 from portero.calls import records, transcripts
 from portero.calls.console import console_launch
+from portero.calls.file_api import download
 from portero.calls.models import CallStatus, Presence
 from portero.calls.schemas import CallMessageOut
 from portero.dialects.native.auth import CurrentPartner
@@ -31,6 +33,7 @@ from portero.dialects.native.call_schemas import (
 from portero.http.body import read_json, request_body
 from portero.http.deps import PageLimit, RuntimeDep, SessionDep, only_query_params
 from portero.http.error_body import responses
+from portero.http.runtime import runtime_of
 from portero.kit.db import session_scope
 from portero.launches.issuing import issue_link
 from portero.partners.auth import require_launchable
@@ -279,5 +282,23 @@ async def get_transcript(
     page = await transcripts.transcript(
         session, partner_id=partner.id, call_id=call_id, limit=limit, after=starting_after
     )
-    items = [CallMessageOut.of(row) for row in page.items]
+    items = [CallMessageOut.of(row, call_id) for row in page.items]
     return CallTranscript(url=f"/v1/calls/{call_id}/transcript", data=items, has_more=page.has_more)
+
+
+@router.get(
+    "/calls/{call_id}/files/{file_id}",
+    response_class=Response,
+    responses=responses(401, 403, 404, 503),
+    dependencies=[Depends(only_query_params(frozenset()))],
+)
+async def get_call_file(
+    request: Request, call_id: str, file_id: str, partner: CurrentPartner
+) -> Response:
+    """A file sent in the call's chat, as it was sent (an attachment, its type as its content
+    says)."""
+    async with session_scope(runtime_of(request).sessions) as session:
+        row = await call_files.of_partner(
+            session, partner_id=partner.id, call_id=call_id, file_id=file_id
+        )
+    return await download(request, row)

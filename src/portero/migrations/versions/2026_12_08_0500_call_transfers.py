@@ -77,9 +77,15 @@ def upgrade() -> None:
     op.create_index(
         "ix_call_transfer_call_id_created_at", "call_transfer", ["call_id", "created_at"]
     )
+    op.create_index(
+        "ix_call_transfer_from_agent_id_answered_at",
+        "call_transfer",
+        ["from_agent_id", "answered_at"],
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_call_transfer_from_agent_id_answered_at", table_name="call_transfer")
     op.drop_index("ix_call_transfer_call_id_created_at", table_name="call_transfer")
     op.drop_index("ix_call_transfer_ringing_expires_at", table_name="call_transfer")
     op.drop_index("uq_call_transfer_ringing_call_id", table_name="call_transfer")

@@ -155,7 +155,8 @@
   // --- The call view: videos, media controls, chat -------------------------------------------
 
   // The elements of _call_view.html. hooks: hangUp(), chat(text) → whether it was sent,
-  // media({audio, video}) (our own, after a toggle: to tell the other party).
+  // media({audio, video, screen}) (our own, after a change: to tell the other party),
+  // callId() (the console's call on screen, for a file it sends), fileSent(message).
   function CallView(hooks) {
     this.hooks = hooks;
     this.stream = null;
@@ -166,6 +167,14 @@
     const self = this;
     this.screen = new screens.ScreenShare({
       changed: function () { if (hooks.media) hooks.media(self.mediaState()); },
+    });
+    this.files = new window.porteroCallFiles.ChatFiles({
+      callId: hooks.callId || function () { return null; },
+      sent: function (made) {
+        const sent = { text: made.name, file: made, at: made.created_at };
+        if (hooks.fileSent) hooks.fileSent(sent);
+        self.addChat(sent, true);
+      },
     });
     this.quality = new window.porteroCallQuality.Monitor($("quality"), function () {
       return self.peer && !$("call").hidden ? self.peer.pc : null;
@@ -295,9 +304,14 @@
     when.textContent = at.toLocaleTimeString(document.documentElement.lang, {
       hour: "2-digit", minute: "2-digit",
     });
-    const text = document.createElement("p");
-    text.textContent = message.text;
-    item.append(who, when, text);
+    item.append(who, when);
+    if (message.file) {
+      window.porteroCallFiles.render(item, message.file);
+    } else {
+      const text = document.createElement("p");
+      text.textContent = message.text;
+      item.append(text);
+    }
     log.append(item);
     log.scrollTop = log.scrollHeight;
   };

@@ -32,6 +32,7 @@
       this.hooks = hooks;
       this.track = null;
       this.pc = null;
+      this.call = 0; // counts the calls shown: a share picked for one never goes to the next
       this.button = $("share-screen");
       this.button.hidden = !supported(); // phones' browsers cannot share a screen
       this.button.onclick = () => {
@@ -48,15 +49,23 @@
     // connection (the console switched calls) ends the share rather than show it to someone
     // else; a new connection of the same call (a reload, a new offer) takes it over.
     attach(pc, sameCall) {
-      if (this.track && !sameCall) this.stop();
+      if (!sameCall) {
+        this.call += 1;
+        if (this.track) this.stop();
+      }
       this.pc = pc;
       this.fill();
     }
 
     async start() {
+      const call = this.call;
       const stream = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
       const track = stream.getVideoTracks()[0];
-      if (!track) return;
+      // The call on screen changed (or ended) while the browser's picker was open.
+      if (!track || call !== this.call || !this.pc) {
+        for (const picked of stream.getTracks()) picked.stop();
+        return;
+      }
       track.contentHint = "detail"; // text stays legible rather than motion smooth
       track.onended = () => this.stop(); // the browser's own "stop sharing"
       this.track = track;

@@ -112,6 +112,7 @@
       state.agentMedia = null;
       if (before && call.status === "connected") {
         view.addNotice(say("agent_changed", { name: call.agent.name }));
+        view.screen.stop(); // shared with the first agent: the next one is asked anew
       }
     }
     // "In a call with Ana" while the call is on, and not once it has ended.
@@ -199,6 +200,7 @@
     $("offline").hidden = true;
     if (message.type === "welcome") {
       state.iceServers = message.ice_servers || [];
+      view.files.maxBytes = message.file_max_bytes || 0;
       state.fresh = true;
       sendMedia();
     } else if (message.type === "state") {

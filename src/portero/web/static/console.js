@@ -4,6 +4,7 @@
 (function () {
   "use strict";
   const calls = window.porteroCallPeer;
+  const chats = window.porteroConsoleChat;
   const session = window.porteroSession;
   const say = session.say;
   const $ = (id) => document.getElementById(id);
@@ -107,14 +108,21 @@
     }
   }
 
+  function myCode() {
+    return state.console ? state.console.agent.code : "";
+  }
+
   // A call taken over from another agent starts with the chat its offer showed.
   function history(callId) {
     const offered = state.offered;
     if (!offered || offered.call_id !== callId || !offered.messages) return [];
-    return offered.messages.map(function (said) {
-      const name = said.from === "agent" && said.agent ? said.agent.name : null;
-      return [said, false, name];
-    });
+    return chats.entries(offered.messages, myCode());
+  }
+
+  function onHistory(entry, said) {
+    entry.chat = chats.merged(said, entry.live, myCode());
+    entry.live = null;
+    if (state.shown === entry.call.call_id) showCall(entry.call.call_id);
   }
 
   function syncCalls(inProgress) {
@@ -132,12 +140,16 @@
       }
     }
     for (const call of inProgress) {
-      const entry = state.calls.get(call.call_id);
-      if (entry) {
-        entry.call = call;
+      const known = state.calls.get(call.call_id);
+      if (known) {
+        known.call = call;
         continue;
       }
-      state.calls.set(call.call_id, { call: call, peer: null, chat: history(call.call_id) });
+      // The chat said so far, whoever it was with: a call taken over by a transfer (its offer
+      // showed it as it rang), or this console reloaded (console-chat.js).
+      const entry = { call: call, peer: null, chat: history(call.call_id), live: [] };
+      state.calls.set(call.call_id, entry);
+      state.socket.send({ type: "transcript", call_id: call.call_id });
       offer(call.call_id).catch(function (failure) { console.warn(failure); });
     }
     const tabs = $("call-tabs");
@@ -206,50 +218,6 @@
     $("presence").dataset.presence = presence;
   }
 
-  // --- Callback requests: customers nobody answered, who asked to be called -----------------------
-
-  function showCallbacks(requests) {
-    const list = $("callback-list");
-    list.replaceChildren();
-    for (const request of requests) {
-      const item = document.createElement("li");
-      item.dataset.callback = request.id;
-      const who = document.createElement("strong");
-      who.textContent = request.customer.name || request.customer.id;
-      item.append(who);
-      if (request.customer.cellphone) {
-        const phone = document.createElement("a");
-        phone.href = "tel:" + request.customer.cellphone;
-        phone.textContent = request.customer.cellphone;
-        item.append(" ", phone);
-      }
-      const when = document.createElement("p");
-      when.className = "callback-when";
-      when.textContent = request.preferred_at
-        ? say("callback_at", { time: new Date(request.preferred_at).toLocaleString(lang,
-          { dateStyle: "medium", timeStyle: "short" }) })
-        : say("callback_soon");
-      item.append(when);
-      if (request.message) {
-        const note = document.createElement("p");
-        note.className = "callback-message";
-        note.textContent = request.message;  // the customer's words: text, never markup
-        item.append(note);
-      }
-      const done = document.createElement("button");
-      done.type = "button";
-      done.className = "quiet";
-      done.textContent = say("callback_done");
-      done.onclick = function () {
-        done.disabled = true;
-        state.socket.send({ type: "callback_done", callback_id: request.id });
-      };
-      item.append(done);
-      list.append(item);
-    }
-    $("no-callbacks").hidden = requests.length > 0;
-  }
-
   function showIdle(current) {
     const busy = current.offer || current.calls.length;
     $("idle").hidden = Boolean(busy);
@@ -275,7 +243,9 @@
       const ringing = current.offer && current.offer.call_id === callId;
       if (!ringing && !state.calls.has(callId)) state.customerMedia.delete(callId);
     }
-    showCallbacks(current.callbacks || []);
+    window.porteroConsoleCallbacks.show(current.callbacks || [], function (callbackId) {
+      state.socket.send({ type: "callback_done", callback_id: callbackId });
+    });
     recent.show(current.recent);
     showIdle(current);
   }
@@ -284,6 +254,7 @@
     $("offline").hidden = true;
     if (incoming.type === "welcome") {
       state.iceServers = incoming.ice_servers || [];
+      view.files.maxBytes = incoming.file_max_bytes || 0;
       // Back after a lost connection: the calls whose media went down too start over (the
       // customer's signals sent meanwhile are lost).
       for (const [callId, entry] of state.calls) {
@@ -304,11 +275,14 @@
       const entry = state.calls.get(incoming.call_id);
       if (!entry) return;
       entry.chat.push([incoming, false]);
+      if (entry.live) entry.live.push([incoming, false]);
       if (state.shown === incoming.call_id) view.addChat(incoming, false, customerName(entry.call));
     } else if (incoming.type === "media") {
       onMedia(incoming);
     } else if (incoming.type === "transcript") {
-      recent.received(incoming);
+      const entry = state.calls.get(incoming.call_id);
+      if (entry && entry.live) onHistory(entry, incoming.messages);
+      else recent.received(incoming);
     } else if (incoming.type === "directory") {
       handing.directory(incoming);
     } else if (incoming.type === "error") {
@@ -342,12 +316,21 @@
           return false;
         }
         const sent = { text: text, at: new Date().toISOString() };
-        state.calls.get(callId).chat.push([sent, true]);
+        const entry = state.calls.get(callId);
+        entry.chat.push([sent, true]);
+        if (entry.live) entry.live.push([sent, true]);
         view.addChat(sent, true);
         return true;
       },
       media: function (media) {
         for (const callId of state.calls.keys()) tellMedia(callId, media);
+      },
+      callId: function () { return state.shown; },
+      fileSent: function (sent) {
+        const entry = state.shown ? state.calls.get(state.shown) : null;
+        if (!entry) return;
+        entry.chat.push([sent, true]);
+        if (entry.live) entry.live.push([sent, true]);
       },
     });
     $("accept").onclick = function () { answerOffer("accept"); };
