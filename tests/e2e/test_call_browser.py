@@ -147,6 +147,10 @@ def call_through(
         # A reload mid-call: the page asks for a new offer and the media flow again.
         customer_page.reload()
         pw_expect(customer.locator("#call")).to_be_visible()
+        # The chat said so far is back, from the call's transcript.
+        log = customer.locator("#chat-log")
+        pw_expect(log.locator("li.mine").first).to_contain_text("quería preguntar por la promoción")
+        pw_expect(log.locator("li.theirs").first).to_contain_text("¡Claro! Te cuento")
         wait_for_media(customer)
         wait_for_media(console.main_frame)
         chat(customer, console, "Ya estoy de vuelta")

@@ -76,7 +76,7 @@ async def send_file(
     try:
         data = await request.body()  # bounded by the body limit of this path (app.py)
     except HTTPException as error:
-        if error.status_code != status.HTTP_413_CONTENT_TOO_LARGE:
+        if error.status_code != 413:  # the body limit (app.py)
             raise
         limit = runtime_of(request).settings.call_file_max_bytes
         raise FileTooLarge(f"Files are limited to {limit // 1024} KiB.") from None

@@ -211,6 +211,19 @@ async def for_console(session: AsyncSession, *, agent_id: int, call_id: str) -> 
     return {"type": "transcript", "call_id": call_id, "messages": [said(row) for row in rows]}
 
 
+async def for_customer(session: AsyncSession, *, call_id: str) -> dict[str, Any]:
+    """The `transcript` message of a customer's page (its own call, reloaded mid-call): its
+    last messages, the agents by name only."""
+    rows = await repository.last_of(session, call_id=call_id, limit=CONSOLE_MESSAGES)
+    messages = []
+    for row in rows:
+        message = said(row)
+        if message["agent"] is not None:
+            message["agent"] = {"name": message["agent"]["name"]}
+        messages.append(message)
+    return {"type": "transcript", "call_id": call_id, "messages": messages}
+
+
 def said(row: AnyRow) -> dict[str, Any]:
     """One message as the console and the API show it."""
     return {

@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.websockets import WebSocket
 
-from portero.calls import queue, views
+from portero.calls import queue, transcripts, views
 from portero.calls.bus import BusUnavailable
 from portero.calls.errors import NotACallSession
 from portero.calls.ice import ice_servers
@@ -166,6 +166,13 @@ class CustomerSocket(Connection):
             return
         self.media_told = agent_id
 
+    async def _transcript(self, _message: Message, _now: datetime) -> None:
+        """The chat of the page's call so far (a page reloaded mid-call shows it again)."""
+        async with session_scope(self.runtime.sessions) as session:
+            await self.check(session)
+            found = await transcripts.for_customer(session, call_id=self.call_id)
+        await self.send(found)
+
     def _may_reread(self) -> bool:
         clock = asyncio.get_running_loop().time()
         if clock - self.reread_at < messages.RELAY_REREAD_SECONDS:
@@ -178,6 +185,7 @@ class CustomerSocket(Connection):
         "hangup": _hang_up,
         **dict.fromkeys(messages.RELAYED, _relay),
         "media": _media,
+        "transcript": _transcript,
     }
 
 

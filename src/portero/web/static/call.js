@@ -20,6 +20,7 @@
     peer: null,
     agentName: "",
     agentMedia: null, // the agent's last `media` message
+    liveChat: null, // while the transcript is on its way: the chat that came meanwhile
     // The customer asked to leave the queue and no final state has come yet: a hangup lost
     // with a dropped connection is sent again once the socket is back (see `showState`).
     leaving: false,
@@ -135,8 +136,13 @@
       view.show(true);
       view.setRemote(state.agentName, state.agentMedia);
       view.timeFrom(call.answered_at);
-      // Back on a call already connected (a reload, a lost connection): the agent offers anew.
-      if (first) state.socket.send({ type: "ready" });
+      // Back on a call already connected (a reload, a lost connection): the agent offers anew,
+      // and the chat said so far comes back from the call's transcript.
+      if (first) {
+        state.socket.send({ type: "ready" });
+        state.liveChat = [];
+        state.socket.send({ type: "transcript" });
+      }
     } else {
       finished(call);
     }
@@ -209,6 +215,9 @@
       onSignal(message.data || {}).catch(function (failure) { console.warn(failure); });
     } else if (message.type === "chat") {
       view.addChat(message, false, state.agentName || say("agent"));
+      if (state.liveChat) state.liveChat.push(message);
+    } else if (message.type === "transcript") {
+      showTranscript(message.messages);
     } else if (message.type === "media") {
       state.agentMedia = message;
       view.setRemote(state.agentName || say("agent"), message);
@@ -216,6 +225,23 @@
       // The hangup was not acted on (the database was busy, say): the customer may ask again.
       state.leaving = false;
       $("leave-queue").disabled = false;
+    }
+  }
+
+  // The chat as the transcript keeps it, then what came since it was asked for that it does
+  // not have yet (told apart by who wrote it and its text).
+  function showTranscript(said) {
+    const key = (from, text) => from + "\n" + text;
+    const known = new Set(said.map((message) => key(message.from, message.text)));
+    const since = (state.liveChat || []).filter((m) => !known.has(key(m.from, m.text)));
+    state.liveChat = null;
+    view.clearChat();
+    for (const message of said) {
+      const name = message.agent ? message.agent.name : state.agentName;
+      view.addChat(message, message.from === "customer", name);
+    }
+    for (const message of since) {
+      view.addChat(message, message.from === "customer", state.agentName || say("agent"));
     }
   }
 
@@ -279,6 +305,7 @@
       chat: function (text) {
         if (!state.socket.send({ type: "chat", text: text })) return false;
         view.addChat({ text: text }, true);
+        if (state.liveChat) state.liveChat.push({ from: "customer", text: text });
         return true;
       },
       media: sendMedia,
