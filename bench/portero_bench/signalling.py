@@ -12,9 +12,10 @@ server relays when nothing waits but the relay). Relaying costs no database roun
 (calls/ws/customer.py and agent.py relay from what the socket last read); the database's own
 count of transactions during the paced phase, beside the message rate, shows it. What it does
 count: every socket's periodic check of its play session (at least every
-`PORTERO_CALL_REVALIDATE_SECONDS`, 5 s), the heartbeats written once per 5 s, and the call
-clock's ticks. Both of a socket's own run in a task beside its relay (calls/ws/connection.py
-`_chores`), so no message waits for them.
+`PORTERO_CALL_REVALIDATE_SECONDS`, 5 s), the heartbeats written once per 5 s, the call
+clock's ticks, and the chat's transcript, which each process's writer keeps in one INSERT
+per 50 ms of messages (calls/transcripts.py), beside the relay. Both of a socket's own run in
+a task beside its relay (calls/ws/connection.py `_chores`), so no message waits for them.
 
 Connecting the calls is reported as `setup_seconds` (see call_pages.connect_calls): a
 customer who joins or is answered makes the customers still queued re-read their state, not

@@ -4,9 +4,9 @@
 Relaying never waits for the database (calls/ws/connection.py): a socket hands each chat message
 it has relayed to its process's `TranscriptWriter` and goes on. The writer writes whatever has
 gathered in the next GATHER_SECONDS in one INSERT, off the relay's path, so a busy desk costs
-a statement per batch rather than one per message. What a process had not yet written when it died is lost:
-the messages of its last moment, never a whole conversation. The messages are removed with
-their call.
+a statement per batch rather than one per message. What a process had not yet written when it
+died is lost: the messages of its last moment, never a whole conversation. The messages are
+removed with their call.
 """
 
 from __future__ import annotations
